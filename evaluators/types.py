@@ -33,7 +33,9 @@ class Doc:
     text: str
     title: str = ""
     source: str = ""
-    """File path (or dataset name) the text came from; chunk ids are '<doc id>#<n>'."""
+    """File path (or dataset name) the text came from."""
+    parent_id: str | None = None
+    """Set on chunks: the id of the document it was cut from (chunk ids are '<parent id>#<n>')."""
 
 
 @dataclass(frozen=True)
@@ -52,7 +54,10 @@ class Dataset:
     corpus: tuple[Doc, ...]
     queries: tuple[Query, ...]
     qrels: dict[str, dict[str, int]]
-    """query id -> {doc id: relevance grade > 0}."""
+    """query id -> {id: relevance grade > 0}; ids are corpus unit ids, or parent ids (see qrels_level)."""
+    qrels_level: str = "unit"
+    """'unit': qrels name corpus entries (chunks); 'parent': they name parent documents, and the runner ranks
+    parents by their best chunk's score (MaxP) before computing metrics."""
     query_origin: str = "user"
     """'user' | 'dataset' | 'synthetic:<method>' | 'llm:<model>'; anything but user/dataset is shown as such."""
     info: dict[str, Any] = field(default_factory=dict)
