@@ -1,0 +1,261 @@
+"""The guided questions: one step per question, back/forward, and the answers summary always in view.
+
+Every control writes straight into `Session.answers` (a frozen value replaced on each change), so the
+shortlist is always computed from what is on screen. Hardware detection and measuring a folder run in
+thread workers: both touch the disk or probe devices.
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+from textual import on, work
+from textual.app import ComposeResult
+from textual.binding import Binding
+from textual.containers import Horizontal, Vertical, VerticalScroll
+from textual.widgets import (
+    Button, Checkbox, ContentSwitcher, Footer, Header, Input, Label, RadioButton, RadioSet, Select,
+    SelectionList, Static,
+)
+from textual.worker import Worker, WorkerState
+
+from tui.screens.base import AppScreen
+from tui.state import BUDGETS, DOMAINS, LANGUAGES, LICENCES, Answers
+from tui.widgets.answers_summary import AnswersSummary
+from tui.widgets.hardware import describe_hardware, hardware_defaults
+
+STEPS: tuple[tuple[str, str, str], ...] = (
+    ("languages", "Which languages are your documents and queries in?",
+     "Picks the benchmark (MTEB English, Multilingual, C-MTEB) and the vocabulary your script needs."),
+    ("domain", "What domain is the text from?",
+     "Training data matters: legal, medical and code text favour models trained on it."),
+    ("length", "How long is a typical document?",
+     "Context window: a 512-token model truncates a 3,000-token document unless you chunk it."),
+    ("corpus", "How many documents will you index?",
+     "Dimensions x documents = index memory; tokens x price = what an API model costs you."),
+    ("budget", "What is your budget?",
+     "Cost: API models bill per 1M tokens; open weights cost hardware instead."),
+    ("hardware", "What will the model run on?",
+     "Model size must fit: a 7B embedder needs ~16 GB of VRAM; small ones run fine on a CPU."),
+    ("licence", "What licence do you need?",
+     "Some weights are research-only (e.g. CC-BY-NC): check before you ship a product."),
+)
+
+
+class QuestionnaireScreen(AppScreen):
+    """Seven steps; ctrl+n / ctrl+b (or Enter in a field) move forward and back."""
+
+    CSS_PATH = "questionnaire.tcss"
+    BINDINGS = [
+        Binding("ctrl+n", "next", "Next"),
+        Binding("ctrl+b", "back", "Back"),
+        Binding("ctrl+r", "shortlist", "Shortlist now"),
+    ]
+
+    def __init__(self) -> None:
+        super().__init__()
+        self.step = 0
+        """Index into STEPS of the question on screen."""
+
+    def compose(self) -> ComposeResult:
+        a = self.session.answers
+        yield Header()
+        with Horizontal(id="questions-body"):
+            with Vertical(id="questions-main"):
+                yield Label("", id="step-counter")
+                with ContentSwitcher(initial="step-languages", id="steps"):
+                    for key, question, hint in STEPS:
+                        with VerticalScroll(id=f"step-{key}", classes="step"):
+                            yield Label(question, classes="question")
+                            yield Static(hint, classes="hint")
+                            yield from getattr(self, f"_compose_{key}")(a)
+                with Horizontal(id="nav"):
+                    yield Button("Back", id="back")
+                    yield Button("Next", id="next", variant="primary")
+            yield AnswersSummary(id="summary")
+        yield Footer()
+
+    def _compose_languages(self, a: Answers) -> ComposeResult:
+        yield SelectionList[str](*[(name, code, code in a.languages) for code, name in LANGUAGES],
+                                 id="languages")
+        yield Checkbox("Multilingual / cross-lingual (many or unknown languages)", a.multilingual,
+                       id="multilingual")
+
+    def _compose_domain(self, a: Answers) -> ComposeResult:
+        with RadioSet(id="domain"):
+            for code, name in DOMAINS:
+                yield RadioButton(name, a.domain == code, id=f"domain-{code}")
+
+    def _compose_length(self, a: Answers) -> ComposeResult:
+        yield Input(str(a.doc_tokens), type="integer", id="doc-tokens", placeholder="tokens per document")
+        yield Checkbox("I will split long documents into chunks", a.will_chunk, id="will-chunk")
+        with Horizontal(classes="row"):
+            yield Input(placeholder="…or measure a folder: path", id="measure-folder")
+            yield Button("Measure", id="measure")
+
+    def _compose_corpus(self, a: Answers) -> ComposeResult:
+        yield Input(str(a.corpus_docs), type="integer", id="corpus-docs", placeholder="number of documents")
+
+    def _compose_budget(self, a: Answers) -> ComposeResult:
+        with RadioSet(id="budget"):
+            for code, name in BUDGETS:
+                yield RadioButton(name, a.budget == code, id=f"budget-{code}")
+        with Horizontal(classes="row"):
+            yield Input(_fmt(a.max_price_per_1m), type="number", id="max-price", placeholder="USD per 1M tok")
+            yield Input(_fmt(a.monthly_cap_usd), type="number", id="monthly-cap", placeholder="USD per month")
+
+    def _compose_hardware(self, a: Answers) -> ComposeResult:
+        yield Static("Detecting hardware…", id="detected")
+        with Horizontal(classes="row"):
+            yield Input(_fmt(a.ram_gb), type="number", id="ram-gb", placeholder="RAM GB")
+            yield Select([("No GPU", "none"), ("CUDA GPU", "cuda"), ("Apple MPS", "mps")], value=a.gpu,
+                         allow_blank=False, id="gpu")
+            yield Input(_fmt(a.vram_gb), type="number", id="vram-gb", placeholder="VRAM GB")
+        yield Checkbox("API models allowed (documents leave your network)", a.api_allowed, id="api-allowed")
+
+    def _compose_licence(self, a: Answers) -> ComposeResult:
+        with RadioSet(id="licence"):
+            for code, name in LICENCES:
+                yield RadioButton(name, a.licence == code, id=f"licence-{code}")
+
+    def on_mount(self) -> None:
+        self._show_step(0)
+        self._detect_in_thread()
+
+    # -- navigation ---------------------------------------------------------------------------------
+    def _show_step(self, step: int) -> None:
+        self.step = max(0, min(step, len(STEPS) - 1))
+        key = STEPS[self.step][0]
+        self.query_one("#steps", ContentSwitcher).current = f"step-{key}"
+        self.query_one("#step-counter", Label).update(f"Question {self.step + 1} of {len(STEPS)}")
+        self.query_one("#back", Button).disabled = self.step == 0
+        last = self.step == len(STEPS) - 1
+        self.query_one("#next", Button).label = "Show shortlist" if last else "Next"
+        self._refresh_summary()
+        focusable = self.query_one(f"#step-{key}").query("Input, SelectionList, RadioSet, Select")
+        if focusable:
+            focusable.first().focus()
+
+    def _refresh_summary(self) -> None:
+        self.query_one(AnswersSummary).show(self.session.answers, self.step)
+
+    def action_next(self) -> None:
+        if self.step == len(STEPS) - 1:
+            self.action_shortlist()
+        else:
+            self._show_step(self.step + 1)
+
+    def action_back(self) -> None:
+        self._show_step(self.step - 1)
+
+    def action_shortlist(self) -> None:
+        self.es_app.action_goto("shortlist")
+
+    @on(Button.Pressed, "#next")
+    def _on_next_pressed(self) -> None:
+        self.action_next()
+
+    @on(Button.Pressed, "#back")
+    def _on_back_pressed(self) -> None:
+        self.action_back()
+
+    @on(Input.Submitted)
+    def _on_field_submitted(self, event: Input.Submitted) -> None:
+        if event.input.id == "measure-folder":
+            self._start_measure()
+        else:
+            self.action_next()
+
+    # -- answers ------------------------------------------------------------------------------------
+    def _set(self, **changes: Any) -> None:
+        self.session.answers = self.session.answers.replace(**changes)
+        self._refresh_summary()
+
+    @on(SelectionList.SelectedChanged, "#languages")
+    def _on_languages_changed(self, event: SelectionList.SelectedChanged[str]) -> None:
+        self._set(languages=tuple(event.selection_list.selected))
+
+    @on(Checkbox.Changed)
+    def _on_checkbox_changed(self, event: Checkbox.Changed) -> None:
+        field = {"multilingual": "multilingual", "will-chunk": "will_chunk", "api-allowed": "api_allowed"}
+        if event.checkbox.id in field:
+            self._set(**{field[event.checkbox.id]: event.value})
+
+    @on(RadioSet.Changed)
+    def _on_radio_changed(self, event: RadioSet.Changed) -> None:
+        group = event.radio_set.id or ""
+        if event.pressed.id and group in ("domain", "budget", "licence"):
+            self._set(**{group: event.pressed.id.removeprefix(f"{group}-")})
+
+    @on(Select.Changed, "#gpu")
+    def _on_gpu_changed(self, event: Select.Changed) -> None:
+        if isinstance(event.value, str):
+            self._set(gpu=event.value)
+
+    @on(Input.Changed)
+    def _on_input_changed(self, event: Input.Changed) -> None:
+        numeric = {"doc-tokens": ("doc_tokens", int), "corpus-docs": ("corpus_docs", int),
+                   "max-price": ("max_price_per_1m", float), "monthly-cap": ("monthly_cap_usd", float),
+                   "ram-gb": ("ram_gb", float), "vram-gb": ("vram_gb", float)}
+        if event.input.id not in numeric:
+            return
+        name, kind = numeric[event.input.id]
+        try:
+            value: Any = kind(event.value) if event.value.strip() else None
+        except ValueError:
+            return
+        if value is None and name in ("doc_tokens", "corpus_docs"):
+            return
+        self._set(**{name: value})
+
+    # -- workers ------------------------------------------------------------------------------------
+    @work(thread=True, exclusive=True, group="hardware", exit_on_error=False)
+    def _detect_in_thread(self) -> Any:
+        return self.services.detect_hardware()
+
+    @on(Button.Pressed, "#measure")
+    def _start_measure(self) -> None:
+        folder = self.query_one("#measure-folder", Input).value.strip()
+        if not folder:
+            self.notify("Type a folder path first.", severity="warning")
+            return
+        self.query_one("#measure", Button).disabled = True
+        self._measure_in_thread(folder)
+
+    @work(thread=True, exclusive=True, group="measure", exit_on_error=False)
+    def _measure_in_thread(self, folder: str) -> int:
+        return self.services.measure_doc_tokens(folder)
+
+    @on(Worker.StateChanged)
+    def _on_worker_state(self, event: Worker.StateChanged) -> None:
+        worker, state = event.worker, event.state
+        if worker.group == "hardware":
+            detected = self.query_one("#detected", Static)
+            if state is WorkerState.SUCCESS:
+                detected.update("Detected: " + describe_hardware(worker.result))
+                self._apply_hardware(worker.result)
+            elif state is WorkerState.ERROR:
+                detected.update("Hardware not detected: enter it below.")
+        elif worker.group == "measure" and state in (WorkerState.SUCCESS, WorkerState.ERROR):
+            self.query_one("#measure", Button).disabled = False
+            if state is WorkerState.SUCCESS and worker.result:
+                self.query_one("#doc-tokens", Input).value = str(worker.result)
+                self.notify(f"Median document: about {worker.result:,} tokens.", title="Measured")
+            else:
+                self.notify(f"Could not measure that folder: {worker.error or 'no documents'}",
+                            title="Measure failed", severity="error")
+
+    def _apply_hardware(self, hardware: Any) -> None:
+        """Fill the hardware fields the user has not typed yet (detected values stay editable)."""
+        defaults = hardware_defaults(hardware)
+        a = self.session.answers
+        if a.ram_gb is None and defaults.get("ram_gb"):
+            self.query_one("#ram-gb", Input).value = _fmt(defaults["ram_gb"])
+        if a.gpu == "none" and defaults.get("gpu", "none") != "none":
+            self.query_one("#gpu", Select).value = defaults["gpu"]
+            if defaults.get("vram_gb"):
+                self.query_one("#vram-gb", Input).value = _fmt(defaults["vram_gb"])
+
+
+def _fmt(value: float | None) -> str:
+    return "" if value is None else f"{value:g}"

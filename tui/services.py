@@ -1,0 +1,125 @@
+"""The seam between the assistant and the core packages: every call the screens make goes through `Services`.
+
+Screens never import catalog/evaluators/storage directly; tests swap this dataclass for fakes. The defaults
+import the real modules inside each function, so building `Services()` costs nothing at start-up (rule 3) and
+torch is only ever loaded by `evaluators` inside a trial worker (rule 1).
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Sequence
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+
+
+def _load_catalog() -> tuple[Any, ...]:
+    from catalog.load import load_catalog
+
+    return load_catalog()
+
+
+def _recommend(requirements: Any, models: Sequence[Any]) -> Any:
+    from catalog.ranking import recommend
+
+    return recommend(requirements, models)
+
+
+def _requirements_cls() -> type:
+    from catalog.requirements import Requirements
+
+    return Requirements
+
+
+def _detect_hardware() -> Any:
+    from evaluators.hardware import detect_hardware
+
+    return detect_hardware()
+
+
+def _load_dataset(corpus: str, queries: str | None = None, *, sample: int | None = None) -> Any:
+    from evaluators.datasets import load_dataset
+
+    return load_dataset(corpus, queries, sample=sample)
+
+
+def _load_demo() -> Any:
+    from evaluators.datasets import load_demo
+
+    return load_demo()
+
+
+def _run_trial(dataset: Any, model_refs: Sequence[str], **kwargs: Any) -> Any:
+    from evaluators.runner import run_trial
+
+    return run_trial(dataset, list(model_refs), **kwargs)
+
+
+def _environment() -> dict[str, Any]:
+    try:
+        from evaluators.hardware import environment
+    except ImportError:
+        return {}
+    return environment()
+
+
+def _open_db() -> Any:
+    from storage.store import open_db
+
+    return open_db()
+
+
+def _journal() -> Any:
+    import storage.store as store
+
+    return store
+
+
+def _export_dir() -> Path:
+    from storage.paths import app_dir
+
+    path = app_dir() / "exports"
+    path.mkdir(parents=True, exist_ok=True)
+    return path
+
+
+def _measure_doc_tokens(folder: str) -> int:
+    """Typical document length in tokens: median over the documents the trial loader reads from `folder`."""
+    dataset = _load_dataset_unchunked(folder)
+    lengths = sorted(len(doc.text.split()) for doc in dataset.corpus)
+    if not lengths:
+        return 0
+    # ~1.3 subword tokens per whitespace word for English-like text: a sizing hint, not a count.
+    return int(lengths[len(lengths) // 2] * 1.3)
+
+
+def _load_dataset_unchunked(folder: str) -> Any:
+    from evaluators.datasets import load_dataset
+
+    return load_dataset(folder, chunk_tokens=1_000_000, chunk_overlap=0, sample=200)
+
+
+@dataclass
+class Services:
+    """Everything the TUI needs from the core, as plain callables (thread-safe: no shared connections)."""
+
+    load_catalog: Callable[[], tuple[Any, ...]] = _load_catalog
+    """All catalog ModelSpecs (validated)."""
+    recommend: Callable[[Any, Sequence[Any]], Any] = _recommend
+    """catalog.ranking.recommend(requirements, models) -> Recommendation."""
+    requirements_cls: Callable[[], type] = _requirements_cls
+    """Returns catalog.requirements.Requirements (a callable so the import stays lazy)."""
+    detect_hardware: Callable[[], Any] = _detect_hardware
+    load_dataset: Callable[..., Any] = _load_dataset
+    load_demo: Callable[[], Any] = _load_demo
+    run_trial: Callable[..., Any] = _run_trial
+    """evaluators.runner.run_trial(dataset, refs, on_progress=, on_model_done=, should_stop=)."""
+    environment: Callable[[], dict[str, Any]] = _environment
+    open_db: Callable[[], Any] = _open_db
+    """A new connection: call it inside the worker thread that uses it (rule 10)."""
+    journal: Callable[[], Any] = _journal
+    """Returns the object carrying storage.store's journal functions (create_decision, list_decisions, ...)."""
+    export_dir: Callable[[], Path] = _export_dir
+    measure_doc_tokens: Callable[[str], int] = _measure_doc_tokens
+    extra: dict[str, Any] = field(default_factory=dict)
+    """Room for test doubles that need to share state with assertions."""
