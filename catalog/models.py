@@ -54,6 +54,8 @@ class BenchmarkScore:
     """Mean over the benchmark's Retrieval tasks: only when all of them have a result."""
     tasks_with_results: int | None = None
     tasks_total: int | None = None
+    retrieval_tasks_with_results: int | None = None
+    retrieval_tasks_total: int | None = None
     mean_note: str | None = None
     """Caveat shown next to the number (e.g. the 130-task MMTEB mean is NOT the leaderboard mean)."""
     source: str = ""
@@ -103,6 +105,7 @@ class ModelSpec:
     """Prefix/instruction applied to queries, e.g. 'query: ' (e5)."""
     passage_prompt: str | None = None
     normalize: bool = True
+    """L2-normalise vectors before dot-product search (every catalogued model is scored with cosine)."""
     pooling: str | None = None
     """'mean' | 'cls' | 'last' where known."""
     scores: dict[Benchmark, BenchmarkScore] = field(default_factory=dict, hash=False, compare=False)
@@ -115,3 +118,19 @@ class ModelSpec:
     @property
     def is_api(self) -> bool:
         return not self.open_weights
+
+    @property
+    def multimodal(self) -> bool:
+        """True when the model embeds more than text (e.g. BGE-VL: image + text)."""
+        return any(m != "text" for m in self.modalities)
+
+    @property
+    def short_name(self) -> str:
+        return self.id.rsplit("/", 1)[-1]
+
+    @property
+    def search_text(self) -> str:
+        """Casefolded text that `catalog list --filter` matches against."""
+        parts = [self.id, self.name, self.provider, self.license or "", *self.domains, *self.languages,
+                 *self.modalities, "open" if self.open_weights else "api"]
+        return " ".join(parts).casefold()
