@@ -1,0 +1,206 @@
+"""Public entry points for trial data: `load_dataset()` (a folder, file, BEIR folder or SQuAD JSON -> Dataset)
+and `load_demo()` (the bundled, licensed SQuAD sample). Reading, chunking, sampling and query building live
+in `evaluators.ingest`; this module only orders those steps and records honest counts in `Dataset.info`.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import json
+from collections.abc import Iterable
+from dataclasses import dataclass, field, replace
+from importlib.resources import as_file, files
+from os import PathLike
+from pathlib import Path
+from typing import Any
+
+from evaluators.ingest.beir import is_beir, read_beir, read_qrels
+from evaluators.ingest.chunking import TOKEN_COUNTER, chunk_docs
+from evaluators.ingest.files import ReadReport, SkipFn, read_documents
+from evaluators.ingest.queries import answer_qrels, read_user_queries, resolve_doc_ids
+from evaluators.ingest.sampling import sample_corpus
+from evaluators.ingest.squad import is_squad_file, read_squad
+from evaluators.ingest.synthetic import make_synthetic, parse_synthetic
+from evaluators.types import Dataset, Doc, Query, TrialInputError
+
+DEMO_NAME = "demo-squad-en"
+StrPath = str | PathLike[str]
+
+
+@dataclass
+class _Raw:
+    """What a reader produced, before relevance is resolved (all ids are parent-document ids)."""
+
+    name: str
+    fmt: str
+    docs: list[Doc]
+    queries: list[Query] = field(default_factory=list)
+    qrels: dict[str, dict[str, int]] = field(default_factory=dict)
+    answers: dict[str, list[str]] = field(default_factory=dict)
+    origin: str = "dataset"
+    notes: dict[str, Any] = field(default_factory=dict)
+
+
+def load_dataset(corpus: StrPath, queries: StrPath | None = None, qrels: StrPath | None = None, *,
+                 chunk_tokens: int | None = 256, chunk_overlap: int = 32, sample: int | None = None,
+                 seed: int = 0, synthetic: str | None = "auto", on_skip: SkipFn | None = None) -> Dataset:
+    """Read `corpus` (auto-detected: BEIR folder, SQuAD JSON, or plain documents) into a Dataset.
+
+    `queries`: a JSONL/CSV of question + relevant doc id(s) or + answer text (relevance = chunks containing
+    the answer); `qrels`: a BEIR/TREC qrels file. With no queries anywhere, `synthetic` ('auto' | 'ict' |
+    'keyphrase', optionally ':<count>'; None/'none' to refuse) makes labelled pseudo-queries. `chunk_tokens`
+    None or 0 disables chunking. `sample`: see evaluators.ingest.sampling. `on_skip(path, reason)` is told
+    about every skipped file or record. Bad input raises TrialInputError with a one-line message.
+    """
+    _check_settings(chunk_tokens, chunk_overlap, sample)
+    path = Path(corpus).expanduser()
+    if not path.exists():
+        raise TrialInputError(f"corpus not found: {path}")
+    report = ReadReport(on_skip=on_skip)
+    raw = _read_corpus(path, report)
+    if not raw.docs:
+        raise TrialInputError(_empty_message(path, report))
+    _apply_user_queries(raw, queries, qrels, report)
+    dropped = _resolve_relevance(raw)
+    total_docs = len(raw.docs)
+    sample_info: dict[str, Any] = {}
+    if sample:
+        s = sample_corpus(raw.docs, raw.queries, raw.qrels, sample, seed)
+        raw.docs, raw.queries, raw.qrels, sample_info = s.docs, s.queries, s.qrels, dict(s.info)
+        if raw.origin != "none" and not raw.queries:
+            raise TrialInputError(f"--sample {sample} is too small to keep any query with its relevant documents")
+    units = chunk_docs(raw.docs, chunk_tokens, chunk_overlap)
+    units, final_queries, final_qrels, level, origin = _final_queries(raw, units, synthetic, seed, dropped)
+    ds = Dataset(name=raw.name, corpus=tuple(units), queries=tuple(final_queries), qrels=final_qrels,
+                 qrels_level=level, query_origin=origin)
+    info = _info(ds, raw, report, path, total_docs, dropped, sample_info,
+                 {"chunk_tokens": chunk_tokens or None, "chunk_overlap": chunk_overlap if chunk_tokens else 0,
+                  "sample": sample, "seed": seed})
+    return replace(ds, info=info)
+
+
+def load_demo(**kwargs: Any) -> Dataset:
+    """The bundled demo: a SQuAD 2.0 sample (CC BY-SA 4.0; see evaluators/data/demo/LICENSE.md).
+    Keyword arguments are passed to load_dataset (chunking, sample, seed)."""
+    with as_file(files("evaluators") / "data" / "demo") as folder:
+        ds = load_dataset(folder, **kwargs)
+    info = {**ds.info, "name": DEMO_NAME, "format": "demo", "source": "evaluators/data/demo",
+            "licence": "CC BY-SA 4.0 (SQuAD 2.0, Wikipedia text)"}
+    return replace(ds, name=DEMO_NAME, info=info)
+
+
+def parent_of(unit: Doc) -> str:
+    """The parent document id of a corpus unit (a chunk's parent_id, else its own id)."""
+    return unit.parent_id or unit.id
+
+
+def fingerprint(corpus: Iterable[Doc], queries: Iterable[Query], qrels: dict[str, dict[str, int]]) -> str:
+    """sha256 over sorted (id, text) of corpus units and queries, then the sorted qrels; order-independent."""
+    h = hashlib.sha256()
+    for tag, rows in (("doc", sorted((d.id, d.text) for d in corpus)),
+                      ("query", sorted((q.id, q.text) for q in queries))):
+        for row in rows:
+            h.update(json.dumps([tag, *row], ensure_ascii=False).encode())
+    for qid in sorted(qrels):
+        h.update(json.dumps(["qrels", qid, sorted(qrels[qid].items())], ensure_ascii=False).encode())
+    return h.hexdigest()
+
+
+def _check_settings(chunk_tokens: int | None, chunk_overlap: int, sample: int | None) -> None:
+    if chunk_tokens is not None and chunk_tokens < 0:
+        raise TrialInputError(f"chunk size must be positive, got {chunk_tokens}")
+    if chunk_tokens and not 0 <= chunk_overlap < chunk_tokens:
+        raise TrialInputError(f"chunk overlap must be in [0, {chunk_tokens}), got {chunk_overlap}")
+    if sample is not None and sample < 1:
+        raise TrialInputError(f"sample size must be at least 1, got {sample}")
+
+
+def _read_corpus(path: Path, report: ReadReport) -> _Raw:
+    if is_beir(path):
+        beir = read_beir(path, report)
+        return _Raw(path.name, "beir", beir.corpus, beir.queries, beir.qrels,
+                    notes={"qrels_file": beir.qrels_file})
+    if is_squad_file(path):
+        sq = read_squad(path, report)
+        answers = {q.id: [q.answer] for q in sq.queries if q.answer}
+        return _Raw(path.stem, "squad", sq.corpus, sq.queries, sq.qrels, answers,
+                    notes={"questions_skipped": sq.skipped_questions})
+    name = path.name if path.is_dir() else path.stem
+    return _Raw(name, "files", read_documents(path, report), origin="none")
+
+
+def _empty_message(path: Path, report: ReadReport) -> str:
+    skipped = sum(report.skipped.values())
+    if not skipped:
+        return f"no documents found in {path}"
+    reasons = ", ".join(f"{n} {r}" for r, n in report.skipped.most_common())
+    return f"no readable documents in {path} ({skipped} skipped: {reasons})"
+
+
+def _apply_user_queries(raw: _Raw, queries: StrPath | None, qrels: StrPath | None, report: ReadReport) -> None:
+    if queries is not None:
+        user = read_user_queries(Path(queries).expanduser(), report)
+        raw.queries, raw.qrels, raw.answers, raw.origin = user.queries, user.qrels, user.answers, "user"
+    if qrels is not None:
+        qpath = Path(qrels).expanduser()
+        if not qpath.is_file():
+            raise TrialInputError(f"qrels file not found: {qpath}")
+        raw.qrels = {**raw.qrels, **read_qrels(qpath)}
+        if raw.origin == "none":
+            raise TrialInputError(f"qrels given ({qpath}) but no queries: pass a queries file too")
+
+
+def _resolve_relevance(raw: _Raw) -> dict[str, int]:
+    """Turn ids and answers into parent-level qrels; drop (and count) queries that end up with none."""
+    resolved, unknown = resolve_doc_ids(raw.qrels, raw.docs)
+    by_answer = answer_qrels({q: a for q, a in raw.answers.items() if q not in resolved}, raw.docs)
+    raw.qrels = {**by_answer, **resolved}
+    before = len(raw.queries)
+    raw.queries = [q for q in raw.queries if q.id in raw.qrels]
+    raw.qrels = {q.id: raw.qrels[q.id] for q in raw.queries}
+    dropped = {"unknown doc ids": unknown} if unknown else {}
+    if before - len(raw.queries):
+        dropped["queries without a relevant document"] = before - len(raw.queries)
+        if not raw.queries:
+            raise TrialInputError(f"none of the {before} queries has a relevant document in the corpus "
+                                  "(check the doc ids or answers)")
+    return dropped
+
+
+def _final_queries(raw: _Raw, units: list[Doc], synthetic: str | None, seed: int, dropped: dict[str, int]
+                   ) -> tuple[list[Doc], list[Query], dict[str, dict[str, int]], str, str]:
+    """(units, queries, qrels, qrels_level, query_origin) once the corpus is chunked."""
+    if not raw.queries:
+        method, count = parse_synthetic(synthetic)
+        syn = make_synthetic(units, method, count=count, seed=seed)
+        if not syn.queries:
+            raise TrialInputError("no queries given and none could be generated from the documents")
+        return syn.units, syn.queries, syn.qrels, "unit", f"synthetic:{method}"
+    split = any(u.parent_id for u in units)
+    answer_only = all(q.id in raw.answers for q in raw.queries) and raw.fmt != "squad" and raw.fmt != "beir"
+    if answer_only:
+        qrels = answer_qrels({q.id: raw.answers[q.id] for q in raw.queries}, units)
+        kept = [q for q in raw.queries if q.id in qrels]
+        if len(kept) < len(raw.queries):
+            dropped["answer only across a chunk boundary"] = len(raw.queries) - len(kept)
+        return units, kept, qrels, "unit", raw.origin
+    return units, raw.queries, raw.qrels, "parent" if split else "unit", raw.origin
+
+
+def _info(ds: Dataset, raw: _Raw, report: ReadReport, path: Path, total_docs: int, dropped: dict[str, int],
+          sample_info: dict[str, Any], settings: dict[str, Any]) -> dict[str, Any]:
+    n_docs = len({parent_of(u) for u in ds.corpus})
+    return {
+        "name": ds.name, "format": raw.fmt, "source": str(path),
+        "files_read": report.files_read, "files_skipped": dict(report.skipped),
+        "skipped_examples": [f"{p}: {r}" for p, r in report.examples[:5]],
+        "encodings": dict(report.encodings),
+        "n_docs": n_docs, "n_docs_total": total_docs, "n_chunks": len(ds.corpus),
+        "n_queries": len(ds.queries), "queries_dropped": dropped,
+        "query_origin": ds.query_origin, "qrels_level": ds.qrels_level,
+        **settings, "token_counter": TOKEN_COUNTER,
+        "chunking": {"tokens": settings["chunk_tokens"], "overlap": settings["chunk_overlap"],
+                     "counter": TOKEN_COUNTER, "docs_split": len({u.parent_id for u in ds.corpus if u.parent_id})},
+        "sampling": sample_info, **raw.notes,
+        "fingerprint": fingerprint(ds.corpus, ds.queries, ds.qrels),
+    }
