@@ -1,0 +1,309 @@
+"""Decisions as reports: a side-by-side diff, a readable Markdown export, a JSON document that imports back.
+
+Pure functions over `Decision` records (no SQL), so the CLI, the TUI and tests share one rendering.
+`storage.store` wraps them as diff_decisions / export_markdown / export_json / import_json.
+"""
+
+from __future__ import annotations
+
+import json
+from dataclasses import dataclass, field
+from typing import Any
+
+from storage.db import StorageError
+from storage.records import STATUSES, Decision, RecommendationRecord, TrialRecord, utcnow
+
+DOCUMENT_FORMAT = "embedscout-decision"
+DOCUMENT_VERSION = 1
+HEADLINE_METRICS = ("ndcg@10", "recall@10", "mrr@10")
+"""Metrics shown in diffs and report tables (all are kept in the JSON)."""
+
+
+@dataclass(frozen=True)
+class DiffRow:
+    label: str
+    a: Any
+    b: Any
+
+    @property
+    def changed(self) -> bool:
+        return bool(self.a != self.b)
+
+
+@dataclass
+class DecisionDiff:
+    """Two decisions side by side: `a` is the first id given, `b` the second."""
+
+    a: Decision
+    b: Decision
+    summary: list[DiffRow] = field(default_factory=list)
+    """Title, status, chosen model, rationale, tags, catalog version, trial dataset."""
+    requirements: list[DiffRow] = field(default_factory=list)
+    shortlist: list[DiffRow] = field(default_factory=list)
+    """One row per rank (label '1', '2', ...): model id in a, model id in b."""
+    only_in_a: list[str] = field(default_factory=list)
+    only_in_b: list[str] = field(default_factory=list)
+    results: list[DiffRow] = field(default_factory=list)
+    """One row per model: its latest trial metrics (dict) in a and in b, or None where it was not tried."""
+    same_dataset: bool | None = None
+    """Whether the latest trials ran on the same dataset fingerprint (None when either has no trial)."""
+
+
+def diff(a: Decision, b: Decision) -> DecisionDiff:
+    """Compare two decisions: what was asked, shortlisted and measured, and what was chosen."""
+    out = DecisionDiff(a=a, b=b)
+    ra, rb = a.latest_recommendation, b.latest_recommendation
+    out.summary = [
+        DiffRow("title", a.title, b.title),
+        DiffRow("status", a.status, b.status),
+        DiffRow("chosen model", a.chosen_model, b.chosen_model),
+        DiffRow("rationale", a.rationale, b.rationale),
+        DiffRow("tags", ", ".join(a.tags), ", ".join(b.tags)),
+        DiffRow("catalog version", ra.catalog_version if ra else None, rb.catalog_version if rb else None),
+        DiffRow("trial dataset", _dataset_label(a), _dataset_label(b)),
+    ]
+    keys = list(dict.fromkeys([*a.requirements, *b.requirements]))
+    out.requirements = [DiffRow(k, a.requirements.get(k), b.requirements.get(k)) for k in keys]
+    sa, sb = a.shortlist, b.shortlist
+    out.shortlist = [
+        DiffRow(str(i + 1), sa[i] if i < len(sa) else None, sb[i] if i < len(sb) else None)
+        for i in range(max(len(sa), len(sb)))
+    ]
+    out.only_in_a = [m for m in sa if m not in sb]
+    out.only_in_b = [m for m in sb if m not in sa]
+    la, lb = _latest_results(a), _latest_results(b)
+    out.results = [DiffRow(m, _metrics(la.get(m)), _metrics(lb.get(m))) for m in dict.fromkeys([*la, *lb])]
+    fa, fb = _fingerprint(a), _fingerprint(b)
+    out.same_dataset = None if fa is None or fb is None else fa == fb
+    return out
+
+
+def _latest_results(d: Decision) -> dict[str, dict[str, Any]]:
+    found: dict[str, dict[str, Any]] = {}
+    for trial in d.trials:  # oldest first, so a later trial's row wins
+        for result in trial.results:
+            found[str(result.get("model", ""))] = result
+    return found
+
+
+def _metrics(result: dict[str, Any] | None) -> dict[str, Any] | None:
+    if result is None:
+        return None
+    if result.get("status", "ok") != "ok":
+        return {"status": result.get("status"), "error": result.get("error")}
+    return {k: v for k, v in (result.get("metrics") or {}).items() if k in HEADLINE_METRICS}
+
+
+def _fingerprint(d: Decision) -> str | None:
+    return (
+        str(d.trials[-1].dataset.get("fingerprint") or d.trials[-1].dataset.get("name")) if d.trials else None
+    )
+
+
+def _dataset_label(d: Decision) -> str | None:
+    if not d.trials:
+        return None
+    ds = d.trials[-1].dataset
+    fp = str(ds.get("fingerprint") or "")
+    return f"{ds.get('name', '?')}" + (f" ({fp[:12]})" if fp else "")
+
+
+# --- Markdown ------------------------------------------------------------
+
+
+def render_markdown(d: Decision) -> str:
+    """A report a colleague can read months later: answers, shortlist, trials with CIs and n, choice."""
+    lines = [f"# {_inline(d.title)}", ""]
+    lines.append(
+        f"- Decision #{d.id} · status **{d.status}** · created {d.created_at} · updated {d.updated_at}"
+    )
+    if d.tags:
+        lines.append(f"- Tags: {', '.join(_inline(t) for t in d.tags)}")
+    if d.superseded_by is not None:
+        lines.append(f"- Superseded by decision #{d.superseded_by}")
+    lines += ["", "## Questions and answers", ""]
+    if d.requirements:
+        lines += _table(["Question", "Answer"], [[k, _value(v)] for k, v in d.requirements.items()])
+    else:
+        lines.append("_No requirements recorded._")
+    lines += _recommendation_md(d.latest_recommendation)
+    lines += ["", "## Trials"]
+    if not d.trials:
+        lines += ["", "_No trials recorded._"]
+    for trial in d.trials:
+        lines += _trial_md(trial)
+    lines += ["", "## Choice", ""]
+    if d.chosen_model:
+        lines.append(f"**Chosen model:** {_inline(d.chosen_model)}")
+        lines += ["", *(f"> {line}" for line in (d.rationale or "(no rationale recorded)").splitlines())]
+    else:
+        lines.append("_No model chosen yet._")
+    return "\n".join(lines).rstrip() + "\n"
+
+
+def _recommendation_md(rec: RecommendationRecord | None) -> list[str]:
+    lines = ["", "## Shortlist", ""]
+    if rec is None:
+        return [*lines, "_No recommendation recorded._"]
+    lines += [f"Catalog version {rec.catalog_version or 'unknown'}, recommended {rec.created_at}.", ""]
+    rows = [
+        [str(i), str(c.get("id", "")), _num(c.get("score")), "; ".join(map(str, c.get("reasons") or []))]
+        for i, c in enumerate(rec.candidates, start=1)
+    ]
+    lines += _table(["#", "Model", "Score", "Why"], rows) if rows else ["_No candidates._"]
+    if rec.excluded:
+        lines += ["", "### Excluded", ""]
+        lines += _table(
+            ["Model", "Why not"],
+            [[str(e.get("id", "")), "; ".join(map(str, e.get("reasons") or []))] for e in rec.excluded],
+        )
+    return lines
+
+
+def _trial_md(trial: TrialRecord) -> list[str]:
+    ds = trial.dataset
+    title = f"### Trial {trial.id}: {_inline(str(ds.get('name', 'dataset')))} ({trial.status})"
+    facts = [f"{k}: {_value(ds[k])}" for k in ("n_docs", "n_chunks", "n_queries", "query_origin") if k in ds]
+    if ds.get("fingerprint"):
+        facts.append(f"fingerprint `{ds['fingerprint']}`")
+    lines = ["", title, "", f"Dataset: {'; '.join(facts) or 'not described'}. Run {trial.started_at}."]
+    if str(ds.get("query_origin", "user")) not in ("user", "dataset"):
+        lines.append(
+            f"Queries are {ds.get('query_origin')}, not written by people: treat the numbers as indicative."
+        )
+    if trial.settings:
+        lines.append(f"Settings: {_flat(trial.settings)}.")
+    if trial.environment:
+        lines.append(f"Environment: {_flat(trial.environment)}.")
+    header = ["Model", "Status", *(f"{m} (95% CI)" for m in HEADLINE_METRICS), "n", "p50 ms"]
+    rows = [_result_row(r, ds) for r in trial.results]
+    return [*lines, "", *(_table(header, rows) if rows else ["_No results recorded._"])]
+
+
+def _result_row(result: dict[str, Any], ds: dict[str, Any]) -> list[str]:
+    metrics, ci = result.get("metrics") or {}, result.get("ci95") or {}
+    cells = []
+    for m in HEADLINE_METRICS:
+        bounds = ci.get(m)
+        interval = f" [{_num(bounds[0])}, {_num(bounds[1])}]" if bounds and len(bounds) == 2 else ""
+        cells.append(_num(metrics.get(m)) + interval if m in metrics else "-")
+    per_query = (result.get("per_query") or {}).get("ndcg@10")
+    n = len(per_query) if per_query else ds.get("n_queries", "-")
+    status = str(result.get("status", "ok"))
+    if result.get("error"):
+        status += f": {result['error']}"
+    p50 = (result.get("perf") or {}).get("query_p50_ms")
+    return [str(result.get("model", "")), status, *cells, str(n), _num(p50)]
+
+
+def _table(header: list[str], rows: list[list[str]]) -> list[str]:
+    out = ["| " + " | ".join(header) + " |", "|" + "---|" * len(header)]
+    out += ["| " + " | ".join(_cell(c) for c in row) + " |" for row in rows]
+    return out
+
+
+def _cell(text: str) -> str:
+    return text.replace("\\", "\\\\").replace("|", "\\|").replace("\r\n", "<br>").replace("\n", "<br>")
+
+
+def _inline(text: str) -> str:
+    return " ".join(text.splitlines())
+
+
+def _num(value: Any) -> str:
+    if isinstance(value, bool) or value is None:
+        return "-" if value is None else str(value)
+    return f"{value:.3f}" if isinstance(value, float) else str(value)
+
+
+def _value(value: Any) -> str:
+    if isinstance(value, bool):
+        return "yes" if value else "no"
+    if value is None:
+        return "-"
+    if isinstance(value, (list, tuple)):
+        return ", ".join(_value(v) for v in value) or "-"
+    if isinstance(value, dict):
+        return _flat(value)
+    return str(value)
+
+
+def _flat(d: dict[str, Any]) -> str:
+    return ", ".join(f"{k}={_value(v)}" for k, v in d.items())
+
+
+# --- JSON document -------------------------------------------------------
+
+
+def to_document(d: Decision) -> dict[str, Any]:
+    """A self-describing JSON document of one decision with its recommendations and trials."""
+    return {
+        "format": DOCUMENT_FORMAT,
+        "version": DOCUMENT_VERSION,
+        "exported_at": utcnow(),
+        "decision": {
+            "id": d.id,
+            "title": d.title,
+            "created_at": d.created_at,
+            "updated_at": d.updated_at,
+            "status": d.status,
+            "requirements": d.requirements,
+            "chosen_model": d.chosen_model,
+            "rationale": d.rationale,
+            "tags": list(d.tags),
+            "superseded_by": d.superseded_by,
+        },
+        "recommendations": [r.to_dict() for r in d.recommendations],
+        "trials": [t.to_dict() for t in d.trials],
+    }
+
+
+def from_document(data: str | bytes | dict[str, Any]) -> Decision:
+    """Parse and check a `to_document` document (StorageError with the reason when it is not one)."""
+    if isinstance(data, (str, bytes)):
+        try:
+            data = json.loads(data)
+        except ValueError as exc:
+            raise StorageError(f"not a JSON document: {exc}") from None
+    if not isinstance(data, dict) or data.get("format") != DOCUMENT_FORMAT:
+        raise StorageError(f'not an embedscout decision export (expected "format": "{DOCUMENT_FORMAT}")')
+    if int(data.get("version", 0)) > DOCUMENT_VERSION:
+        raise StorageError(f"export version {data.get('version')} is newer than this embedscout understands")
+    raw = data.get("decision")
+    if not isinstance(raw, dict) or not isinstance(raw.get("title"), str):
+        raise StorageError("the export has no decision title")
+    status = raw.get("status", "draft")
+    if status not in STATUSES:
+        raise StorageError(f"the export has an unknown status {status!r}")
+    now = utcnow()
+    return Decision(
+        id=None,
+        title=raw["title"],
+        created_at=str(raw.get("created_at") or now),
+        updated_at=str(raw.get("updated_at") or now),
+        requirements=dict(raw.get("requirements") or {}),
+        status=status,
+        chosen_model=raw.get("chosen_model"),
+        rationale=str(raw.get("rationale") or ""),
+        tags=tuple(str(t) for t in raw.get("tags") or ()),
+        recommendations=[
+            RecommendationRecord.from_recommendation(r) for r in data.get("recommendations") or []
+        ],
+        trials=[_trial_from_dict(t) for t in data.get("trials") or []],
+    )
+
+
+def _trial_from_dict(t: dict[str, Any]) -> TrialRecord:
+    status = t.get("status") or ("complete" if t.get("complete", True) else "incomplete")
+    return TrialRecord(
+        id=None,
+        decision_id=None,
+        created_at=str(t.get("created_at") or utcnow()),
+        status=status if status in ("complete", "incomplete") else "incomplete",
+        started_at=str(t.get("started_at") or ""),
+        finished_at=str(t.get("finished_at") or ""),
+        dataset=dict(t.get("dataset") or {}),
+        settings=dict(t.get("settings") or {}),
+        environment=dict(t.get("environment") or {}),
+        results=list(t.get("results") or []),
+    )
