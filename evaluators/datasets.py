@@ -38,6 +38,8 @@ class _Raw:
     qrels: dict[str, dict[str, int]] = field(default_factory=dict)
     answers: dict[str, list[str]] = field(default_factory=dict)
     origin: str = "dataset"
+    answer_based: set[str] = field(default_factory=set)
+    """Queries whose relevance came from answer text (no explicit doc ids)."""
     notes: dict[str, Any] = field(default_factory=dict)
 
 
@@ -155,6 +157,7 @@ def _resolve_relevance(raw: _Raw) -> dict[str, int]:
     resolved, unknown = resolve_doc_ids(raw.qrels, raw.docs)
     by_answer = answer_qrels({q: a for q, a in raw.answers.items() if q not in resolved}, raw.docs)
     raw.qrels = {**by_answer, **resolved}
+    raw.answer_based = set(by_answer)
     before = len(raw.queries)
     raw.queries = [q for q in raw.queries if q.id in raw.qrels]
     raw.qrels = {q.id: raw.qrels[q.id] for q in raw.queries}
@@ -177,8 +180,7 @@ def _final_queries(raw: _Raw, units: list[Doc], synthetic: str | None, seed: int
             raise TrialInputError("no queries given and none could be generated from the documents")
         return syn.units, syn.queries, syn.qrels, "unit", f"synthetic:{method}"
     split = any(u.parent_id for u in units)
-    answer_only = all(q.id in raw.answers for q in raw.queries) and raw.fmt != "squad" and raw.fmt != "beir"
-    if answer_only:
+    if all(q.id in raw.answer_based for q in raw.queries):
         qrels = answer_qrels({q.id: raw.answers[q.id] for q in raw.queries}, units)
         kept = [q for q in raw.queries if q.id in qrels]
         if len(kept) < len(raw.queries):

@@ -21,10 +21,11 @@ TOKEN_RE = re.compile(rf"[{_CJK}]|(?:(?![{_CJK}])[^\W_])+(?:['’.\-](?:(?![{_CJ
 
 _SENTENCE_END = re.compile(
     r"(?<=[.!?])[\"'’”)\]]*\s+(?=[^a-z\s])"   # Latin: . ! ? (+ closing quotes) then space, next not lowercase
-    r"|(?<=[。！？；])[”」』）\"']*\s*"           # CJK: 。！？； end a sentence with or without a space
+    r"|(?<=[。！？；])[”」』）]*\s*"               # CJK: 。！？； end a sentence with or without a space
     r"|\n[ \t]*\n\s*"                           # a blank line ends a paragraph
     r"|\n(?=[ \t]*(?:[#>|*+\-]|\d+[.)]\s))"     # markdown headings, quotes, tables and list items
 )
+_CLOSERS = "\"'’”)]」』）"
 
 
 def count_tokens(text: str) -> int:
@@ -37,7 +38,8 @@ def sentence_spans(text: str) -> list[tuple[int, int]]:
     spans: list[tuple[int, int]] = []
     start = 0
     for m in _SENTENCE_END.finditer(text):
-        spans.append((start, m.start()))
+        closers = len(m.group()) - len(m.group().lstrip(_CLOSERS))  # closing quotes stay with their sentence
+        spans.append((start, m.start() + closers))
         start = m.end()
     spans.append((start, len(text)))
     out = []
