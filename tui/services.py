@@ -43,10 +43,10 @@ def _load_dataset(corpus: str, queries: str | None = None, *, sample: int | None
     return load_dataset(corpus, queries, sample=sample)
 
 
-def _load_demo() -> Any:
+def _load_demo(*, sample: int | None = None) -> Any:
     from evaluators.datasets import load_demo
 
-    return load_demo()
+    return load_demo(sample=sample)
 
 
 def _run_trial(dataset: Any, model_refs: Sequence[str], **kwargs: Any) -> Any:
@@ -96,7 +96,7 @@ def _measure_doc_tokens(folder: str) -> int:
 def _load_dataset_unchunked(folder: str) -> Any:
     from evaluators.datasets import load_dataset
 
-    return load_dataset(folder, chunk_tokens=1_000_000, chunk_overlap=0, sample=200)
+    return load_dataset(folder, chunk_tokens=None, chunk_overlap=0, sample=200)
 
 
 @dataclass
@@ -111,7 +111,7 @@ class Services:
     """Returns catalog.requirements.Requirements (a callable so the import stays lazy)."""
     detect_hardware: Callable[[], Any] = _detect_hardware
     load_dataset: Callable[..., Any] = _load_dataset
-    load_demo: Callable[[], Any] = _load_demo
+    load_demo: Callable[..., Any] = _load_demo
     run_trial: Callable[..., Any] = _run_trial
     """evaluators.runner.run_trial(dataset, refs, on_progress=, on_model_done=, should_stop=)."""
     environment: Callable[[], dict[str, Any]] = _environment

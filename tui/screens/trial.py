@@ -1,0 +1,222 @@
+"""The trial: documents (a path with completion, a folder browser, or the built-in demo), an optional
+queries file and a sample size; then `evaluators.runner.run_trial` in a thread worker (STYLE E3) with a
+bar per model, live log lines, and Cancel (escape) that the runner sees between batches.
+
+Loading documents and encoding happen only in the worker; the UI thread only renders messages.
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+from textual import on, work
+from textual.app import ComposeResult
+from textual.binding import Binding
+from textual.containers import Horizontal, Vertical
+from textual.widgets import Button, Checkbox, Footer, Header, Input, Label, RichLog
+from textual.worker import Worker, WorkerState, get_current_worker
+
+from tui.messages import ModelFinished, TrialLogged, TrialProgressed
+from tui.screens.base import AppScreen
+from tui.widgets.path_input import PathSuggester
+from tui.widgets.results_table import PRIMARY, ResultsTable, winner
+from tui.widgets.trial_progress import TrialProgress
+
+
+class TrialScreen(AppScreen):
+    """Run the ticked models on the user's documents or the demo, and show the numbers."""
+
+    CSS_PATH = "trial.tcss"
+    AUTO_FOCUS = "#corpus-path"
+    BINDINGS = [
+        Binding("ctrl+r", "run", "Run trial"),
+        Binding("escape", "cancel", "Cancel"),
+        Binding("ctrl+o", "browse", "Browse…"),
+        Binding("ctrl+e", "decide", "Decide"),
+    ]
+
+    def __init__(self) -> None:
+        super().__init__()
+        self._worker: Worker[Any] | None = None
+        self._finished: list[Any] = []
+        """Rows that completed in the current run (kept when the run is cancelled)."""
+
+    def compose(self) -> ComposeResult:
+        yield Header()
+        with Vertical(id="trial-form"):
+            with Horizontal(classes="form-row"):
+                yield Label("Documents", classes="form-label")
+                yield Input(placeholder="folder or file (→ completes)", id="corpus-path",
+                            suggester=PathSuggester(), compact=True)
+                yield Button("Browse…", id="browse", compact=True)
+            with Horizontal(classes="form-row"):
+                yield Label("Queries", classes="form-label")
+                yield Input(placeholder="optional JSONL/CSV", id="queries-path", suggester=PathSuggester(),
+                            compact=True)
+                yield Label(" Sample", classes="form-label-short")
+                yield Input("200", type="integer", id="sample", compact=True)
+            with Horizontal(classes="form-row"):
+                yield Checkbox("Use built-in demo", id="use-demo", compact=True)
+                yield Button("Run", id="run", variant="primary", compact=True)
+                yield Button("Cancel", id="cancel", variant="error", compact=True, disabled=True)
+                yield Button("Decide →", id="to-decide", compact=True)
+            yield Label("", id="trial-models")
+        yield TrialProgress(id="trial-progress")
+        yield RichLog(id="trial-log", wrap=True, markup=False, max_lines=500)
+        yield ResultsTable(id="results-table")
+        yield Footer()
+
+    def on_mount(self) -> None:
+        self._show_models()
+        if self.session.last_trial is not None:
+            self.query_one(ResultsTable).show(self.session.last_trial.results)
+
+    def on_screen_resume(self) -> None:
+        self._show_models()
+
+    def _show_models(self) -> None:
+        refs = self.session.trial_refs()
+        self.query_one("#trial-models", Label).update(
+            "Models: " + (", ".join(refs) if refs else "none ticked (F3 to pick)"))
+
+    # -- starting -----------------------------------------------------------------------------------
+    def action_run(self) -> None:
+        if self._worker is not None and self._worker.is_running:
+            self.notify("A trial is already running.", severity="warning")
+            return
+        refs = self.session.trial_refs()
+        if not refs:
+            self.notify("Tick at least one model on the shortlist (F3).", severity="warning")
+            return
+        corpus = self.query_one("#corpus-path", Input).value.strip()
+        demo = self.query_one("#use-demo", Checkbox).value or not corpus
+        sample_text = self.query_one("#sample", Input).value.strip()
+        source = {"demo": demo, "corpus": None if demo else corpus,
+                  "queries": self.query_one("#queries-path", Input).value.strip() or None,
+                  "sample": int(sample_text) if sample_text.isdigit() and int(sample_text) > 0 else None}
+        self.session.trial_source = source
+        self._finished = []
+        self.query_one(TrialProgress).start(refs)
+        self.query_one(ResultsTable).clear()
+        log = self.query_one("#trial-log", RichLog)
+        log.clear()
+        log.write(f"Trial of {len(refs)} model(s) on " + ("the built-in demo" if demo else corpus)
+                  + (f", sample {source['sample']}" if source["sample"] else ""))
+        self._set_running(True)
+        self._worker = self._trial_in_thread(source, refs)
+
+    @work(thread=True, exclusive=True, group="trial", exit_on_error=False)
+    def _trial_in_thread(self, source: dict[str, Any], refs: list[str]) -> Any:
+        me = get_current_worker()
+        post = self.post_message
+        post(TrialLogged("Reading documents…"))
+        if source["demo"]:
+            dataset = self.services.load_demo(sample=source["sample"])
+        else:
+            dataset = self.services.load_dataset(source["corpus"], source["queries"], sample=source["sample"])
+        post(TrialLogged(f"{dataset.name}: {len(dataset.corpus)} passages, {len(dataset.queries)} queries"
+                         + (f" ({dataset.query_origin}, synthetic)" if dataset.synthetic else "")))
+        return self.services.run_trial(
+            dataset, refs,
+            on_progress=lambda model, done, total: post(TrialProgressed(model, done, total)),
+            on_model_done=lambda result: post(ModelFinished(result)),
+            should_stop=lambda: me.is_cancelled,
+        )
+
+    # -- progress -----------------------------------------------------------------------------------
+    @on(TrialProgressed)
+    def _on_progressed(self, event: TrialProgressed) -> None:
+        self.query_one(TrialProgress).advance(event.model, event.done, event.total)
+
+    @on(TrialLogged)
+    def _on_logged(self, event: TrialLogged) -> None:
+        self.query_one("#trial-log", RichLog).write(event.line)
+
+    @on(ModelFinished)
+    def _on_model_finished(self, event: ModelFinished) -> None:
+        row = event.result
+        self._finished.append(row)
+        self.query_one(TrialProgress).finish(row.model, row.status)
+        if row.status == "ok":
+            line = f"{row.model}: {PRIMARY} {row.metrics.get(PRIMARY, float('nan')):.3f}"
+        else:
+            line = f"{row.model}: {row.status} ({row.error})"
+        self.query_one("#trial-log", RichLog).write(line)
+        self.query_one(ResultsTable).show(self._finished)
+
+    @on(Worker.StateChanged)
+    def _on_worker_state(self, event: Worker.StateChanged) -> None:
+        if event.worker is not self._worker or not event.worker.is_finished:
+            return
+        self._set_running(False)
+        log = self.query_one("#trial-log", RichLog)
+        if event.state is WorkerState.SUCCESS:
+            self._show_result(event.worker.result)
+        elif event.state is WorkerState.CANCELLED:
+            log.write(f"Cancelled: kept {len(self._finished)} finished model(s).")
+            self._keep_partial()
+            self.notify("Trial cancelled.", severity="warning")
+        else:
+            error = event.worker.error
+            if type(error).__name__ == "TrialCancelled":
+                self._keep_partial()
+                log.write("Cancelled.")
+                return
+            log.write(f"Error: {error}")
+            self.notify(str(error), title="Trial failed", severity="error")
+
+    def _show_result(self, result: Any) -> None:
+        self.session.last_trial = result
+        self.query_one(ResultsTable).show(result.results)
+        dense_ok = [r for r in result.results if r.status == "ok" and r.model != "bm25"]
+        failed = [r for r in result.results if r.status == "failed"]
+        if failed and not dense_ok:
+            self.notify("No embedding model could be loaded (offline, or not installed?): "
+                        + "; ".join(f"{r.model}: {r.error}" for r in failed)[:300],
+                        title="Models failed", severity="error", timeout=10)
+        best = winner(result.results)
+        done = f"Done. Winner: {best.model}" if best else "Done: no model produced results."
+        self.query_one("#trial-log", RichLog).write(done)
+
+    def _keep_partial(self) -> None:
+        if not self._finished:
+            return
+        from evaluators.types import TrialResult  # a plain dataclass module; no ML imports
+
+        self.session.last_trial = TrialResult(dataset={"name": "partial"}, results=list(self._finished),
+                                              complete=False)
+
+    def _set_running(self, running: bool) -> None:
+        self.set_class(running, "-running")
+        self.query_one("#run", Button).disabled = running
+        self.query_one("#cancel", Button).disabled = not running
+
+    # -- other actions ------------------------------------------------------------------------------
+    def action_cancel(self) -> None:
+        if self._worker is not None and self._worker.is_running:
+            self.query_one("#trial-log", RichLog).write("Cancelling after the current batch…")
+            self._worker.cancel()
+
+    def action_browse(self) -> None:
+        from tui.screens.path_picker import PathPickerScreen
+
+        def chosen(path: str | None) -> None:
+            if path:
+                self.query_one("#corpus-path", Input).value = path
+                self.query_one("#use-demo", Checkbox).value = False
+
+        self.app.push_screen(PathPickerScreen(), chosen)
+
+    def action_decide(self) -> None:
+        self.es_app.action_goto("decide")
+
+    @on(Button.Pressed)
+    def _on_button(self, event: Button.Pressed) -> None:
+        actions = {"run": self.action_run, "cancel": self.action_cancel, "browse": self.action_browse,
+                   "to-decide": self.action_decide}
+        if event.button.id in actions:
+            actions[event.button.id]()
+
+    @on(Input.Submitted, "#corpus-path, #queries-path, #sample")
+    def _on_submitted(self) -> None:
+        self.action_run()
