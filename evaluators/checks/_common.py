@@ -1,7 +1,7 @@
 """Shared pieces of the deeper checks: the `CheckResult` record, intervals, and encoding helpers.
 
-Kept apart from the four checks so each stays small and so storage/tui can read a result (`to_dict`/`from_dict`)
-without importing any check logic. No heavy imports: numpy only.
+Kept apart from the four checks so each stays small and so storage/tui can read a result
+(`to_dict`/`from_dict`) without importing any check logic. No heavy imports: numpy only.
 """
 
 from __future__ import annotations
@@ -97,7 +97,11 @@ def bootstrap_mean_ci(
 
 
 def bootstrap_ratio_ci(
-    num: Sequence[float] | np.ndarray, den: Sequence[float] | np.ndarray, *, seed: int = 0, n_boot: int = N_BOOT
+    num: Sequence[float] | np.ndarray,
+    den: Sequence[float] | np.ndarray,
+    *,
+    seed: int = 0,
+    n_boot: int = N_BOOT,
 ) -> tuple[float, float]:
     """95% interval of sum(num)/sum(den) (e.g. tokens per character over documents), resampling items."""
     a, b = np.asarray(num, dtype=np.float64), np.asarray(den, dtype=np.float64)

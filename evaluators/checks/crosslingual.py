@@ -1,8 +1,8 @@
 """Cross-lingual alignment: do a sentence and its translation land together in the model's space?
 
-On parallel pairs: translation retrieval accuracy@1 both ways (each side searches the other side's pool) and the
-mean cosine of aligned pairs minus the mean cosine of random (non-aligned) pairs. A model whose catalog entry
-claims a single language gets a "not multilingual" result instead of a score that would only mislead.
+On parallel pairs: translation retrieval accuracy@1 both ways (each side searches the other side's pool)
+and the mean cosine of aligned pairs minus the mean cosine of random (non-aligned) pairs. A model whose
+catalog entry claims a single language gets a "not multilingual" result, not a misleading score.
 """
 
 from __future__ import annotations
@@ -22,7 +22,9 @@ def language_claim(spec: Any, langs: tuple[str, str]) -> tuple[bool, str | None]
         return True, "no catalog entry: whether the model claims multilingual support is unknown"
     languages = tuple(getattr(spec, "languages", ()) or ())
     if getattr(spec, "multilingual", False) or len(languages) > 1:
-        missing = [lang for lang in langs if languages and lang not in languages and lang not in ("src", "tgt")]
+        missing = [
+            lang for lang in langs if languages and lang not in languages and lang not in ("src", "tgt")
+        ]
         return True, (f"catalog does not list {', '.join(missing)} for this model" if missing else None)
     if len(languages) == 1:
         return False, (

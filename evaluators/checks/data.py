@@ -105,8 +105,12 @@ def parse_probes(data: Any, *, source: str) -> ProbeSet:
         ok = isinstance(p, dict) and isinstance(p.get("term"), str) and isinstance(senses, dict)
         unrelated = p.get("unrelated") if ok else None
         if not ok or not isinstance(unrelated, list) or not unrelated or not any(senses.values()):
-            raise CheckError(f"probes {source}: probe {i} needs 'term', 'senses' (or 'related') and 'unrelated'")
+            raise CheckError(
+                f"probes {source}: probe {i} needs 'term', 'senses' (or 'related') and 'unrelated'"
+            )
         probes.append(
-            Probe(p["term"], {str(k): tuple(map(str, v)) for k, v in senses.items()}, tuple(map(str, unrelated)))
+            Probe(
+                p["term"], {str(k): tuple(map(str, v)) for k, v in senses.items()}, tuple(map(str, unrelated))
+            )
         )
     return ProbeSet(str(data.get("language", "")), tuple(probes), source=source)

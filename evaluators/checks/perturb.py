@@ -1,7 +1,7 @@
 """Seeded query perturbations for the stability check: typos, casing, punctuation, word order, rephrasing.
 
-Separate from the scoring so the perturbations can be read, tested and shown on their own (`perturb(text, kind,
-rng)` returns the changed text, or None where a kind cannot apply, e.g. casing on Chinese text).
+Separate from the scoring so the perturbations can be read, tested and shown on their own: `perturb(text,
+kind, rng)` returns the changed text, or None where a kind cannot apply (e.g. casing on Chinese text).
 """
 
 from __future__ import annotations
@@ -21,18 +21,42 @@ _KEYS = "qwertyuiop asdfghjkl zxcvbnm".split()
 _EN_GROUPS: tuple[tuple[tuple[str, str], ...], ...] = (
     ((r"\bthe\b", "a"), (r"\ban?\b", "the")),
     ((r"\bsat\b", "was sitting"), (r"\bwas sitting\b", "sat")),
-    ((r"\bwhat is\b", "what's"), (r"\bwhat's\b", "what is"), (r"\bwho is\b", "who's"), (r"\bwho's\b", "who is")),
+    (
+        (r"\bwhat is\b", "what's"),
+        (r"\bwhat's\b", "what is"),
+        (r"\bwho is\b", "who's"),
+        (r"\bwho's\b", "who is"),
+    ),
     ((r"\bhow do i\b", "how can I"), (r"\bhow can i\b", "how do I")),
-    ((r"\bdon't\b", "do not"), (r"\bdoesn't\b", "does not"), (r"\bcan't\b", "cannot"), (r"\bisn't\b", "is not")),
-    ((r"\bbig\b", "large"), (r"\blarge\b", "big"), (r"\bbuy\b", "purchase"), (r"\bstart\b", "begin"),
-     (r"\bhelp\b", "assist"), (r"\bshow\b", "display"), (r"\bquick\b", "fast"), (r"\bget\b", "obtain")),
+    (
+        (r"\bdon't\b", "do not"),
+        (r"\bdoesn't\b", "does not"),
+        (r"\bcan't\b", "cannot"),
+        (r"\bisn't\b", "is not"),
+    ),
+    (
+        (r"\bbig\b", "large"),
+        (r"\blarge\b", "big"),
+        (r"\bbuy\b", "purchase"),
+        (r"\bstart\b", "begin"),
+        (r"\bhelp\b", "assist"),
+        (r"\bshow\b", "display"),
+        (r"\bquick\b", "fast"),
+        (r"\bget\b", "obtain"),
+    ),
 )
 _ZH_SWAPS = (("什么", "啥"), ("怎么", "如何"), ("为什么", "为何"), ("哪里", "哪儿"), ("是否", "是不是"))
 
 
 def perturb(text: str, kind: str, rng: random.Random) -> str | None:
     """`text` changed by one perturbation of `kind`; None when that kind cannot change this text."""
-    fn = {"typo": _typo, "case": _case, "punctuation": _punct, "word_order": _order, "rephrase": _rephrase}.get(kind)
+    fn = {
+        "typo": _typo,
+        "case": _case,
+        "punctuation": _punct,
+        "word_order": _order,
+        "rephrase": _rephrase,
+    }.get(kind)
     if fn is None:
         raise ValueError(f"unknown perturbation '{kind}' (choose from {', '.join(PERTURBATIONS)})")
     out = fn(text, rng)
@@ -92,7 +116,11 @@ def _order(text: str, rng: random.Random) -> str | None:
         i = rng.randrange(0, len(words) - 1)
         words[i], words[i + 1] = words[i + 1], words[i]
         return " ".join(words)
-    chars = [m.start() for m in _CJK.finditer(text) if m.start() + 1 < len(text) and _CJK.match(text[m.start() + 1])]
+    chars = [
+        m.start()
+        for m in _CJK.finditer(text)
+        if m.start() + 1 < len(text) and _CJK.match(text[m.start() + 1])
+    ]
     if not chars:
         return None
     i = rng.choice(chars)

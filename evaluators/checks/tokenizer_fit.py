@@ -2,7 +2,7 @@
 
 Measures tokens per character and per word, the [UNK] share, the share of documents longer than the context
 window, and the most fragmented domain words. OpenAI models use tiktoken (`tiktoken_encoding` in the catalog);
-local ones use the Hugging Face `tokenizer.json` (a local folder, the HF cache, or transformers as a last resort).
+local ones the Hugging Face `tokenizer.json` (a local folder, the HF cache, or transformers as a last resort).
 """
 
 from __future__ import annotations
@@ -24,7 +24,8 @@ _LATIN_WORD = re.compile(rf"[^\W\d_{_CJK}]+(?:['\-][^\W\d_{_CJK}]+)*")
 _CJK_RUN = re.compile(f"[{_CJK}]+")
 _STOP = frozenset(
     "about above after again against also because been before being below between both could does doing down "
-    "during each from further have having here into itself just more most other over same should some such than "
+    "during each from further have having here into itself just more most other over same should some such "
+    "than "
     "that their theirs them then there these they this those through under until very were what when where "
     "which while whom with would your yours".split()
 )
@@ -90,7 +91,9 @@ def load_hf_tokenizer(source: str | Path, *, name: str | None = None) -> TokenCo
 
         auto = AutoTokenizer.from_pretrained(str(source))
     except Exception as exc:
-        raise CheckError(f"no tokenizer for '{source}' offline ({type(exc).__name__}); download the model first")
+        raise CheckError(
+            f"no tokenizer for '{source}' offline ({type(exc).__name__}); download the model first"
+        ) from exc
     backend = getattr(auto, "backend_tokenizer", None)
     if backend is None:
         raise CheckError(f"'{source}' has only a slow tokenizer; tokenizer fit needs a tokenizer.json")
@@ -117,7 +120,9 @@ def _wrap_hf(tok: Any, *, name: str) -> TokenCounter:
     return TokenCounter(name=name, kind="hf", impl=tok, special_tokens=special, unk_id=unk_id)
 
 
-def load_tokenizer(spec: Any = None, *, path: str | Path | None = None, name: str | None = None) -> TokenCounter:
+def load_tokenizer(
+    spec: Any = None, *, path: str | Path | None = None, name: str | None = None
+) -> TokenCounter:
     """The model's own tokenizer: tiktoken for catalog entries naming an encoding, else the HF tokenizer."""
     encoding = getattr(spec, "tiktoken_encoding", None)
     if encoding:
@@ -127,7 +132,9 @@ def load_tokenizer(spec: Any = None, *, path: str | Path | None = None, name: st
     hf_id = getattr(spec, "hf_id", None)
     if hf_id:
         return load_hf_tokenizer(hf_id)
-    raise CheckError(f"no tokenizer known for '{getattr(spec, 'id', spec)}' (no tiktoken encoding, no local folder)")
+    raise CheckError(
+        f"no tokenizer known for '{getattr(spec, 'id', spec)}' (no tiktoken encoding, no local folder)"
+    )
 
 
 def window_from_folder(path: str | Path | None) -> int | None:
@@ -170,7 +177,8 @@ def fragmented_words(counter: TokenCounter, word_freq: Counter[str], top: int = 
         return []
     pieces = counter.word_pieces(words)
     ranked = sorted(
-        ((w, p) for w, p in zip(words, pieces) if p > 1), key=lambda wp: (-wp[1], -word_freq[wp[0]], wp[0])
+        ((w, p) for w, p in zip(words, pieces, strict=True) if p > 1),
+        key=lambda wp: (-wp[1], -word_freq[wp[0]], wp[0]),
     )
     return [[w, int(p)] for w, p in ranked[:top]]
 
@@ -222,8 +230,11 @@ def tokenizer_fit(
 
 
 def _window(
-    values: dict[str, Any], ci: dict[str, tuple[float, float]], lengths: np.ndarray,
-    max_tokens: int | None, unbounded: bool,
+    values: dict[str, Any],
+    ci: dict[str, tuple[float, float]],
+    lengths: np.ndarray,
+    max_tokens: int | None,
+    unbounded: bool,
 ) -> list[str]:
     if unbounded:
         values["over_window_share"] = 0.0
@@ -233,4 +244,6 @@ def _window(
     over = int((lengths > max_tokens).sum())
     values["over_window_share"] = over / len(lengths)
     ci["over_window_share"] = wilson_ci(over, len(lengths))
-    return [f"{over} of {len(lengths)} documents exceed the {max_tokens}-token window (special tokens counted)"]
+    return [
+        f"{over} of {len(lengths)} documents exceed the {max_tokens}-token window (special tokens counted)"
+    ]
