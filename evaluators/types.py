@@ -13,8 +13,8 @@ from typing import Any, Protocol, runtime_checkable
 
 import numpy as np
 
-ProgressFn = Callable[[int, int], None]
-"""on_progress(done, total): called from the worker thread after each batch."""
+ProgressFn = Callable[[str, int, int], None]
+"""on_progress(model, done, total): called from the worker thread after each batch of passages."""
 StopFn = Callable[[], bool]
 """should_stop(): polled between batches; True makes the trial raise TrialCancelled."""
 

@@ -1,0 +1,143 @@
+"""Load an encoder for a resolved model: the ONLY module that imports torch / sentence-transformers.
+
+Every heavy import is inside a function that runs in a trial. On CPU, `backend` auto/onnx/openvino first
+tries `evaluators.fast` (ONNX Runtime / OpenVINO) and falls back to torch, recording why in `details`.
+API references go to `evaluators.api.embedders.load_api_encoder`.
+"""
+
+from __future__ import annotations
+
+import os
+from collections.abc import Sequence
+from typing import Any
+
+import numpy as np
+
+from evaluators.models import ModelRef, resolve_model
+from evaluators.types import Encoder
+
+BACKENDS = ("auto", "torch", "onnx", "openvino")
+
+
+def best_device() -> str:
+    """cuda > mps > cpu (torch is imported here, inside a trial)."""
+    import torch
+
+    if torch.cuda.is_available():
+        return "cuda"
+    mps = getattr(torch.backends, "mps", None)
+    if mps is not None and mps.is_available():
+        return "mps"
+    return "cpu"
+
+
+class SentenceTransformerEncoder:
+    """sentence-transformers model with the model's query/passage prompts and normalisation applied."""
+
+    def __init__(self, model: Any, ref: ModelRef, *, device: str, batch_size: int = 32) -> None:
+        import torch
+
+        self.model = model
+        self.name = ref.name
+        self.query_prompt = ref.query_prompt
+        self.passage_prompt = ref.passage_prompt
+        self.normalize = ref.normalize
+        self.batch_size = batch_size
+        self.max_tokens = int(getattr(model, "max_seq_length", 0) or ref.max_tokens or 0) or None
+        self.details: dict[str, Any] = {
+            "backend": "torch",
+            "device": device,
+            "precision": str(next(model.parameters()).dtype).replace("torch.", ""),
+            "threads": torch.get_num_threads() if device == "cpu" else None,
+            "max_seq_length": self.max_tokens,
+            "default_prompt_name": getattr(model, "default_prompt_name", None),
+        }
+
+    def _encode(self, texts: Sequence[str], prompt: str | None) -> np.ndarray:
+        out = self.model.encode(
+            list(texts),
+            prompt=prompt or None,
+            batch_size=self.batch_size,
+            normalize_embeddings=self.normalize,
+            convert_to_numpy=True,
+            show_progress_bar=False,
+        )
+        return np.asarray(out, dtype=np.float32)
+
+    def encode_queries(self, texts: Sequence[str]) -> np.ndarray:
+        return self._encode(texts, self.query_prompt)
+
+    def encode_passages(self, texts: Sequence[str]) -> np.ndarray:
+        return self._encode(texts, self.passage_prompt)
+
+    def count_tokens(self, texts: Sequence[str], prompt: str | None = None) -> list[int]:
+        """Tokens per text by the model's own tokenizer (prompt and special tokens included, untruncated)."""
+        tok = self.model.tokenizer
+        batch = [(prompt or "") + t for t in texts]
+        ids = tok(batch, add_special_tokens=True, truncation=False, verbose=False)["input_ids"]
+        return [len(x) for x in ids]
+
+
+def _try_fast(ref: ModelRef, backend: str, cache_dir: Any) -> tuple[Encoder | None, str | None]:
+    """(encoder, None) from evaluators.fast, or (None, reason it was not used)."""
+    try:
+        from evaluators import fast
+    except ImportError as exc:
+        return None, f"fast path not installed ({exc})"
+    unavailable = getattr(fast, "FastPathUnavailable", RuntimeError)
+    try:
+        enc = fast.load_fast_encoder(
+            ref.path,
+            backend=backend,
+            query_prompt=ref.query_prompt,
+            passage_prompt=ref.passage_prompt,
+            normalize=ref.normalize,
+            cache_dir=cache_dir,
+        )
+    except unavailable as exc:
+        return None, f"{backend} unavailable: {exc}"
+    except Exception as exc:  # a broken export must not fail the model: torch still works
+        return None, f"{backend} failed: {type(exc).__name__}: {exc}"
+    if not getattr(enc, "name", None) or enc.name != ref.name:
+        try:
+            enc.name = ref.name
+        except AttributeError:
+            pass
+    return enc, None
+
+
+def _load_torch(ref: ModelRef, device: str) -> SentenceTransformerEncoder:
+    from sentence_transformers import SentenceTransformer
+
+    kwargs: dict[str, Any] = {"device": device}
+    if os.environ.get("HF_HUB_OFFLINE") == "1" and not os.path.isdir(str(ref.path)):
+        kwargs["local_files_only"] = True
+    model = SentenceTransformer(str(ref.path), **kwargs)
+    return SentenceTransformerEncoder(model, ref, device=device)
+
+
+def load_encoder(ref: ModelRef | str, *, backend: str = "auto", cache_dir: Any = None) -> Encoder:
+    """An Encoder for a dense or API model. Raises with a one-line reason when it cannot be loaded."""
+    mref = resolve_model(ref) if isinstance(ref, str) else ref
+    if backend not in BACKENDS:
+        raise ValueError(f"unknown backend {backend!r}; choose one of {', '.join(BACKENDS)}")
+    if mref.kind == "api":
+        try:
+            from evaluators.api.embedders import load_api_encoder
+        except ImportError as exc:
+            raise RuntimeError(f"API models are not available in this build ({exc})") from exc
+        return load_api_encoder(mref.path or mref.ref)
+    if mref.kind != "dense":
+        raise ValueError(f"{mref.ref!r} is not an embedding model (kind {mref.kind})")
+    device = best_device()
+    fallback: str | None = None
+    if backend != "torch" and device == "cpu":
+        enc, fallback = _try_fast(mref, backend, cache_dir)
+        if enc is not None:
+            return enc
+    elif backend in ("onnx", "openvino"):
+        fallback = f"{backend} skipped: {device} is available, torch uses it"
+    encoder = _load_torch(mref, device)
+    if fallback:
+        encoder.details["fallback_reason"] = fallback
+    return encoder

@@ -1,0 +1,123 @@
+"""On-disk embeddings cache so a re-run of the same trial skips encoding.
+
+Layout: `<cache_dir>/embeddings/<namespace>/` where the namespace is the sha256 of (model identity = id +
+revision or local path + weights mtime, prompt, normalisation); each write adds one shard (`<n>.npy` float32
+rows, `<n>.keys` 32-byte sha256 digests of the texts, `<n>.ntok` int32 token counts) and `meta.json` holds the
+last measured perf. Loading is a few np.load calls and a dict build. The caller decides the folder.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import json
+import os
+import tempfile
+from collections.abc import Sequence
+from pathlib import Path
+from typing import Any
+
+import numpy as np
+
+
+def text_key(text: str) -> bytes:
+    return hashlib.sha256(text.encode("utf-8")).digest()
+
+
+def namespace_key(identity: str, prompt: str | None, normalize: bool) -> str:
+    """Stable folder name for one (model identity, prompt, normalisation) combination."""
+    raw = json.dumps(
+        {"model": identity, "prompt": prompt or "", "normalize": bool(normalize)}, sort_keys=True
+    )
+    return hashlib.sha256(raw.encode("utf-8")).hexdigest()[:32]
+
+
+class EmbeddingCache:
+    """Vectors and token counts for one namespace; `lookup` then `store` the misses."""
+
+    def __init__(self, cache_dir: str | os.PathLike[str], identity: str, prompt: str | None, normalize: bool):
+        self.dir = Path(cache_dir) / "embeddings" / namespace_key(identity, prompt, normalize)
+        self._info = {"model": identity, "prompt": prompt or "", "normalize": bool(normalize)}
+        self._index: dict[bytes, tuple[int, int]] | None = None
+        self._shards: list[tuple[np.ndarray, np.ndarray]] = []
+
+    def _load(self) -> dict[bytes, tuple[int, int]]:
+        if self._index is not None:
+            return self._index
+        index: dict[bytes, tuple[int, int]] = {}
+        self._shards = []
+        shard_files = sorted(self.dir.glob("*.npy"), key=lambda p: int(p.stem)) if self.dir.is_dir() else []
+        for path in shard_files:
+            try:
+                vecs = np.load(path, mmap_mode="r")
+                keys = path.with_suffix(".keys").read_bytes()
+                ntok = np.fromfile(path.with_suffix(".ntok"), dtype=np.int32)
+            except (OSError, ValueError):
+                continue  # a half-written or damaged shard is ignored, never fatal
+            if len(keys) != 32 * len(vecs) or len(ntok) != len(vecs):
+                continue
+            s = len(self._shards)
+            self._shards.append((vecs, ntok))
+            for row in range(len(vecs)):
+                index[keys[32 * row : 32 * row + 32]] = (s, row)
+        self._index = index
+        return index
+
+    def lookup(self, texts: Sequence[str]) -> tuple[np.ndarray | None, np.ndarray, list[int]]:
+        """(vectors, zero rows for misses, or None if nothing hit; token counts, -1 for misses; miss positions)."""
+        index = self._load()
+        hits: list[tuple[int, int, int]] = []
+        misses: list[int] = []
+        for i, t in enumerate(texts):
+            where = index.get(text_key(t))
+            if where is None:
+                misses.append(i)
+            else:
+                hits.append((i, *where))
+        ntok = np.full(len(texts), -1, dtype=np.int64)
+        if not hits:
+            return None, ntok, misses
+        dim = self._shards[hits[0][1]][0].shape[1]
+        out = np.zeros((len(texts), dim), dtype=np.float32)
+        table = np.array(hits, dtype=np.int64)
+        for s, (vecs, counts) in enumerate(self._shards):
+            sel = table[table[:, 1] == s]
+            if len(sel):
+                out[sel[:, 0]] = vecs[sel[:, 2]]
+                ntok[sel[:, 0]] = counts[sel[:, 2]]
+        return out, ntok, misses
+
+    def store(self, texts: Sequence[str], vectors: np.ndarray, ntok: Sequence[int] | None = None) -> None:
+        """Add a shard; written to temp names then renamed, so readers never see half a shard."""
+        if len(texts) == 0:
+            return
+        self.dir.mkdir(parents=True, exist_ok=True)
+        existing = [int(p.stem) for p in self.dir.glob("*.npy") if p.stem.isdigit()]
+        n = max(existing, default=-1) + 1
+        counts = np.asarray(ntok if ntok is not None else [-1] * len(texts), dtype=np.int32)
+        payloads = {
+            ".keys": b"".join(text_key(t) for t in texts),
+            ".ntok": counts.tobytes(),
+        }
+        for suffix, data in payloads.items():
+            _atomic_write(self.dir / f"{n}{suffix}", data)
+        tmp = self.dir / f".{n}.tmp.npy"
+        np.save(tmp, np.ascontiguousarray(vectors, dtype=np.float32))
+        os.replace(tmp, self.dir / f"{n}.npy")  # the .npy lands last: it is what marks a shard present
+        self._index = None
+
+    def read_meta(self) -> dict[str, Any]:
+        try:
+            return dict(json.loads((self.dir / "meta.json").read_text("utf-8")))
+        except (OSError, ValueError):
+            return {}
+
+    def write_meta(self, meta: dict[str, Any]) -> None:
+        self.dir.mkdir(parents=True, exist_ok=True)
+        _atomic_write(self.dir / "meta.json", json.dumps({**self._info, **meta}, indent=1).encode("utf-8"))
+
+
+def _atomic_write(path: Path, data: bytes) -> None:
+    fd, tmp = tempfile.mkstemp(dir=path.parent, prefix=".tmp-")
+    with os.fdopen(fd, "wb") as fh:
+        fh.write(data)
+    os.replace(tmp, path)

@@ -1,0 +1,443 @@
+"""The trial runner: per model, index the corpus, rank, score and measure cost; then compare to the best.
+
+Pure orchestration over evaluators.* (no UI): progress goes out through `on_progress(model, done, total)`,
+cancellation comes in through `should_stop()` polled between batches. A failing model becomes a failed row;
+on cancel the finished rows are kept and the result says complete=False.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import platform
+import threading
+import time
+from collections.abc import Callable, Sequence
+from dataclasses import dataclass, field
+from datetime import datetime, timezone
+from pathlib import Path
+from typing import Any
+
+import numpy as np
+
+from evaluators.bm25 import BM25Index
+from evaluators.cache import EmbeddingCache
+from evaluators.hybrid import DEPTH as FUSION_DEPTH
+from evaluators.hybrid import RRF_K, rrf
+from evaluators.metrics import METRICS, PRIMARY, mean_metrics, per_query_metrics
+from evaluators.models import ModelRef, resolve_model
+from evaluators.search import maxp, search
+from evaluators.stats import aligned, bootstrap_ci, paired_randomization_test
+from evaluators.types import Dataset, Doc, ModelResult, TrialCancelled, TrialInputError, TrialResult
+
+DEPTH = 100
+"""Units retrieved per query: enough for MaxP to find 10 distinct parents and for RRF to fuse."""
+BATCH = 128
+"""Passages per progress/cancel step (each is encoded in sub-batches by the encoder)."""
+LATENCY_PROBES = 20
+SEED = 0
+"""Seed of the bootstrap and randomisation tests (results are reproducible)."""
+MEM_METHOD = "process RSS peak (psutil, sampled every 50 ms while the model ran)"
+
+
+def passage_text(doc: Doc) -> str:
+    """What every model indexes: 'title text' (the BEIR/MTEB convention), or the text alone."""
+    return f"{doc.title} {doc.text}" if doc.title else doc.text
+
+
+@dataclass
+class _Run:
+    idx: np.ndarray
+    val: np.ndarray
+    perf: dict[str, float] = field(default_factory=dict)
+    details: dict[str, Any] = field(default_factory=dict)
+    meta_cache: EmbeddingCache | None = None
+
+
+@dataclass
+class _Ctx:
+    dataset: Dataset
+    texts: list[str]
+    qids: list[str]
+    qtexts: list[str]
+    cache_dir: Path | None
+    backend: str
+    progress: Callable[[str, int, int], None]
+    stop: Callable[[], bool]
+    memo: dict[str, _Run] = field(default_factory=dict)
+
+
+class PeakMemory:
+    """Samples this process's RSS in a background thread; `peak_mb` after exit."""
+
+    def __init__(self, interval: float = 0.05) -> None:
+        self.interval, self.peak = interval, 0
+        self._done = threading.Event()
+
+    def _sample(self) -> None:
+        import psutil
+
+        proc = psutil.Process()
+        while True:
+            self.peak = max(self.peak, proc.memory_info().rss)
+            if self._done.wait(self.interval):
+                return
+
+    def __enter__(self) -> PeakMemory:
+        self._thread = threading.Thread(target=self._sample, daemon=True)
+        self._thread.start()
+        return self
+
+    def __exit__(self, *exc: object) -> None:
+        self._done.set()
+        self._thread.join()
+
+    @property
+    def peak_mb(self) -> float:
+        return self.peak / 2**20
+
+
+def run_trial(
+    dataset: Dataset,
+    model_refs: Sequence[str],
+    *,
+    cache_dir: str | Path | None = None,
+    backend: str = "auto",
+    on_progress: Callable[[str, int, int], None] | None = None,
+    on_model_done: Callable[[ModelResult], None] | None = None,
+    should_stop: Callable[[], bool] | None = None,
+) -> TrialResult:
+    """Run every model on the dataset; see the module docstring for the contract."""
+    if not dataset.corpus:
+        raise TrialInputError("the corpus is empty: nothing to search")
+    queries = [q for q in dataset.queries if any(g > 0 for g in dataset.qrels.get(q.id, {}).values())]
+    if not queries:
+        raise TrialInputError("no query has a relevant document in the corpus: nothing to score")
+    ctx = _Ctx(
+        dataset,
+        [passage_text(d) for d in dataset.corpus],
+        [q.id for q in queries],
+        [q.text for q in queries],
+        Path(cache_dir) if cache_dir else None,
+        backend,
+        on_progress or (lambda m, d, t: None),
+        should_stop or (lambda: False),
+    )
+    result = TrialResult(
+        describe_dataset(dataset, len(queries)), environment=_environment(), started_at=_now()
+    )
+    for ref in model_refs:
+        if ctx.stop():
+            result.complete = False
+            break
+        try:
+            row = _run_model(ctx, ref)
+        except TrialCancelled:
+            result.results.append(
+                ModelResult(model=str(ref), status="cancelled", error="stopped by the user")
+            )
+            result.complete = False
+            break
+        except Exception as exc:  # one model's failure (offline, OOM, bad id) must not stop the others
+            row = ModelResult(model=str(ref), status="failed", error=_reason(exc), details={"ref": str(ref)})
+        result.results.append(row)
+        if on_model_done is not None:
+            on_model_done(row)
+    compare_to_best(result.results)
+    result.finished_at = _now()
+    return result
+
+
+def _reason(exc: BaseException) -> str:
+    text = " ".join(str(exc).split()) or type(exc).__name__
+    return f"{type(exc).__name__}: {text[:300]}"
+
+
+def _run_model(ctx: _Ctx, ref: str) -> ModelResult:
+    started = time.perf_counter()
+    mref = resolve_model(ref)
+    with PeakMemory() as mem:
+        if mref.kind == "bm25":
+            run = _bm25_run(ctx, mref)
+        elif mref.kind == "hybrid":
+            run = _hybrid_run(ctx, mref)
+        else:
+            run = _dense_run(ctx, mref)
+    perf = dict(run.perf)
+    perf.setdefault("peak_mem_mb", round(mem.peak_mb, 1))
+    if run.meta_cache is not None and run.details.get("perf_source") == "measured":
+        run.meta_cache.write_meta({**perf, "details": run.details, "measured_at": _now()})
+    per_query = per_query_metrics(_ranked(ctx, run.idx, run.val), ctx.dataset.qrels)
+    ci = {m: bootstrap_ci([per_query[m][q] for q in sorted(per_query[m])], seed=SEED) for m in METRICS}
+    details = {
+        "ref": ref,
+        **mref.describe(),
+        **run.details,
+        "peak_mem_method": MEM_METHOD,
+        "n_queries": len(per_query[PRIMARY]),
+        "n_units": len(ctx.texts),
+        "wall_s": round(time.perf_counter() - started, 3),
+    }
+    return ModelResult(
+        model=mref.name,
+        metrics=mean_metrics(per_query),
+        ci95=ci,
+        per_query=per_query,
+        perf=perf,
+        details=details,
+    )
+
+
+def _ranked(ctx: _Ctx, idx: np.ndarray, val: np.ndarray) -> dict[str, list[str]]:
+    """Top-10 ids per query: units, or parents by MaxP when qrels name parent documents."""
+    corpus = ctx.dataset.corpus
+    if ctx.dataset.qrels_level == "parent":
+        parents = [d.parent_id or d.id for d in corpus]
+        return {q: [p for p, _ in lst] for q, lst in zip(ctx.qids, maxp(idx, val, parents, 10), strict=True)}
+    ids = [d.id for d in corpus]
+    return {q: [ids[i] for i in row[:10]] for q, row in zip(ctx.qids, idx.tolist(), strict=True)}
+
+
+def _latency_ms(fn: Callable[[str], object], texts: Sequence[str]) -> dict[str, float]:
+    times = []
+    for text in texts[:LATENCY_PROBES]:
+        t0 = time.perf_counter()
+        fn(text)
+        times.append((time.perf_counter() - t0) * 1000)
+    return {"query_p50_ms": float(np.percentile(times, 50)), "query_p95_ms": float(np.percentile(times, 95))}
+
+
+def _bm25_run(ctx: _Ctx, mref: ModelRef) -> _Run:
+    if "bm25" in ctx.memo:
+        return ctx.memo["bm25"]
+    ctx.progress(mref.name, 0, len(ctx.texts))
+    t0 = time.perf_counter()
+    index = BM25Index(ctx.texts)
+    index_s = max(time.perf_counter() - t0, 1e-9)
+    ctx.progress(mref.name, len(ctx.texts), len(ctx.texts))
+    if ctx.stop():
+        raise TrialCancelled(mref.name)
+    idx, val = index.search(ctx.qtexts, DEPTH)
+    perf = {
+        "load_s": 0.0,
+        "encode_s": index_s,
+        "docs_per_s": len(ctx.texts) / index_s,
+        "tokens_per_s": index.n_tokens / index_s,
+        "n_tokens": float(index.n_tokens),
+        "index_bytes": float(index.nbytes),
+        "truncated_share": 0.0,
+        **_latency_ms(lambda q: index.search([q], 10), ctx.qtexts),
+    }
+    details = {
+        "backend": "bm25s",
+        "tokenizer": index.tokenizer.name,
+        "script": index.script,
+        "bm25": "bm25s lucene k1=1.5 b=0.75",
+        "perf_source": "measured",
+    }
+    ctx.memo["bm25"] = run = _Run(idx, val, perf, details)
+    return run
+
+
+def _hybrid_run(ctx: _Ctx, mref: ModelRef) -> _Run:
+    dense_ref, bm25_ref = mref.parts
+    dense = _dense_run(ctx, dense_ref)
+    bm = _bm25_run(ctx, bm25_ref)
+    idx, val = rrf([dense.idx[:, :FUSION_DEPTH], bm.idx[:, :FUSION_DEPTH]], len(ctx.texts), DEPTH)
+    perf = dict(dense.perf)
+    perf["index_bytes"] = dense.perf.get("index_bytes", 0.0) + bm.perf.get("index_bytes", 0.0)
+    for key in ("query_p50_ms", "query_p95_ms"):
+        if key in dense.perf and key in bm.perf:
+            perf[key] = dense.perf[key] + bm.perf[key]
+    details = {
+        **dense.details,
+        "fusion": f"reciprocal rank fusion, k={RRF_K}, top-{FUSION_DEPTH} of each",
+        "tokenizer": bm.details["tokenizer"],
+        "latency_note": "dense + bm25 latencies added",
+    }
+    return _Run(idx, val, perf, details)
+
+
+class _LazyEncoder:
+    """Loads the model on first use only, so a fully cached re-run never loads it."""
+
+    def __init__(self, mref: ModelRef, ctx: _Ctx) -> None:
+        self.mref, self.ctx, self.encoder, self.load_s = mref, ctx, None, 0.0
+
+    def get(self) -> Any:
+        if self.encoder is None:
+            from evaluators.backends import load_encoder
+
+            t0 = time.perf_counter()
+            self.encoder = load_encoder(self.mref, backend=self.ctx.backend, cache_dir=self.ctx.cache_dir)
+            self.load_s = time.perf_counter() - t0
+        return self.encoder
+
+
+def _count_tokens(encoder: Any, texts: list[str], prompt: str | None) -> list[int] | None:
+    counter = getattr(encoder, "count_tokens", None)
+    if counter is None:
+        return None
+    try:
+        return list(counter(texts, prompt))
+    except TypeError:
+        return list(counter(texts))
+
+
+def _encode(
+    ctx: _Ctx, lazy: _LazyEncoder, texts: list[str], *, passages: bool
+) -> tuple[np.ndarray, np.ndarray, float, list[int]]:
+    """(vectors, token counts or -1, seconds encoding, positions encoded now), using the cache if any."""
+    m = lazy.mref
+    prompt = m.passage_prompt if passages else m.query_prompt
+    cache = EmbeddingCache(ctx.cache_dir, m.identity, prompt, m.normalize) if ctx.cache_dir else None
+    if cache is not None:
+        vecs, ntok, misses = cache.lookup(texts)
+    else:
+        vecs, ntok, misses = None, np.full(len(texts), -1, np.int64), list(range(len(texts)))
+    done = len(texts) - len(misses)
+    total = len(texts)
+    if passages:
+        ctx.progress(m.name, done, total)
+    if not misses:
+        assert vecs is not None
+        return vecs, ntok, 0.0, misses
+    encoder = lazy.get()
+    fn = encoder.encode_passages if passages else encoder.encode_queries
+    order = sorted(misses, key=lambda i: -len(texts[i]))  # length-sorted batches waste less padding
+    parts: list[np.ndarray] = []
+    step = BATCH if passages else len(order)
+    t0 = time.perf_counter()
+    try:
+        for start in range(0, len(order), step):
+            if ctx.stop():
+                raise TrialCancelled(m.name)
+            parts.append(np.asarray(fn([texts[i] for i in order[start : start + step]]), np.float32))
+            done += len(parts[-1])
+            if passages:
+                ctx.progress(m.name, done, total)
+    finally:
+        encode_s = time.perf_counter() - t0
+        if parts:
+            got = np.vstack(parts)
+            encoded = order[: len(got)]
+            counts = _count_tokens(encoder, [texts[i] for i in encoded], prompt)
+            if vecs is None:
+                vecs = np.zeros((len(texts), got.shape[1]), dtype=np.float32)
+            vecs[encoded] = got
+            if counts is not None:
+                ntok[encoded] = counts
+            if cache is not None:
+                cache.store([texts[i] for i in encoded], got, counts)
+    assert vecs is not None
+    return vecs, ntok, encode_s, misses
+
+
+def _dense_run(ctx: _Ctx, mref: ModelRef) -> _Run:
+    if mref.identity in ctx.memo:
+        return ctx.memo[mref.identity]
+    lazy = _LazyEncoder(mref, ctx)
+    docs, ntok, encode_s, misses = _encode(ctx, lazy, ctx.texts, passages=True)
+    if ctx.stop():
+        raise TrialCancelled(mref.name)
+    queries = _encode(ctx, lazy, ctx.qtexts, passages=False)[0]
+    idx, val = search(queries, docs, DEPTH)
+    cache = (
+        EmbeddingCache(ctx.cache_dir, mref.identity, mref.passage_prompt, mref.normalize)
+        if ctx.cache_dir
+        else None
+    )
+    meta = cache.read_meta() if cache else {}
+    enc = lazy.encoder
+    details: dict[str, Any] = (
+        dict(getattr(enc, "details", None) or {}) if enc is not None else dict(meta.get("details", {}))
+    )
+    details["cache_hits"] = len(ctx.texts) - len(misses)
+    max_tokens = int(getattr(enc, "max_tokens", None) or meta.get("max_tokens") or mref.max_tokens or 0)
+    if misses:
+        perf = {"load_s": lazy.load_s, "encode_s": encode_s, "docs_per_s": len(misses) / max(encode_s, 1e-9)}
+        done = ntok[misses]
+        if (done >= 0).all():
+            perf["tokens_per_s"] = float(np.minimum(done, max_tokens or done.max()).sum()) / max(
+                encode_s, 1e-9
+            )
+        details["perf_source"] = "measured"
+    else:
+        perf = {k: float(v) for k, v in meta.items() if k in _CACHED_PERF and isinstance(v, (int, float))}
+        details["perf_source"] = (
+            "embeddings cache: load/encode speed and memory as measured when it was filled"
+        )
+    if enc is not None:
+        perf.update(_latency_ms(lambda q: search(enc.encode_queries([q]), docs, 10), ctx.qtexts))
+    known = ntok[ntok >= 0]
+    if known.size:
+        perf["n_tokens"] = float(known.sum())
+        perf["truncated_share"] = float((known > max_tokens).mean()) if max_tokens else 0.0
+    perf["max_tokens"] = float(max_tokens)
+    perf["index_bytes"] = float(docs.nbytes)
+    details["tokens_counted_with"] = (
+        "model tokenizer (prompt + special tokens)" if known.size else "not available"
+    )
+    ctx.memo[mref.identity] = run = _Run(idx, val, perf, details, cache)
+    return run
+
+
+_CACHED_PERF = (
+    "load_s",
+    "encode_s",
+    "docs_per_s",
+    "tokens_per_s",
+    "query_p50_ms",
+    "query_p95_ms",
+    "peak_mem_mb",
+)
+
+
+def compare_to_best(rows: list[ModelResult]) -> None:
+    """Mark the best ok row by nDCG@10 (first wins ties) and give every other ok row paired p-values."""
+    ok = [r for r in rows if r.status == "ok" and r.metrics]
+    if not ok:
+        return
+    best = max(ok, key=lambda r: r.metrics.get(PRIMARY, 0.0))
+    best.details["best"] = True
+    for row in ok:
+        if row is best:
+            continue
+        row.details["compared_with"] = best.model
+        for m in METRICS:
+            a, b = aligned(best.per_query.get(m, {}), row.per_query.get(m, {}))
+            row.p_vs_best[m] = paired_randomization_test(a, b, seed=SEED)
+
+
+def describe_dataset(ds: Dataset, n_evaluated: int) -> dict[str, Any]:
+    """Counts for honest reporting (what was measured, on how much)."""
+    h = hashlib.sha256()
+    for d in ds.corpus:
+        h.update(d.id.encode() + b"\0" + d.text.encode() + b"\1")
+    for q in ds.queries:
+        h.update(q.id.encode() + b"\0" + q.text.encode() + b"\2")
+    parents = {d.parent_id or d.id for d in ds.corpus}
+    out = {
+        "name": ds.name,
+        "n_docs": len(parents),
+        "n_chunks": len(ds.corpus),
+        "n_queries": len(ds.queries),
+        "n_queries_evaluated": n_evaluated,
+        "qrels_level": ds.qrels_level,
+        "query_origin": ds.query_origin,
+        "synthetic": ds.synthetic,
+        "fingerprint": h.hexdigest()[:16],
+    }
+    return {**ds.info, **out}
+
+
+def _environment() -> dict[str, Any]:
+    try:
+        from evaluators.hardware import environment
+
+        return dict(environment())
+    except Exception:  # hardware probing is optional; a trial never fails on it
+        return {"python": platform.python_version(), "platform": platform.platform(), "numpy": np.__version__}
+
+
+def _now() -> str:
+    return datetime.now(timezone.utc).isoformat(timespec="seconds")

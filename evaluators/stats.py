@@ -1,0 +1,63 @@
+"""Uncertainty for per-query metrics: seeded 95% bootstrap intervals and a paired randomisation test.
+
+Separate from metrics.py because these are about comparing numbers, not computing them. Both are
+vectorised over resamples and deterministic for a given seed.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+
+import numpy as np
+
+N_BOOT = 2000
+N_PERM = 10000
+_CHUNK = 1000
+
+
+def bootstrap_ci(
+    values: Sequence[float] | np.ndarray, *, n_boot: int = N_BOOT, seed: int = 0, level: float = 0.95
+) -> tuple[float, float]:
+    """Percentile bootstrap interval of the mean, resampling queries with replacement."""
+    x = np.asarray(values, dtype=np.float64)
+    if x.size == 0:
+        return (0.0, 0.0)
+    rng = np.random.default_rng(seed)
+    means = np.empty(n_boot)
+    for start in range(0, n_boot, _CHUNK):
+        n = min(_CHUNK, n_boot - start)
+        means[start : start + n] = x[rng.integers(0, x.size, size=(n, x.size))].mean(axis=1)
+    alpha = (1.0 - level) / 2.0
+    lo, hi = np.quantile(means, [alpha, 1.0 - alpha])
+    return (float(lo), float(hi))
+
+
+def paired_randomization_test(
+    a: Sequence[float] | np.ndarray, b: Sequence[float] | np.ndarray, *, n_perm: int = N_PERM, seed: int = 0
+) -> float:
+    """Two-sided p-value that systems a and b (same queries, same order) have equal mean.
+
+    Randomly swaps each query's pair (sign flip of the difference); p = (extreme + 1) / (n_perm + 1).
+    Identical inputs give p = 1.
+    """
+    d = np.asarray(a, dtype=np.float64) - np.asarray(b, dtype=np.float64)
+    if d.size == 0:
+        return 1.0
+    observed = abs(d.mean())
+    tol = 1e-12
+    rng = np.random.default_rng(seed)
+    extreme = 0
+    for start in range(0, n_perm, _CHUNK):
+        n = min(_CHUNK, n_perm - start)
+        signs = rng.integers(0, 2, size=(n, d.size)) * 2 - 1
+        extreme += int((np.abs((signs * d).mean(axis=1)) >= observed - tol).sum())
+    return (extreme + 1) / (n_perm + 1)
+
+
+def aligned(per_query_a: dict[str, float], per_query_b: dict[str, float]) -> tuple[np.ndarray, np.ndarray]:
+    """The two systems' values on their shared queries, in one order (for the paired test)."""
+    keys = sorted(set(per_query_a) & set(per_query_b))
+    return (
+        np.array([per_query_a[k] for k in keys], dtype=np.float64),
+        np.array([per_query_b[k] for k in keys], dtype=np.float64),
+    )
