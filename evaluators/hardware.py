@@ -1,0 +1,153 @@
+"""What machine are we on: RAM, cores, GPU (CUDA/MPS) and VRAM, plus the package versions a trial records.
+
+Nothing is probed at import. RAM/cores are cheap (psutil/os). The GPU is probed only on request
+(`probe_gpu=True`): `nvidia-smi` first (no torch), then torch if it is importable and allowed, since importing
+torch costs seconds. `environment()` reads versions from package metadata without importing the packages.
+"""
+
+from __future__ import annotations
+
+import importlib.util
+import os
+import platform
+import shutil
+import subprocess
+import sys
+from dataclasses import asdict, dataclass
+from importlib import metadata
+from typing import Any
+
+TRACKED_PACKAGES = ("embedscout", "numpy", "torch", "sentence-transformers", "transformers", "onnxruntime",
+                    "openvino", "tokenizers", "bm25s")
+GIB = 1024**3
+
+
+@dataclass(frozen=True)
+class Hardware:
+    ram_gb: float | None
+    cpu_cores: int | None
+    gpu: str | None
+    """'cuda', 'mps' or None."""
+    vram_gb: float | None
+    gpu_name: str | None
+    notes: tuple[str, ...] = ()
+    """How each value was found (or why it is missing)."""
+
+    def to_dict(self) -> dict[str, Any]:
+        data = asdict(self)
+        data["notes"] = list(self.notes)
+        return data
+
+
+def _ram_gb() -> tuple[float | None, str]:
+    try:
+        import psutil
+
+        return round(psutil.virtual_memory().total / GIB, 1), "RAM from psutil"
+    except Exception:  # psutil missing or unsupported platform
+        pass
+    try:
+        pages, size = os.sysconf("SC_PHYS_PAGES"), os.sysconf("SC_PAGE_SIZE")
+        return round(pages * size / GIB, 1), "RAM from os.sysconf"
+    except (ValueError, OSError, AttributeError):
+        return None, "RAM unknown"
+
+
+def _cores() -> int | None:
+    try:
+        import psutil
+
+        physical = psutil.cpu_count(logical=False)
+        if physical:
+            return int(physical)
+    except Exception:
+        pass
+    return os.cpu_count()
+
+
+def _nvidia_smi(timeout: float = 3.0) -> tuple[str, float] | None:
+    exe = shutil.which("nvidia-smi")
+    if exe is None:
+        return None
+    try:
+        out = subprocess.run([exe, "--query-gpu=name,memory.total", "--format=csv,noheader,nounits"],
+                             capture_output=True, text=True, timeout=timeout, check=True).stdout
+    except (subprocess.SubprocessError, OSError):
+        return None
+    first = out.strip().splitlines()[0] if out.strip() else ""
+    name, _, mib = first.rpartition(",")
+    try:
+        return name.strip(), round(float(mib) / 1024, 1)
+    except ValueError:
+        return None
+
+
+def _torch_gpu() -> tuple[str, float | None, str] | None:
+    # Deferred on purpose: importing torch costs seconds; only an explicit probe pays it.
+    import torch
+
+    if torch.cuda.is_available():
+        props = torch.cuda.get_device_properties(0)
+        return "cuda", round(props.total_memory / GIB, 1), str(props.name)
+    mps = getattr(torch.backends, "mps", None)
+    if mps is not None and mps.is_available():
+        return "mps", None, "Apple GPU (MPS, unified memory)"
+    return None
+
+
+def _probe_gpu(allow_torch: bool) -> tuple[str | None, float | None, str | None, str]:
+    smi = _nvidia_smi()
+    if smi is not None:
+        return "cuda", smi[1], smi[0], "GPU from nvidia-smi"
+    if not allow_torch:
+        return None, None, None, "no GPU found by nvidia-smi (torch not consulted)"
+    if importlib.util.find_spec("torch") is None:
+        return None, None, None, "no GPU found by nvidia-smi; torch not installed, CUDA/MPS not checked"
+    try:
+        found = _torch_gpu()
+    except Exception as exc:  # a broken torch install must not break `doctor`
+        return None, None, None, f"torch GPU probe failed: {exc}"
+    if found is None:
+        return None, None, None, "torch sees no CUDA or MPS device"
+    gpu, vram, name = found
+    return gpu, vram, name, "GPU from torch"
+
+
+def detect_hardware(*, probe_gpu: bool = False, allow_torch: bool = True) -> Hardware:
+    """RAM and cores always; the GPU only with probe_gpu (nvidia-smi, then torch unless allow_torch=False)."""
+    ram, ram_note = _ram_gb()
+    notes = [ram_note]
+    gpu = vram = name = None
+    if probe_gpu:
+        gpu, vram, name, gpu_note = _probe_gpu(allow_torch)
+        notes.append(gpu_note)
+        if gpu == "mps" and vram is None and ram is not None:
+            vram = ram
+            notes.append("MPS shares system RAM: VRAM = RAM")
+    else:
+        notes.append("GPU not probed")
+    return Hardware(ram_gb=ram, cpu_cores=_cores(), gpu=gpu, vram_gb=vram, gpu_name=name, notes=tuple(notes))
+
+
+def package_version(name: str) -> str | None:
+    """Installed distribution version from metadata (the package itself is never imported)."""
+    try:
+        return metadata.version(name)
+    except metadata.PackageNotFoundError:
+        return None
+
+
+def environment() -> dict[str, Any]:
+    """OS, Python, CPU and package versions, recorded with every trial."""
+    ram, _ = _ram_gb()
+    return {
+        "os": platform.platform(),
+        "python": platform.python_version(),
+        "python_implementation": platform.python_implementation(),
+        "executable": os.path.basename(sys.executable),
+        "machine": platform.machine(),
+        "cpu": platform.processor() or platform.machine(),
+        "cpu_cores": _cores(),
+        "ram_gb": ram,
+        "packages": {name: package_version(name) for name in TRACKED_PACKAGES},
+    }
