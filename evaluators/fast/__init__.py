@@ -1,0 +1,107 @@
+"""Fast CPU path: sentence-transformers models exported once to ONNX, then run without torch.
+
+`load_fast_encoder` finds (or makes, verifies and caches) the export and returns an `Encoder`. Anything it can't
+serve raises `FastPathUnavailable(reason)`; `evaluators.backends.load_encoder` then falls back to torch and shows
+the reason.
+
+The `auto` rule (applied by `evaluators.backends.load_encoder`): on CUDA/MPS use torch; on CPU use this ONNX path
+when the export verifies (every probe vector's cosine to sentence-transformers >= 0.9999), else torch. OpenVINO
+and int8 are never chosen automatically: `backend="openvino"` and `int8=True` are opt-in, and both record what
+they did (inference precision; min cosine to fp32, and `recall_agreement` for Recall@10 overlap).
+"""
+
+from __future__ import annotations
+
+from pathlib import Path
+from typing import TYPE_CHECKING
+
+from evaluators.fast.errors import FastPathUnavailable
+from evaluators.fast.int8 import recall_agreement
+
+if TYPE_CHECKING:
+    from evaluators.types import Encoder
+
+__all__ = ["BACKENDS", "FastPathUnavailable", "load_fast_encoder", "recall_agreement", "export_dir_for"]
+
+BACKENDS = ("auto", "onnx", "openvino")
+"""Backends served here; `auto` means onnx (this function is only called for CPU)."""
+
+
+def export_dir_for(model_path: str, cache_dir: Path) -> Path:
+    """Where the export of this model lives (exists or not); no torch, no export."""
+    from evaluators.fast.stconfig import model_key, resolve_model_dir
+
+    model_dir, revision = resolve_model_dir(model_path)
+    key, _ = model_key(model_path, model_dir, revision, Path(cache_dir))
+    return Path(cache_dir) / "onnx" / key
+
+
+def load_fast_encoder(model_path: str, *, backend: str, query_prompt: str | None, passage_prompt: str | None,
+                      normalize: bool, cache_dir: Path, threads: int | None = None,
+                      max_seq_length: int | None = None, int8: bool = False) -> Encoder:
+    """An ONNX Runtime (or OpenVINO) encoder for a sentence-transformers model folder or cached HF id.
+
+    First call per model: exports with torch (seconds), verifies on a probe batch, caches under
+    `cache_dir/onnx/<name>-<content hash>/`. Later calls read the cache and never import torch.
+    `normalize` adds L2 normalisation on top of whatever the model's own pipeline does.
+    """
+    import time
+
+    from evaluators.fast import verify
+    from evaluators.fast.stconfig import model_key, read_manifest, read_st_config, resolve_model_dir
+
+    if backend not in BACKENDS:
+        raise ValueError(f"backend {backend!r} is not one of {', '.join(BACKENDS)}")
+    started = time.perf_counter()
+    _require("onnxruntime", "tokenizers")
+    model_dir, revision = resolve_model_dir(model_path)
+    cfg = read_st_config(model_dir)
+    key, content_hash = model_key(model_path, model_dir, revision, Path(cache_dir))
+    export_dir = Path(cache_dir) / "onnx" / key
+    manifest = read_manifest(export_dir)
+    cache_hit = manifest is not None
+    if manifest is None:
+        from evaluators.fast.export import export_model  # the only path that imports torch
+
+        manifest = export_model(model_path, cfg, revision=revision, content_hash=content_hash,
+                                export_dir=export_dir, threads=threads)
+    verify.check_verified(manifest)
+    common = {"name": _display_name(model_path), "query_prompt": query_prompt, "passage_prompt": passage_prompt,
+              "normalize": normalize, "max_seq_length": max_seq_length}
+    encoder = _build(backend, export_dir, manifest, common, threads, int8)
+    encoder.details.update({"export_cache_hit": cache_hit, "load_s": round(time.perf_counter() - started, 3)})
+    return encoder
+
+
+def _build(backend: str, export_dir: Path, manifest: dict, common: dict, threads: int | None, int8: bool):
+    if backend == "openvino":
+        if int8:
+            raise FastPathUnavailable("int8 is offered on the onnx backend only")
+        from evaluators.fast.openvino_encoder import OpenVinoEncoder
+
+        return OpenVinoEncoder(export_dir, manifest, threads=threads, **common)
+    from evaluators.fast.onnx_encoder import OnnxEncoder
+
+    if not int8:
+        return OnnxEncoder(export_dir, manifest, model_file=manifest["model_file"], precision="fp32",
+                           threads=threads, **common)
+    from evaluators.fast.int8 import ensure_int8
+
+    file, quality = ensure_int8(export_dir, manifest, threads)
+    encoder = OnnxEncoder(export_dir, manifest, model_file=file, precision="int8-dynamic", threads=threads,
+                          **common)
+    encoder.details["int8_vs_fp32"] = quality
+    return encoder
+
+
+def _require(*modules: str) -> None:
+    import importlib.util
+
+    missing = [m for m in modules if importlib.util.find_spec(m) is None]
+    if missing:
+        raise FastPathUnavailable(f"{', '.join(missing)} not installed (pip install 'embedscout[onnx]')")
+
+
+def _display_name(model_path: str) -> str:
+    path = Path(model_path)
+    return path.name if path.is_dir() else model_path
