@@ -67,6 +67,7 @@ def run_checks(
     pairs: str | Path | Pairs | None = None,
     probes: str | Path | ProbeSet | Sequence[ProbeSet] | None = None,
     mine: bool = False,
+    force: bool = False,
     corpus_vectors: np.ndarray | None = None,
     seed: int = 0,
     raise_errors: bool = False,
@@ -76,6 +77,7 @@ def run_checks(
     texts: the user's documents (tokenizer fit; probe mining). queries: for stability. dataset: a trial's
     Dataset, used for whatever texts/queries are not given (its corpus and qrels also feed stability).
     spec: the catalog ModelSpec (tokenizer, window, languages); model_path: a local folder for the tokenizer.
+    force: measure cross-lingual alignment even for a model the catalog calls single-language.
     A check that cannot run becomes a status='failed' result with the reason, unless raise_errors.
     """
     lazy = _LazyEncoder(encoder, encoder_factory)
@@ -87,7 +89,7 @@ def run_checks(
         corpus = tuple(Doc(id=f"d{i}", text=t) for i, t in enumerate(texts))
     jobs: dict[str, Callable[[], CheckResult]] = {
         "tokenizer": lambda: _tokenizer(name, texts, spec, model_path, max_tokens, dataset, seed),
-        "crosslingual": lambda: _crosslingual(name, pairs, spec, lazy, seed),
+        "crosslingual": lambda: _crosslingual(name, pairs, spec, lazy, seed, force),
         "stability": lambda: _stability(name, queries, corpus, dataset, corpus_vectors, lazy, seed),
         "neighbourhood": lambda: _neighbourhood(name, probes, mine, texts, queries, spec, lazy, seed),
     }
@@ -131,12 +133,15 @@ def _tokenizer(
     return res
 
 
-def _crosslingual(name: str, pairs: Any, spec: Any, lazy: _LazyEncoder, seed: int) -> CheckResult:
+def _crosslingual(
+    name: str, pairs: Any, spec: Any, lazy: _LazyEncoder, seed: int, force: bool
+) -> CheckResult:
     from evaluators.checks.crosslingual import crosslingual, language_claim
 
     loaded = pairs if isinstance(pairs, Pairs) else load_pairs(pairs)
     applicable, _ = language_claim(spec, loaded.langs)
-    return crosslingual(loaded, lazy.get() if applicable else None, model=name, spec=spec, seed=seed)
+    encoder = lazy.get() if applicable or force else None
+    return crosslingual(loaded, encoder, model=name, spec=spec, seed=seed, force=force)
 
 
 def _stability(

@@ -61,7 +61,13 @@ def stability(
         docs = (
             corpus_vectors if corpus_vectors is not None else encode_units(encoder, [d.text for d in corpus])
         )
-        table.update(_ranking_effects(qs, variants, orig, pert, docs, corpus, qrels, qrels_level, k))
+        n_units = len({(d.parent_id or d.id) for d in corpus}) if qrels_level == "parent" else len(docs)
+        depth = min(k, max(1, n_units // 2))
+        if depth < k:
+            notes.append(
+                f"only {n_units} documents: overlap@{k} is measured at top-{depth} (half the corpus)"
+            )
+        table.update(_ranking_effects(qs, variants, orig, pert, docs, corpus, qrels, qrels_level, k, depth))
     else:
         notes.append("no corpus: only the query-to-query cosine was measured")
     return _result(model, qs, variants, qi, table, notes, k, seed)
@@ -82,8 +88,10 @@ def _ranking_effects(
     qrels: Mapping[str, Mapping[str, int]] | None,
     qrels_level: str,
     k: int,
+    depth: int,
 ) -> dict[str, np.ndarray]:
-    """Per variant: overlap@k of the two top-k lists, and (with qrels) nDCG@10 original minus perturbed."""
+    """Per variant: overlap of the two top-`depth` lists (reported as overlap@k) and, with qrels, the
+    nDCG@10 of the original query minus that of the perturbed one."""
     from evaluators.metrics import query_metrics
     from evaluators.search import maxp, search
 
@@ -100,10 +108,12 @@ def _ranking_effects(
         return [[ids[i] for i in row] for row in idx.tolist()]
 
     r_orig, r_pert = ranked(orig), ranked(pert)
-    width = min(k, len(docs))
     out = {
         f"overlap@{k}": np.array(
-            [len(set(r_orig[i][:k]) & set(r_pert[j][:k])) / width for j, (i, _, _) in enumerate(variants)]
+            [
+                len(set(r_orig[i][:depth]) & set(r_pert[j][:depth])) / depth
+                for j, (i, _, _) in enumerate(variants)
+            ]
         )
     }
     judged = [

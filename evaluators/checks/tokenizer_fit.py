@@ -131,9 +131,10 @@ def load_tokenizer(
         return load_hf_tokenizer(path, name=name or getattr(spec, "id", None))
     hf_id = getattr(spec, "hf_id", None)
     if hf_id:
-        return load_hf_tokenizer(hf_id)
+        return load_hf_tokenizer(hf_id, name=name)
+    label = name or getattr(spec, "id", None) or "this model"
     raise CheckError(
-        f"no tokenizer known for '{getattr(spec, 'id', spec)}' (no tiktoken encoding, no local folder)"
+        f"no tokenizer known for '{label}' (no catalog tiktoken encoding or HF id, and no local model folder)"
     )
 
 
