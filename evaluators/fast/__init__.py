@@ -1,13 +1,14 @@
 """Fast CPU path: sentence-transformers models exported once to ONNX, then run without torch.
 
-`load_fast_encoder` finds (or makes, verifies and caches) the export and returns an `Encoder`. Anything it can't
-serve raises `FastPathUnavailable(reason)`; `evaluators.backends.load_encoder` then falls back to torch and shows
-the reason.
+`load_fast_encoder` finds (or makes, verifies and caches) the export and returns an `Encoder`. Anything
+it can't serve raises `FastPathUnavailable(reason)`; `evaluators.backends.load_encoder` then falls back to
+torch and shows the reason.
 
-The `auto` rule (applied by `evaluators.backends.load_encoder`): on CUDA/MPS use torch; on CPU use this ONNX path
-when the export verifies (every probe vector's cosine to sentence-transformers >= 0.9999), else torch. OpenVINO
-and int8 are never chosen automatically: `backend="openvino"` and `int8=True` are opt-in, and both record what
-they did (inference precision; min cosine to fp32, and `recall_agreement` for Recall@10 overlap).
+The `auto` rule (applied by `evaluators.backends.load_encoder`): on CUDA/MPS use torch; on CPU use this ONNX
+path when the export verifies (every probe vector's cosine to sentence-transformers >= 0.9999), else torch.
+OpenVINO and int8 are never chosen automatically: `backend="openvino"` and `int8=True` are opt-in, and
+both record what they did (inference precision; min cosine to fp32, and `recall_agreement` for
+Recall@10 overlap).
 """
 
 from __future__ import annotations
@@ -66,8 +67,8 @@ def load_fast_encoder(model_path: str, *, backend: str, query_prompt: str | None
         manifest = export_model(model_path, cfg, revision=revision, content_hash=content_hash,
                                 export_dir=export_dir, threads=threads)
     verify.check_verified(manifest)
-    common = {"name": _display_name(model_path), "query_prompt": query_prompt, "passage_prompt": passage_prompt,
-              "normalize": normalize, "max_seq_length": max_seq_length}
+    common = {"name": _display_name(model_path), "query_prompt": query_prompt,
+              "passage_prompt": passage_prompt, "normalize": normalize, "max_seq_length": max_seq_length}
     encoder = _build(backend, export_dir, manifest, common, threads, int8)
     encoder.details.update({"export_cache_hit": cache_hit, "load_s": round(time.perf_counter() - started, 3)})
     return encoder

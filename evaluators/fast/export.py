@@ -76,8 +76,8 @@ def _base_manifest(model_id: str, cfg: StConfig, st: Any, revision: str | None, 
         "num_heads": int(getattr(auto.config, "num_attention_heads", 0) or 0),
         "hidden_size": int(getattr(auto.config, "hidden_size", 0) or 0), "dim": _dimension(st),
         "tokenizer_file": "tokenizer.json", "input_names": names, "output_name": "token_embeddings",
-        "padding_side": getattr(tok, "padding_side", "right"), "truncation_side": getattr(tok, "truncation_side",
-                                                                                           "right"),
+        "padding_side": getattr(tok, "padding_side", "right"),
+        "truncation_side": getattr(tok, "truncation_side", "right"),
         "pad_token_id": tok.pad_token_id if tok.pad_token_id is not None else 0, "opset": OPSET,
         "exporter": {"torch": torch.__version__, "transformers": transformers.__version__,
                      "onnxruntime": onnxruntime.__version__, "dynamo": False},
@@ -91,8 +91,10 @@ def _dimension(st: Any) -> int:
 
 
 def _torch_export(st: Any, names: list[str], out: Path) -> None:
-    """Legacy TorchScript exporter (dynamo=False): works offline without onnxscript. Eager attention traces to
-    plain MatMul/Softmax that ORT's optimizer fuses into one Attention op; SDPA traces to an unfusable graph."""
+    """Legacy TorchScript exporter (dynamo=False): works offline without onnxscript. Eager attention traces
+    to plain MatMul/Softmax that ORT's optimizer fuses into one Attention op;
+    SDPA traces to an unfusable graph.
+    """
     import torch
 
     auto = st[0].auto_model.eval()
@@ -108,7 +110,7 @@ def _torch_export(st: Any, names: list[str], out: Path) -> None:
             self.model = auto
 
         def forward(self, *tensors: torch.Tensor) -> torch.Tensor:
-            return self.model(**dict(zip(names, tensors)))[0]
+            return self.model(**dict(zip(names, tensors, strict=True)))[0]
 
     sample = st.tokenizer(["a short probe", "a somewhat longer probe sentence with padding"],
                           padding=True, return_tensors="pt")
@@ -118,7 +120,7 @@ def _torch_export(st: Any, names: list[str], out: Path) -> None:
 
 
 def _save_tokenizer(st: Any, cfg: StConfig, out: Path) -> None:
-    """The fast tokenizer sentence-transformers actually uses, saved next to the model (self-contained cache)."""
+    """The fast tokenizer sentence-transformers actually uses, saved beside the model."""
     backend = getattr(st.tokenizer, "backend_tokenizer", None)
     if backend is not None:
         backend.save(str(out))
@@ -136,8 +138,9 @@ def _fuse(tmp: Path, manifest: dict) -> str | None:
     try:
         from onnxruntime.transformers import optimizer
 
-        model = optimizer.optimize_model(str(tmp / "model.onnx"), model_type=kind, num_heads=manifest["num_heads"],
-                                         hidden_size=manifest["hidden_size"], opt_level=1, use_gpu=False)
+        model = optimizer.optimize_model(str(tmp / "model.onnx"), model_type=kind,
+                                         num_heads=manifest["num_heads"], hidden_size=manifest["hidden_size"],
+                                         opt_level=1, use_gpu=False)
         model.save_model_to_file(str(tmp / "model.fused.onnx"))
         manifest["fusions"] = {k: v for k, v in model.get_fused_operator_statistics().items() if v}
     except Exception as exc:  # fusion is an optimisation; the plain graph still works

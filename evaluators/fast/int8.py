@@ -1,7 +1,8 @@
 """Opt-in int8: dynamic quantisation of the verified fp32 export, and how much it changes retrieval.
 
-Quantised vectors never pass the 0.9999 cosine bar, so int8 is never chosen automatically; instead it is measured
-against the fp32 export (probe cosine here, and `recall_agreement` on the user's own sample in the runner).
+Quantised vectors never pass the 0.9999 cosine bar, so int8 is never chosen automatically; instead it is
+measured against the fp32 export (probe cosine here, and `recall_agreement` on the user's own
+sample in the runner).
 """
 
 from __future__ import annotations
@@ -31,7 +32,7 @@ def recall_agreement(fp32_passages: np.ndarray, int8_passages: np.ndarray, fp32_
         return 1.0
     top32 = np.argsort(-(q32 @ p32.T), axis=1, kind="stable")[:, :k]
     top8 = np.argsort(-(q8 @ p8.T), axis=1, kind="stable")[:, :k]
-    shared = [len(set(a.tolist()) & set(b.tolist())) for a, b in zip(top32, top8)]
+    shared = [len(set(a.tolist()) & set(b.tolist())) for a, b in zip(top32, top8, strict=True)]
     return float(np.mean(shared) / k)
 
 
@@ -40,7 +41,8 @@ def _unit(x: np.ndarray) -> np.ndarray:
     return x / np.maximum(np.linalg.norm(x, axis=1, keepdims=True), 1e-12)
 
 
-def ensure_int8(export_dir: Path, manifest: dict[str, Any], threads: int | None) -> tuple[str, dict[str, Any]]:
+def ensure_int8(export_dir: Path, manifest: dict[str, Any],
+                threads: int | None) -> tuple[str, dict[str, Any]]:
     """Quantise once next to the fp32 export (cached); returns (file name, quality vs fp32 on the probe)."""
     from evaluators.fast.stconfig import write_json_atomic
 

@@ -58,7 +58,7 @@ def pool(hidden: np.ndarray, mask: np.ndarray, modes: Sequence[str]) -> np.ndarr
 
 
 class TokenEncoder:
-    """Runtime-independent half of a fast encoder (satisfies evaluators.types.Encoder once `_forward` exists)."""
+    """Runtime-independent half of a fast encoder (an evaluators.types.Encoder once `_forward` exists)."""
 
     def __init__(self, export_dir: Path, manifest: dict[str, Any], *, name: str, query_prompt: str | None,
                  passage_prompt: str | None, normalize: bool, max_seq_length: int | None) -> None:
@@ -96,7 +96,7 @@ class TokenEncoder:
         if not texts:
             return np.zeros((0, int(self.manifest["dim"])), dtype=np.float32)
         ids = self.token_ids(texts)
-        order = sorted(range(len(ids)), key=lambda i: -len(ids[i]))  # longest first: shortest padding, OOM early
+        order = sorted(range(len(ids)), key=lambda i: -len(ids[i]))  # longest first: least padding
         out: np.ndarray | None = None
         for batch in _length_batches(order, ids):
             vecs = self._encode_batch([ids[i] for i in batch])

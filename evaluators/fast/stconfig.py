@@ -47,7 +47,7 @@ class StConfig:
 
 
 def resolve_model_dir(model_path: str) -> tuple[Path, str | None]:
-    """A local folder as is; an HF id -> its locally cached snapshot (never downloads). Returns (dir, revision)."""
+    """A local folder as is; an HF id -> its cached snapshot (never downloads). Returns (dir, revision)."""
     path = Path(model_path).expanduser()
     if path.is_dir():
         return path.resolve(), _snapshot_revision(path.resolve())
@@ -55,7 +55,8 @@ def resolve_model_dir(model_path: str) -> tuple[Path, str | None]:
         from huggingface_hub import snapshot_download  # deferred: only for hub ids
         snap = Path(snapshot_download(model_path, local_files_only=True))
     except Exception as exc:  # not cached, bad id, or no huggingface_hub
-        raise FastPathUnavailable(f"no local copy of {model_path!r} to export ({type(exc).__name__})") from exc
+        reason = f"no local copy of {model_path!r} to export ({type(exc).__name__})"
+        raise FastPathUnavailable(reason) from exc
     return snap, _snapshot_revision(snap)
 
 
@@ -67,7 +68,7 @@ def _snapshot_revision(path: Path) -> str | None:
 
 
 def read_st_config(model_dir: Path) -> StConfig:
-    """Read modules.json, the pooling config and sentence_bert_config.json; refuse pipelines we can't reproduce."""
+    """Read modules.json, pooling config and sentence_bert_config.json; refuse what we can't reproduce."""
     modules = _read_json(model_dir / "modules.json")
     if not isinstance(modules, list) or not modules:
         raise FastPathUnavailable("not a sentence-transformers folder (no modules.json)")
@@ -147,7 +148,7 @@ def model_key(model_id: str, model_dir: Path, revision: str | None, cache_dir: P
 
 
 def _file_hash(path: Path, cache_dir: Path) -> str:
-    """sha256 of a weights file: free for HF cache blobs (named by it), else computed once per (size, mtime)."""
+    """sha256 of a weights file: free for HF cache blobs (named by it), else once per (size, mtime)."""
     target = path.resolve()
     if re.fullmatch(r"[0-9a-f]{64}", target.name) and target.parent.name == "blobs":
         return target.name

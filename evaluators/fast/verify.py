@@ -35,7 +35,7 @@ PROBE_TEXTS: tuple[str, ...] = (
     "Mixed CASE Words And Punctuation!!! ???",
     "Das ist ein deutscher Satz über Maschinelles Lernen und Vektorsuche.",
 )
-"""Short, long (truncated at max_seq_length), unicode, code, numbers, repeats: batch-sorting and padding vary."""
+"""Short, long (truncated at max_seq_length), unicode, code, numbers, repeats: sorting and padding vary."""
 
 
 def min_cosine(reference: np.ndarray, candidate: np.ndarray) -> float:
