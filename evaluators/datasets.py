@@ -70,7 +70,7 @@ def load_dataset(corpus: StrPath, queries: StrPath | None = None, qrels: StrPath
         s = sample_corpus(raw.docs, raw.queries, raw.qrels, sample, seed)
         raw.docs, raw.queries, raw.qrels, sample_info = s.docs, s.queries, s.qrels, dict(s.info)
         if raw.origin != "none" and not raw.queries:
-            raise TrialInputError(f"--sample {sample} is too small to keep any query with its relevant documents")
+            raise TrialInputError(f"--sample {sample} is too small to keep any query with its relevant docs")
     units = chunk_docs(raw.docs, chunk_tokens, chunk_overlap)
     units, final_queries, final_qrels, level, origin = _final_queries(raw, units, synthetic, seed, dropped)
     ds = Dataset(name=raw.name, corpus=tuple(units), queries=tuple(final_queries), qrels=final_qrels,
@@ -139,7 +139,8 @@ def _empty_message(path: Path, report: ReadReport) -> str:
     return f"no readable documents in {path} ({skipped} skipped: {reasons})"
 
 
-def _apply_user_queries(raw: _Raw, queries: StrPath | None, qrels: StrPath | None, report: ReadReport) -> None:
+def _apply_user_queries(raw: _Raw, queries: StrPath | None, qrels: StrPath | None,
+                        report: ReadReport) -> None:
     if queries is not None:
         user = read_user_queries(Path(queries).expanduser(), report)
         raw.queries, raw.qrels, raw.answers, raw.origin = user.queries, user.qrels, user.answers, "user"
@@ -192,6 +193,7 @@ def _final_queries(raw: _Raw, units: list[Doc], synthetic: str | None, seed: int
 def _info(ds: Dataset, raw: _Raw, report: ReadReport, path: Path, total_docs: int, dropped: dict[str, int],
           sample_info: dict[str, Any], settings: dict[str, Any]) -> dict[str, Any]:
     n_docs = len({parent_of(u) for u in ds.corpus})
+    n_split = len({u.parent_id for u in ds.corpus if u.parent_id})
     return {
         "name": ds.name, "format": raw.fmt, "source": str(path),
         "files_read": report.files_read, "files_skipped": dict(report.skipped),
@@ -202,7 +204,7 @@ def _info(ds: Dataset, raw: _Raw, report: ReadReport, path: Path, total_docs: in
         "query_origin": ds.query_origin, "qrels_level": ds.qrels_level,
         **settings, "token_counter": TOKEN_COUNTER,
         "chunking": {"tokens": settings["chunk_tokens"], "overlap": settings["chunk_overlap"],
-                     "counter": TOKEN_COUNTER, "docs_split": len({u.parent_id for u in ds.corpus if u.parent_id})},
+                     "counter": TOKEN_COUNTER, "docs_split": n_split},
         "sampling": sample_info, **raw.notes,
         "fingerprint": fingerprint(ds.corpus, ds.queries, ds.qrels),
     }

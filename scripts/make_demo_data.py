@@ -39,7 +39,8 @@ def main() -> None:
                 fh.write(f"{q.id}\t{did}\t{grade}\n")
     articles = sorted({d.title for d in s.docs})
     relevant = {d for rel in s.qrels.values() for d in rel}
-    print(f"{len(s.docs)} docs ({len(relevant)} relevant), {len(s.queries)} queries, {len(articles)} articles")
+    print(f"{len(s.docs)} docs ({len(relevant)} relevant), {len(s.queries)} queries, "
+          f"{len(articles)} articles")
 
 
 if __name__ == "__main__":

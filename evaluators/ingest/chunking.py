@@ -15,8 +15,9 @@ from dataclasses import dataclass
 from evaluators.types import Doc
 
 TOKEN_COUNTER = "regex-v1"
-_CJK = "\u3040-\u30ff\u3400-\u4dbf\u4e00-\u9fff\uac00-\ud7af\uf900-\ufaff\U00020000-\U0002fa1f"
-TOKEN_RE = re.compile(rf"[{_CJK}]|(?:(?![{_CJK}])[^\W_])+(?:['’.\-](?:(?![{_CJK}])[^\W_])+)*|[^\s]")
+CJK_RANGES = "\u3040-\u30ff\u3400-\u4dbf\u4e00-\u9fff\uac00-\ud7af\uf900-\ufaff\U00020000-\U0002fa1f"
+_ALNUM = rf"(?:(?![{CJK_RANGES}])[^\W_])+"
+TOKEN_RE = re.compile(rf"[{CJK_RANGES}]|{_ALNUM}(?:['’.\-]{_ALNUM})*|[^\s]")
 """One token per match; see the module docstring."""
 
 _SENTENCE_END = re.compile(
@@ -81,8 +82,9 @@ def _units(text: str, size: int, overlap: int) -> list[_Unit]:
 
 
 def chunk_spans(text: str, size: int, overlap: int) -> list[tuple[int, int]]:
-    """(start, end) of each chunk: whole sentences packed up to `size` tokens; the next chunk starts with
-    the previous chunk's trailing whole sentences that fit in `overlap` tokens (none if the last is longer)."""
+    """(start, end) of each chunk: whole sentences packed up to `size` tokens. The next chunk starts with
+    the previous chunk's trailing whole sentences that fit in `overlap` tokens (none if the last
+    is longer)."""
     units = _units(text, size, overlap)
     chunks: list[tuple[int, int]] = []
     i = 0
@@ -103,7 +105,7 @@ def chunk_spans(text: str, size: int, overlap: int) -> list[tuple[int, int]]:
 
 
 def chunk_doc(doc: Doc, size: int, overlap: int) -> list[Doc]:
-    """`doc` itself if it fits in one chunk, else chunks with ids '<doc id>#<n>' (n from 0) and parent_id set."""
+    """`doc` itself if it fits in one chunk, else chunks '<doc id>#<n>' (n from 0) with parent_id set."""
     spans = chunk_spans(doc.text, size, overlap)
     if len(spans) <= 1:
         return [doc]

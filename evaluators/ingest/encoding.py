@@ -1,4 +1,5 @@
-"""Turn raw file bytes into text: BOMs first, then strict UTF-8, then a charset-normalizer guess (GB18030, Big5...).
+"""Turn raw file bytes into text: BOMs first, then strict UTF-8, then a charset-normalizer guess
+(GB18030, Big5, ...).
 
 Kept apart from file walking so the rule for "binary or unreadable" lives in one place: such files are
 skipped and counted by the caller, never fatal.
@@ -19,7 +20,7 @@ _BOMS: tuple[tuple[bytes, str], ...] = (
 _SNIFF = 8192
 """Bytes looked at for NUL/control characters when deciding a file is binary."""
 _MAX_CONTROL_SHARE = 0.05
-"""A decoded text with more than this share of control characters (not tab/newline/CR/FF) is treated as binary."""
+"""Decoded text with more than this share of control characters (not tab/newline/CR/FF) counts as binary."""
 
 
 @dataclass(frozen=True)

@@ -194,7 +194,7 @@ def _records_to_docs(records: list[Any], rel: str, src: str, report: ReadReport)
 
 
 def record_text(rec: dict[str, Any]) -> str:
-    """The text of a JSON/CSV record: its first text-like field, else 'key: value' lines of its string fields."""
+    """A JSON/CSV record's text: its first text-like field, else 'key: value' lines of its string fields."""
     for key in TEXT_FIELDS:
         value = rec.get(key)
         if isinstance(value, str) and value.strip():

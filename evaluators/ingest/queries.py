@@ -19,18 +19,19 @@ from pathlib import Path
 from typing import Any
 
 from evaluators.ingest.beir import read_text
-from evaluators.ingest.chunking import _CJK
+from evaluators.ingest.chunking import CJK_RANGES
 from evaluators.ingest.files import ReadReport
 from evaluators.types import Doc, Query, TrialInputError
 
 TEXT_KEYS = ("question", "query", "text")
 ID_KEYS = ("_id", "id", "qid", "query_id", "query-id")
-REL_KEYS = ("relevant", "relevant_ids", "relevant_docs", "doc_ids", "doc_id", "docs", "corpus_id", "corpus-id")
+REL_KEYS = ("relevant", "relevant_ids", "relevant_docs", "doc_ids", "doc_id", "docs", "corpus_id",
+            "corpus-id")
 ANSWER_KEYS = ("answers", "answer")
 _PUNCT = set(string.punctuation) | {"。", "，", "、", "；", "：", "？", "！", "“", "”", "‘", "’", "（", "）",
                                     "《", "》", "「", "」", "『", "』", "【", "】", "—", "…", "·"}
 _ARTICLES = re.compile(r"\b(a|an|the)\b")
-_HAS_CJK = re.compile(f"[{_CJK}]")
+_HAS_CJK = re.compile(f"[{CJK_RANGES}]")
 
 
 @dataclass
@@ -43,8 +44,8 @@ class UserQueries:
 
 
 def read_user_queries(path: Path, report: ReadReport) -> UserQueries:
-    """Queries from a .jsonl/.json or .csv/.tsv file; a query with neither ids nor answer keeps empty relevance
-    (the caller may still get it from a --qrels file)."""
+    """Queries from a .jsonl/.json or .csv/.tsv file; a query with neither ids nor answer keeps empty
+    relevance (the caller may still get it from a --qrels file)."""
     if not path.is_file():
         raise TrialInputError(f"queries file not found: {path}")
     raw = read_text(path)
@@ -155,7 +156,8 @@ def answer_qrels(answers: dict[str, list[str]], units: Iterable[Doc]) -> dict[st
     return qrels
 
 
-def resolve_doc_ids(qrels: dict[str, dict[str, int]], docs: Iterable[Doc]) -> tuple[dict[str, dict[str, int]], int]:
+def resolve_doc_ids(qrels: dict[str, dict[str, int]], docs: Iterable[Doc]
+                    ) -> tuple[dict[str, dict[str, int]], int]:
     """Map user-written doc ids to corpus ids (exact id, else a unique file name or stem match).
     Returns the resolved qrels and how many ids matched nothing."""
     ids = [d.id for d in docs]

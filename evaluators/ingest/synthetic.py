@@ -16,7 +16,7 @@ import re
 from collections import Counter
 from dataclasses import dataclass
 
-from evaluators.ingest.chunking import _CJK, count_tokens, sentence_spans
+from evaluators.ingest.chunking import CJK_RANGES, count_tokens, sentence_spans
 from evaluators.types import Doc, Query, TrialInputError
 
 METHODS = ("ict", "keyphrase")
@@ -24,14 +24,14 @@ DEFAULT_COUNT = 100
 """Synthetic queries made when no count is given (fewer if the corpus has fewer usable chunks)."""
 _MIN_SENTENCE, _MAX_SENTENCE, _MIN_REST = 6, 64, 8
 """ICT limits in regex-v1 tokens: query sentence length, and what must remain of the chunk."""
-_STOP = frozenset("""a about above after again against all also am an and any are as at be because been before
-being below between both but by can could did do does doing down during each few for from further had has have
-having he her here hers him his how however i if in into is it its itself just me more most my no nor not now of
-off on once only or other our ours out over own same she should so some such than that the their theirs them
-then there these they this those through to too under until up very was we were what when where which while who
-whom why will with would you your yours one two first new also may many much such used use""".split())
+_STOP = frozenset("""a about above after again against all also am an and any are as at be because been
+before being below between both but by can could did do does doing down during each few for from further had
+has have having he her here hers him his how however i if in into is it its itself just me more most my no nor
+not now of off on once only or other our ours out over own same she should so some such than that the their
+theirs them then there these they this those through to too under until up very was we were what when where
+which while who whom why will with would you your yours one two first new may many much used use""".split())
 _WORD = re.compile(r"[^\W\d_][\w'-]*")
-_CJK_RUN = re.compile(f"[{_CJK}]+")
+_CJK_RUN = re.compile(f"[{CJK_RANGES}]+")
 
 
 @dataclass(frozen=True)
@@ -127,8 +127,8 @@ def _keyphrase(units: list[Doc], count: int, rng: random.Random) -> Synthetic:
     for i in order:
         if len(queries) >= count:
             break
-        scored = sorted(((tf * math.log((1 + n) / df[t]), t) for t, tf in bags[i].items() if df[t] < n or n == 1),
-                        key=lambda p: (-p[0], p[1]))
+        scored = sorted(((tf * math.log((1 + n) / df[t]), t) for t, tf in bags[i].items()
+                         if df[t] < n or n == 1), key=lambda p: (-p[0], p[1]))
         top = [t for _, t in scored[:3]]
         if len(top) < 2:
             continue

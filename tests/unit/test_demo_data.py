@@ -1,4 +1,4 @@
-"""The bundled demo: loads offline, is small, is licensed and attributed, and is exactly what the script makes."""
+"""The bundled demo: loads offline, is small, licensed and attributed, and exactly what its script makes."""
 
 from __future__ import annotations
 
@@ -39,7 +39,8 @@ def test_demo_is_small_licensed_and_attributed() -> None:
     attribution = (DEMO / "ATTRIBUTION").read_text(encoding="utf-8")
     assert "CC BY-SA 4.0" in licence and "Rajpurkar" in licence and "Wikipedia" in licence
     assert "seed 20261122" in attribution and "make_demo_data.py" in attribution
-    ids = [json.loads(line)["_id"] for line in (DEMO / "corpus.jsonl").read_text(encoding="utf-8").splitlines()]
+    lines = (DEMO / "corpus.jsonl").read_text(encoding="utf-8").splitlines()
+    ids = [json.loads(line)["_id"] for line in lines]
     assert all(i.startswith(("sq-", "sqx-")) for i in ids)
 
 

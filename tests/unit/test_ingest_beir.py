@@ -1,4 +1,4 @@
-"""BEIR folders: corpus/queries/qrels are read as given, on small slices of ../shared/data and on crafted files."""
+"""BEIR folders: corpus/queries/qrels read as given, on slices of ../shared/data and on crafted files."""
 
 from __future__ import annotations
 
@@ -38,8 +38,9 @@ def test_shared_slice_loads_as_given(shared_data: Path, tmp_path: Path, name: st
     assert ds.info["format"] == "beir" and ds.query_origin == "dataset"
     assert len(ds.queries) == 12 and ds.info["n_docs"] == ds.info["n_docs_total"]
     parents = {d.parent_id or d.id for d in ds.corpus}
-    for qid, rel in ds.qrels.items():
-        assert set(rel) <= parents if ds.qrels_level == "parent" else set(rel) <= {d.id for d in ds.corpus}
+    units = {d.id for d in ds.corpus}
+    for rel in ds.qrels.values():
+        assert set(rel) <= (parents if ds.qrels_level == "parent" else units)
     assert len(ds.info["fingerprint"]) == 64
 
 
@@ -83,7 +84,7 @@ def test_qrels_formats(tmp_path: Path) -> None:
 
 
 def test_broken_lines_unknown_ids_and_missing_qrels_counted(tmp_path: Path) -> None:
-    """Broken JSON lines are skipped and counted; qrels to unknown docs and queries without qrels are dropped."""
+    """Broken JSON lines are skipped and counted; qrels to unknown docs, queries without qrels are dropped."""
     (tmp_path / "corpus.jsonl").write_text(
         '{"_id": "d1", "text": "Paris is the capital of France."}\n{oops\n'
         '{"_id": "d2", "title": "T", "text": "Berlin is in Germany."}\n{"_id": "d3", "text": ""}\n',
@@ -91,7 +92,8 @@ def test_broken_lines_unknown_ids_and_missing_qrels_counted(tmp_path: Path) -> N
     (tmp_path / "queries.jsonl").write_text(
         '{"_id": "q1", "text": "capital of France"}\n{"_id": "q2", "text": "where is Berlin"}\n'
         '{"_id": "q3", "text": "no qrels"}\n', encoding="utf-8")
-    (tmp_path / "qrels.tsv").write_text("query-id\tcorpus-id\tscore\nq1\td1\t1\nq2\tgone\t1\n", encoding="utf-8")
+    (tmp_path / "qrels.tsv").write_text("query-id\tcorpus-id\tscore\nq1\td1\t1\nq2\tgone\t1\n",
+                                        encoding="utf-8")
     ds = load_dataset(tmp_path)
     assert [q.id for q in ds.queries] == ["q1"]
     assert [d.id for d in ds.corpus] == ["d1", "d2"]
@@ -100,8 +102,8 @@ def test_broken_lines_unknown_ids_and_missing_qrels_counted(tmp_path: Path) -> N
 
 
 def test_separate_qrels_file_overrides(tmp_path: Path) -> None:
-    (tmp_path / "corpus.jsonl").write_text('{"_id": "d1", "text": "Alpha."}\n{"_id": "d2", "text": "Beta."}\n',
-                                           encoding="utf-8")
+    (tmp_path / "corpus.jsonl").write_text(
+        '{"_id": "d1", "text": "Alpha."}\n{"_id": "d2", "text": "Beta."}\n', encoding="utf-8")
     (tmp_path / "queries.jsonl").write_text('{"_id": "q1", "text": "beta"}\n', encoding="utf-8")
     other = tmp_path / "mine.tsv"
     other.write_text("q1\td2\t1\n", encoding="utf-8")

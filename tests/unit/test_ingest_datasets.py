@@ -11,8 +11,9 @@ from evaluators.types import Doc, Query, TrialInputError
 
 
 def test_info_holds_honest_counts(tmp_path: Path) -> None:
-    (tmp_path / "a.txt").write_text(" ".join(f"Sentence {i} of file a is here." for i in range(60)), encoding="utf-8")
-    (tmp_path / "b.md").write_text("Short file b. It says little. But enough for one query.", encoding="utf-8")
+    long = " ".join(f"Sentence {i} of file a is here." for i in range(60))
+    (tmp_path / "a.txt").write_text(long, encoding="utf-8")
+    (tmp_path / "b.md").write_text("Short file b. It says little. But enough for a query.", encoding="utf-8")
     (tmp_path / "c.bin.txt").write_bytes(bytes(64))
     ds = load_dataset(tmp_path, chunk_tokens=64, chunk_overlap=8, seed=3)
     info = ds.info

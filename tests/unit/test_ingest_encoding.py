@@ -10,8 +10,8 @@ import pytest
 from evaluators.datasets import load_dataset
 from evaluators.ingest.encoding import UndecodableError, decode_bytes
 
-ZH = "中华人民共和国是一个位于东亚的国家，首都是北京。它拥有悠久的历史和灿烂的文化。长城是世界上最著名的建筑之一。"
-TW = "中華民國是一個位於東亞的國家，首都是臺北。它擁有悠久的歷史和燦爛的文化。故宮博物院收藏了許多珍貴的文物。"
+ZH = "中华人民共和国是一个位于东亚的国家，首都是北京。它拥有悠久的历史和灿烂的文化。长城是著名的建筑。"
+TW = "中華民國是一個位於東亞的國家，首都是臺北。它擁有悠久的歷史和燦爛的文化。故宮收藏了許多珍貴的文物。"
 
 
 @pytest.mark.parametrize(
@@ -41,7 +41,10 @@ def test_utf8_bom_is_stripped() -> None:
     assert decode_bytes(codecs.BOM_UTF8 + b"hi").text == "hi"
 
 
-@pytest.mark.parametrize("data", [b"\x89PNG\r\n\x1a\n\x00\x00\x00\rIHDR" + bytes(200), bytes(range(1, 32)) * 40])
+PNG = b"\x89PNG\r\n\x1a\n\x00\x00\x00\rIHDR" + bytes(200)
+
+
+@pytest.mark.parametrize("data", [PNG, bytes(range(1, 32)) * 40], ids=["nul", "control"])
 def test_binary_is_refused(data: bytes) -> None:
     """NUL bytes or a high share of control characters mean binary: skipped, not decoded as junk."""
     with pytest.raises(UndecodableError, match="binary"):

@@ -1,4 +1,4 @@
-"""Plain document folders: every supported format is read, and broken or foreign files are counted, not fatal."""
+"""Plain document folders: every supported format is read; broken or foreign files are counted, not fatal."""
 
 from __future__ import annotations
 
@@ -14,7 +14,7 @@ from evaluators.types import TrialInputError
 
 
 def _pdf(text: str) -> bytes:
-    """A minimal one-page PDF with `text` in Helvetica (xref offsets computed, so strict readers accept it)."""
+    """A minimal one-page PDF with `text` in Helvetica (real xref offsets, so strict readers accept it)."""
     stream = f"BT /F1 12 Tf 72 720 Td ({text}) Tj ET".encode()
     objects = [
         b"<< /Type /Catalog /Pages 2 0 R >>",
@@ -41,7 +41,7 @@ def folder(tmp_path: Path) -> Path:
     root = tmp_path / "docs"
     (root / "guide" / "deep").mkdir(parents=True)
     (root / "readme.txt").write_text("Plain text about installing the tool.", encoding="utf-8")
-    (root / "guide" / "intro.md").write_text("# Getting started\n\nRun the installer first.", encoding="utf-8")
+    (root / "guide" / "intro.md").write_text("# Getting started\n\nRun the installer.", encoding="utf-8")
     (root / "guide" / "deep" / "page.html").write_text(
         "<html><head><title>Deep page</title><style>p{}</style><script>var x=1;</script></head>"
         "<body><p>Visible &amp; useful.</p><div>Second block</div></body></html>", encoding="utf-8")
@@ -50,7 +50,8 @@ def folder(tmp_path: Path) -> Path:
         + json.dumps({"content": "Second record without id."}) + "\n" + json.dumps({"other": 3}) + "\n",
         encoding="utf-8")
     (root / "list.json").write_text(json.dumps([{"_id": "j1", "body": "Json body text."}, "A bare string."]))
-    (root / "table.csv").write_text("id,title,text\nc1,Row one,CSV row text.\nc2,Row two,\n", encoding="utf-8")
+    (root / "table.csv").write_text("id,title,text\nc1,Row one,CSV row text.\nc2,Row two,\n",
+                                    encoding="utf-8")
     (root / "paper.pdf").write_bytes(_pdf("Portable document words"))
     (root / "image.png").write_bytes(b"\x89PNG\r\n\x1a\n")
     (root / "blank.txt").write_text("   \n", encoding="utf-8")
@@ -141,6 +142,6 @@ def test_missing_path_is_a_clear_error(tmp_path: Path) -> None:
 
 
 def test_html_text_extraction() -> None:
-    title, text = html_to_text("<title> T  </title><ul><li>a</li><li>b &lt; c</li></ul><noscript>x</noscript>")
+    title, text = html_to_text("<title> T </title><ul><li>a</li><li>b &lt; c</li></ul><noscript>x</noscript>")
     assert title == "T"
     assert text == "a\n\nb < c"

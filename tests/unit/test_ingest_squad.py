@@ -34,7 +34,8 @@ def test_squad_json(tmp_path: Path) -> None:
     path.write_text(json.dumps(SQUAD), encoding="utf-8")
     ds = load_dataset(path)
     assert ds.info["format"] == "squad" and ds.query_origin == "dataset"
-    assert [d.id for d in ds.corpus] == ["Rivers_of_Europe-p0", "Rivers_of_Europe-p1", "Rivers_of_Europe-1-p0"]
+    ids = ["Rivers_of_Europe-p0", "Rivers_of_Europe-p1", "Rivers_of_Europe-1-p0"]
+    assert [d.id for d in ds.corpus] == ids
     assert {q.id: q.answer for q in ds.queries} == {"q1": "the North Sea", "q3": "ten"}
     assert ds.qrels == {"q1": {"Rivers_of_Europe-p0": 1}, "q3": {"Rivers_of_Europe-p1": 1}}
     assert ds.info["questions_skipped"] == 1

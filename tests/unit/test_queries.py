@@ -1,4 +1,4 @@
-"""Queries: user files (ids or answers), SQuAD-style answer matching, and labelled, seeded synthetic queries."""
+"""Queries: user files (ids or answers), SQuAD-style answer matching, and and seeded synthetic queries."""
 
 from __future__ import annotations
 
@@ -12,7 +12,7 @@ from evaluators.ingest.queries import answer_qrels, contains_answer, normalize_a
 from evaluators.ingest.synthetic import make_synthetic, parse_synthetic
 from evaluators.types import Doc, TrialInputError
 
-LONG = " ".join(f"Paragraph sentence {i} describes the harbour of town {i} in plain words." for i in range(30))
+LONG = " ".join(f"Paragraph sentence {i} describes the harbour of town {i} in words." for i in range(30))
 
 
 @pytest.fixture
@@ -100,7 +100,7 @@ def test_queries_file_errors(corpus: Path, tmp_path: Path) -> None:
 
 
 def test_inverse_cloze_removes_the_query_sentence(corpus: Path) -> None:
-    """ICT: the query sentence is gone from the indexed chunk, the chunk is the one relevant unit, labelled."""
+    """ICT: the query sentence is gone from the indexed chunk, which is the one relevant unit; labelled."""
     ds = load_dataset(corpus, chunk_tokens=64, chunk_overlap=0, seed=5)
     assert ds.query_origin == "synthetic:ict" and ds.synthetic and ds.qrels_level == "unit"
     units = {d.id: d.text for d in ds.corpus}

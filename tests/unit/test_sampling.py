@@ -24,7 +24,7 @@ def test_same_seed_same_sample_and_different_seed_differs() -> None:
 
 
 def test_n_is_the_document_count_and_relevant_docs_are_kept() -> None:
-    """Exactly N docs; kept queries fit in half of N with all of their relevant docs; the rest are distractors."""
+    """Exactly N docs; kept queries fit in half of N with all their relevant docs; the rest: distractors."""
     s = sample_corpus(DOCS, QUERIES, QRELS, 20, seed=3)
     kept = {d.id for d in s.docs}
     assert len(kept) == 20
@@ -69,8 +69,8 @@ def test_load_dataset_sample_on_shared_squad(shared_data: Path, seed: int) -> No
 
 def test_sample_then_synthetic(tmp_path: Path) -> None:
     for i in range(12):
-        (tmp_path / f"f{i}.txt").write_text(f"File {i} is about subject {i}. It has a second sentence here. "
-                                            f"A third sentence mentions the number {i} again.", encoding="utf-8")
+        text = f"File {i} is about subject {i}. It has a second sentence here. The number {i} comes again."
+        (tmp_path / f"f{i}.txt").write_text(text, encoding="utf-8")
     ds = load_dataset(tmp_path, sample=5, seed=4)
     assert ds.info["n_docs"] == 5 and ds.synthetic and 1 <= len(ds.queries) <= 5
 
