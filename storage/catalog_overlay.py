@@ -1,0 +1,67 @@
+"""The catalog overlay written by `embedscout catalog refresh`: atomic write, tolerant read.
+
+Lives in storage because only storage knows file locations (`config_dir()/catalog_overlay.json`). The
+shipped catalog stays the fallback: a missing or unreadable overlay means "use the shipped numbers".
+"""
+
+from __future__ import annotations
+
+import json
+import os
+import tempfile
+from pathlib import Path
+from typing import Any
+
+from catalog.models import ModelSpec
+from storage.paths import config_dir
+
+FILENAME = "catalog_overlay.json"
+
+
+def overlay_path() -> Path:
+    return config_dir() / FILENAME
+
+
+def read_overlay(path: Path | None = None) -> dict[str, Any] | None:
+    """The overlay document, or None when absent or unreadable (never raises: the shipped catalog wins)."""
+    target = path or overlay_path()
+    try:
+        data = json.loads(target.read_text(encoding="utf-8"))
+    except (OSError, ValueError):
+        return None
+    if not isinstance(data, dict) or not isinstance(data.get("models"), dict):
+        return None
+    return data
+
+
+def write_overlay(overlay: dict[str, Any], path: Path | None = None) -> Path:
+    """Write via a temp file in the same folder + os.replace, so readers see the old or the new file, whole."""
+    target = path or overlay_path()
+    target.parent.mkdir(parents=True, exist_ok=True)
+    fd, tmp = tempfile.mkstemp(prefix=f".{target.name}.", suffix=".tmp", dir=target.parent)
+    try:
+        with os.fdopen(fd, "w", encoding="utf-8") as fh:
+            json.dump(overlay, fh, indent=1, sort_keys=True)
+            fh.flush()
+            os.fsync(fh.fileno())
+        os.replace(tmp, target)
+    except BaseException:
+        Path(tmp).unlink(missing_ok=True)
+        raise
+    return target
+
+
+def catalog_with_overlay(path: Path | None = None) -> tuple[ModelSpec, ...]:
+    """The shipped catalog with the refresh overlay applied; the shipped catalog alone if the overlay is
+    missing or no longer validates (e.g. after an upgrade changed the schema)."""
+    from catalog.load import CatalogError, load_catalog
+    from catalog.refresh import to_catalog_overlay
+
+    base = load_catalog()
+    overlay = read_overlay(path)
+    if not overlay:
+        return base
+    try:
+        return load_catalog(overlay=to_catalog_overlay(overlay, base))
+    except CatalogError:
+        return base
