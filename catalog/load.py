@@ -246,9 +246,14 @@ def catalog_version(path: Path | str | None = None) -> str:
     return f"{snapshot}+{hashlib.sha256(raw).hexdigest()[:8]}"
 
 
+ALIASES = {"minilm": "sentence-transformers/all-MiniLM-L6-v2"}
+"""Short names other packages use (evaluators.models resolves 'minilm' to the packaged all-MiniLM-L6-v2)."""
+
+
 def find_model(ref: str, models: Iterable[ModelSpec] | None = None) -> ModelSpec | None:
     """Match a catalog id, HF id, API name (`provider:name` too) or short name, case-insensitively."""
     wanted = ref.strip().casefold()
+    wanted = ALIASES.get(wanted, wanted).casefold()
     pool = tuple(models) if models is not None else load_catalog()
     keys: list[Callable[[ModelSpec], Iterable[str | None]]] = [
         lambda m: (m.id, m.hf_id),

@@ -6,8 +6,9 @@ pulling in parsing or scoring logic. Unknown facts are `None`, never guessed.
 
 from __future__ import annotations
 
-from dataclasses import dataclass, field
+from dataclasses import asdict, dataclass, field
 from enum import Enum
+from typing import Any
 
 
 class Tokenizer(str, Enum):
@@ -118,6 +119,17 @@ class ModelSpec:
     @property
     def is_api(self) -> bool:
         return not self.open_weights
+
+    def to_dict(self) -> dict[str, Any]:
+        """JSON-ready: enums as values, tuples as lists, scores keyed by benchmark id; None = unknown."""
+        data = asdict(self)
+        data["tokenizer"] = self.tokenizer.value if self.tokenizer else None
+        data["scores"] = {b.value: {"label": b.label, **asdict(s)} for b, s in self.scores.items()}
+        data["multimodal"] = self.multimodal
+        for key, value in data.items():
+            if isinstance(value, tuple):
+                data[key] = list(value)
+        return data
 
     @property
     def multimodal(self) -> bool:
