@@ -20,7 +20,7 @@ import numpy as np
 from evaluators.checks._common import CheckError, CheckResult, bootstrap_ratio_ci, wilson_ci
 
 _CJK = "\u3400-\u4dbf\u4e00-\u9fff\uf900-\ufaff"
-_LATIN_WORD = re.compile(rf"[^\W\d_{_CJK}]+(?:['\-][^\W\d_{_CJK}]+)*")
+_LATIN_WORD = re.compile(rf"[^\W\d_{_CJK}]+")
 _CJK_RUN = re.compile(f"[{_CJK}]+")
 _STOP = frozenset(
     "about above after again against also because been before being below between both could does doing down "
