@@ -152,6 +152,9 @@ def _parse_text_file(raw: str, suffix: str, path: Path, rel: str, report: ReadRe
         except json.JSONDecodeError:
             report.skip(src, "invalid JSON")
             return None
+        if isinstance(value, dict) and isinstance(value.get("data"), list) and "paragraphs" in raw[:200_000]:
+            report.skip(src, "SQuAD file inside a folder (pass the file itself)")
+            return None
         records = value if isinstance(value, list) else [value]
         return _records_to_docs(records, rel, src, report)
     if suffix == ".csv":

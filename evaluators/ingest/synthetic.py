@@ -69,7 +69,7 @@ def make_synthetic(units: list[Doc], method: str, *, count: int = DEFAULT_COUNT,
 
 
 def _inverse_cloze(units: list[Doc], count: int, rng: random.Random) -> Synthetic:
-    haystack = "\x00".join(u.text for u in units)
+    seen = _sentence_counts(units)
     order = list(range(len(units)))
     rng.shuffle(order)
     out = list(units)
@@ -78,7 +78,7 @@ def _inverse_cloze(units: list[Doc], count: int, rng: random.Random) -> Syntheti
     for i in order:
         if len(queries) >= count:
             break
-        picked = _pick_sentence(units[i].text, haystack, rng)
+        picked = _pick_sentence(units[i].text, seen, rng)
         if picked is None:
             continue
         sentence, rest = picked
@@ -90,13 +90,28 @@ def _inverse_cloze(units: list[Doc], count: int, rng: random.Random) -> Syntheti
     return Synthetic(out, queries, qrels)
 
 
-def _pick_sentence(text: str, haystack: str, rng: random.Random) -> tuple[str, str] | None:
-    """(sentence, text without it) for a random usable sentence of `text`, or None."""
+def _sentence_counts(units: list[Doc]) -> Counter[str]:
+    """How many times each sentence occurs in the corpus, plus every sentence of a chunk counted again when a
+    sibling chunk (same parent) contains it as text, which catches overlaps cut inside a long sentence."""
+    counts: Counter[str] = Counter()
+    siblings: dict[str, list[str]] = {}
+    for u in units:
+        siblings.setdefault(u.parent_id or u.id, []).append(u.text)
+    for u in units:
+        others = [t for t in siblings[u.parent_id or u.id] if t is not u.text] if u.parent_id else []
+        for s, e in sentence_spans(u.text):
+            sentence = u.text[s:e]
+            counts[sentence] += 1 + any(sentence in t for t in others)
+    return counts
+
+
+def _pick_sentence(text: str, seen: Counter[str], rng: random.Random) -> tuple[str, str] | None:
+    """(sentence, text without it) for a random usable sentence of `text` found nowhere else, or None."""
     spans = sentence_spans(text)
     if len(spans) < 2:
         return None
     usable = [(s, e) for s, e in spans
-              if _MIN_SENTENCE <= count_tokens(text[s:e]) <= _MAX_SENTENCE and haystack.count(text[s:e]) == 1]
+              if seen[text[s:e]] == 1 and _MIN_SENTENCE <= count_tokens(text[s:e]) <= _MAX_SENTENCE]
     rng.shuffle(usable)
     for s, e in usable:
         rest = (text[:s].rstrip() + " " + text[e:].lstrip()).strip()

@@ -49,6 +49,15 @@ def test_plain_json_is_not_squad(tmp_path: Path) -> None:
     assert ds.info["format"] == "files"
 
 
+def test_squad_file_inside_a_folder_is_skipped_with_a_hint(tmp_path: Path) -> None:
+    """Read as plain records, a SQuAD file would become one junk document; it is skipped with a reason."""
+    (tmp_path / "dev.json").write_text(json.dumps(SQUAD), encoding="utf-8")
+    (tmp_path / "notes.txt").write_text("Harbour notes. Ferries leave early.", encoding="utf-8")
+    ds = load_dataset(tmp_path, synthetic="keyphrase")
+    assert [d.id for d in ds.corpus] == ["notes.txt"]
+    assert ds.info["files_skipped"] == {"SQuAD file inside a folder (pass the file itself)": 1}
+
+
 def test_truncated_squad_is_a_clear_error(tmp_path: Path) -> None:
     path = tmp_path / "dev.json"
     path.write_text(json.dumps(SQUAD)[:-40], encoding="utf-8")

@@ -1,4 +1,4 @@
-"""Queries: user files (ids or answers), SQuAD-style answer matching, and and seeded synthetic queries."""
+"""Queries: user files (ids or answers), SQuAD-style answer matching, seeded labelled synthetic queries."""
 
 from __future__ import annotations
 
