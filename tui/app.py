@@ -71,13 +71,14 @@ class EmbedscoutApp(App[None]):
         "decide": _decide,
         "history": _history,
     }
+    # Priority: screen navigation must work from inside any widget (TextArea binds f6/f7 itself).
     BINDINGS = [
-        Binding("f2", "goto('questions')", "Questions"),
-        Binding("f3", "goto('shortlist')", "Shortlist"),
-        Binding("f4", "goto('trial')", "Trial"),
-        Binding("f5", "goto('decide')", "Decide"),
-        Binding("f6", "goto('history')", "History"),
-        Binding("ctrl+t", "toggle_theme", "Theme"),
+        Binding("f2", "goto(\'questions\')", "Questions", priority=True),
+        Binding("f3", "goto(\'shortlist\')", "Shortlist", priority=True),
+        Binding("f4", "goto(\'trial\')", "Trial", priority=True),
+        Binding("f5", "goto(\'decide\')", "Decide", priority=True),
+        Binding("f6", "goto(\'history\')", "History", priority=True),
+        Binding("ctrl+t", "toggle_theme", "Theme", priority=True),
     ]
 
     def __init__(self, services: Services | None = None, *, start: str = "questions",

@@ -20,9 +20,10 @@ def _load_catalog() -> tuple[Any, ...]:
 
 
 def _recommend(requirements: Any, models: Sequence[Any]) -> Any:
+    from catalog.load import catalog_version
     from catalog.ranking import recommend
 
-    return recommend(requirements, models)
+    return recommend(requirements, models, catalog_version=catalog_version())
 
 
 def _requirements_cls() -> type:

@@ -45,6 +45,9 @@ LICENCES: tuple[tuple[str, str], ...] = (
     ("commercial", "Must allow commercial use"),
     ("permissive", "Permissive only (Apache/MIT/BSD)"),
 )
+CATALOG_DOMAINS = ("general", "legal", "medical", "code", "finance", "scientific", "ecommerce", "support")
+"""catalog.requirements.DOMAINS; 'other' is ranked as general."""
+MULTI = "mul"
 BASELINE = "bm25"
 """The lexical baseline every trial includes unless the user unticks it."""
 
@@ -69,7 +72,8 @@ class Answers:
     gpu: str = "none"
     """'none' | 'cuda' | 'mps'."""
     vram_gb: float | None = None
-    api_allowed: bool = False
+    api_allowed: bool = True
+    """Only consulted when the budget is not open-weights-only."""
     licence: str = "any"
 
     def replace(self, **changes: Any) -> Answers:
@@ -79,23 +83,26 @@ class Answers:
     def open_only(self) -> bool:
         return self.budget == "open"
 
-    def as_canonical(self) -> dict[str, Any]:
-        """Requirements fields under the names the catalog contract uses (see build_requirements)."""
+    def requirements_dict(self) -> dict[str, Any]:
+        """The answers as `catalog.requirements.Requirements` fields (its `from_dict` input)."""
+        languages = list(dict.fromkeys(self.languages or ("en",)))
+        if self.multilingual and len(languages) < 2:
+            # 'mul' (ISO 639-2 "multiple languages") keeps monolingual models out and selects the
+            # Multilingual benchmark, which is what "many or unknown languages" means for ranking.
+            languages.append(MULTI)
         return {
-            "languages": list(self.languages),
-            "multilingual": self.multilingual,
-            "domain": self.domain,
-            "doc_tokens": self.doc_tokens,
+            "languages": languages,
+            "domain": self.domain if self.domain in CATALOG_DOMAINS else "general",
+            "doc_tokens": max(1, self.doc_tokens),
             "will_chunk": self.will_chunk,
-            "corpus_docs": self.corpus_docs,
-            "open_weights_only": self.open_only,
+            "corpus_docs": max(1, self.corpus_docs),
+            "open_only": self.open_only,
             "max_usd_per_1m": self.max_price_per_1m if self.budget == "price" else None,
             "monthly_cap_usd": self.monthly_cap_usd if self.budget == "monthly" else None,
             "ram_gb": self.ram_gb,
-            "gpu": self.gpu,
+            "gpu": None if self.gpu == "none" else self.gpu,
             "vram_gb": self.vram_gb if self.gpu != "none" else None,
             "api_allowed": self.api_allowed and not self.open_only,
-            "licence": self.licence,
             "commercial_use": self.licence in ("commercial", "permissive"),
         }
 
@@ -117,38 +124,19 @@ class Answers:
             ("Doc length", f"{self.doc_tokens:,} tok" + (", chunked" if self.will_chunk else ", whole")),
             ("Corpus", f"{self.corpus_docs:,} docs"),
             ("Budget", budget),
-            ("Hardware", f"{ram}, {gpu}" + (", API ok" if self.api_allowed else "")),
+            ("Hardware", f"{ram}, {gpu}" + (", API ok" if self.api_allowed and not self.open_only else "")),
             ("Licence", dict(LICENCES)[self.licence].split(" (")[0]),
         ]
 
 
-# Our canonical names -> the alternatives a Requirements class might use for the same fact.
-_ALIASES: dict[str, tuple[str, ...]] = {
-    "doc_tokens": ("doc_tokens", "document_tokens", "typical_doc_tokens"),
-    "will_chunk": ("will_chunk", "chunking", "chunk"),
-    "corpus_docs": ("corpus_docs", "corpus_size", "n_docs"),
-    "open_weights_only": ("open_weights_only", "open_only"),
-    "max_usd_per_1m": ("max_usd_per_1m", "max_price_per_1m", "max_price_usd_per_1m"),
-    "monthly_cap_usd": ("monthly_cap_usd", "monthly_cap"),
-    "vram_gb": ("vram_gb", "gpu_vram_gb"),
-    "licence": ("licence", "license"),
-    "commercial_use": ("commercial_use", "needs_commercial", "commercial_only", "require_commercial"),
-}
-
-
 def build_requirements(answers: Answers, requirements_cls: type) -> Any:
-    """A catalog `Requirements` from the answers, passing only fields the class declares."""
-    canonical = answers.as_canonical()
-    names = {f.name for f in dataclasses.fields(requirements_cls)} if dataclasses.is_dataclass(
-        requirements_cls
-    ) else set()
-    kwargs: dict[str, Any] = {}
-    for key, value in canonical.items():
-        for alias in _ALIASES.get(key, (key,)):
-            if alias in names:
-                kwargs[alias] = tuple(value) if isinstance(value, list) else value
-                break
-    return requirements_cls(**kwargs)
+    """A catalog `Requirements` from the answers (ValueError names any invalid field)."""
+    data = answers.requirements_dict()
+    from_dict = getattr(requirements_cls, "from_dict", None)
+    if from_dict is not None and dataclasses.is_dataclass(requirements_cls):
+        known = {f.name for f in dataclasses.fields(requirements_cls)}
+        return from_dict({k: v for k, v in data.items() if k in known})
+    return requirements_cls(**data)
 
 
 @dataclass

@@ -41,9 +41,15 @@ class FakeRequirements:
     domain: str = "general"
     doc_tokens: int = 400
     will_chunk: bool = True
-    open_weights_only: bool = False
+    open_only: bool = False
     ram_gb: float | None = None
     api_allowed: bool = False
+
+    @classmethod
+    def from_dict(cls, data: dict[str, Any]) -> FakeRequirements:
+        data = dict(data)
+        data["languages"] = tuple(data.get("languages", ("en",)))
+        return cls(**data)
 
     def to_dict(self) -> dict[str, Any]:
         return dict(self.__dict__)
@@ -81,7 +87,7 @@ def fake_recommend(req: FakeRequirements, models: Any) -> Recommendation:
     """Open-only excludes API models; 8B models need a GPU; the rest rank by benchmark value."""
     cands, excl = [], []
     for m in models:
-        if req.open_weights_only and not m.open_weights:
+        if req.open_only and not m.open_weights:
             excl.append(Excluded(m, ["API model, you asked for open weights only"]))
         elif (m.n_parameters or 0) > 1e9:
             excl.append(Excluded(m, ["needs ~16 GB VRAM, you have none"]))
