@@ -163,10 +163,7 @@ def _pick_verified(tmp: Path, manifest: dict, candidates: list[str], reference: 
             best = (got, name)
         if got >= verify.MIN_COSINE:
             break
-    assert best is not None
-    for name in candidates:
-        if name != best[1]:
-            (tmp / name).unlink(missing_ok=True)
+    assert best is not None  # the plain model.onnx stays: OpenVINO and int8 start from it
     return {"model_file": best[1], "verification": verify.verdict(best[0])}
 
 
