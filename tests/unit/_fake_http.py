@@ -173,3 +173,24 @@ def free_closed_port_url() -> str:
 
 
 CHAT_JSON = re.compile(r"\{.*\}", re.S)
+
+
+def mteb_result(task: Any, value: float, *, version: str = "2.0.0", subsets: list[str] | None = None,
+                languages: list[str] | None = None) -> dict[str, Any]:
+    """A result file in mteb's current format: main metric `value` on every split x subset of `task`."""
+    names = subsets or (["default"] if task.n_subsets == 1 else [f"s{i}" for i in range(task.n_subsets)])
+    rows = [{"hf_subset": s, "languages": languages or ["eng-Latn"], "main_score": value, task.main_score: value}
+            for s in names]
+    return {"task_name": task.name, "mteb_version": version, "scores": {split: rows for split in task.splits}}
+
+
+def serve_results(state: FakeServer, folder: str, revision: str, results: dict[str, dict[str, Any]],
+                  prefix: str = "") -> None:
+    """Publish result files under <prefix>/results/<folder>/<revision>/ and list them in <prefix>/paths.json."""
+    listing_key = f"{prefix}/paths.json"
+    listing = json.loads(state.files.get(listing_key, b"{}"))
+    for task, body in results.items():
+        path = f"results/{folder}/{revision}/{task}.json"
+        state.files[f"{prefix}/{path}"] = json.dumps(body).encode()
+        listing.setdefault(folder, []).append(path)
+    state.files[listing_key] = json.dumps(listing).encode()

@@ -1,0 +1,114 @@
+"""`embedscout catalog refresh`: fetch current MTEB results, recompute the catalog's means, show the diff,
+and replace the local overlay only after validation and confirmation (atomic write).
+
+Offline it prints one line and changes nothing. The recompute is catalog.refresh (pure), the download is
+evaluators.api.mteb_fetch (httpx, imported only when the command runs), the file is storage.catalog_overlay.
+"""
+
+from __future__ import annotations
+
+import sys
+from datetime import datetime, timezone
+from typing import Any
+
+import click
+
+MAX_LISTED = 40
+
+
+def _fail(message: str) -> None:
+    click.echo(message, err=True)
+    sys.exit(1)
+
+
+def _fetch(base: tuple[Any, ...], source: str | None, timeout: float) -> Any:
+    from catalog.refresh import all_task_names, results_folder
+    import httpx
+
+    from evaluators.api.http import ApiError, ApiTimeout, OfflineError
+    from evaluators.api.mteb_fetch import DEFAULT_SOURCE, fetch_results
+
+    folders = {m.id: results_folder(m) for m in base}
+    bar: Any = None
+    if sys.stderr.isatty():  # a non-interactive run stays quiet, so offline is exactly one line
+        bar = click.progressbar(length=1, label="fetching MTEB result files", file=sys.stderr)
+
+    def on_progress(done: int, total: int) -> None:
+        if bar is not None:
+            bar.length = max(total, 1)
+            bar.update(done - bar.pos)
+
+    try:
+        return fetch_results(folders, all_task_names(), source=source, timeout=timeout, on_progress=on_progress)
+    except OfflineError as exc:
+        _fail(f"offline: could not reach {exc.host}; catalog unchanged")
+    except ApiTimeout:  # a black-holed network looks like timeouts, not refusals
+        _fail(f"offline: could not reach {httpx.URL(source or DEFAULT_SOURCE).host}; catalog unchanged")
+    except ApiError as exc:
+        _fail(f"embedscout: error: refresh failed ({source or DEFAULT_SOURCE}): {exc}; catalog unchanged")
+    finally:
+        if bar is not None:
+            bar.render_finish()
+
+
+def _fmt(v: float | None) -> str:
+    return "-" if v is None else f"{v:.2f}"
+
+
+def _show_diff(diff: Any, n_files: int, source: str) -> None:
+    click.echo(f"source: {source} ({n_files} result files)")
+    if diff.changed:
+        click.echo(f"changed scores ({len(diff.changed)}):")
+        for ch in diff.changed[:MAX_LISTED]:
+            delta = "" if ch.old is None or ch.new is None else f" ({ch.new - ch.old:+.2f})"
+            click.echo(f"  {ch.model}  {ch.benchmark}.{ch.field}: {_fmt(ch.old)} -> {_fmt(ch.new)}{delta}")
+        if len(diff.changed) > MAX_LISTED:
+            click.echo(f"  ... and {len(diff.changed) - MAX_LISTED} more")
+    else:
+        click.echo("changed scores: none")
+    click.echo(f"unchanged scores: {diff.unchanged}; kept (not recomputable from this source): {len(diff.kept)}")
+    if diff.new_models:
+        shown = ", ".join(diff.new_models[:MAX_LISTED])
+        more = f" ... and {len(diff.new_models) - MAX_LISTED} more" if len(diff.new_models) > MAX_LISTED else ""
+        click.echo(f"new models with results (not added; the catalog is curated): {shown}{more}")
+
+
+@click.command("refresh")
+@click.option("--source", metavar="URL", default=None,
+              help="Base URL of the results repository's raw files, or a mirror serving the same layout "
+                   "(paths.json + results/...). Default: the embeddings-benchmark/results repo on GitHub.")
+@click.option("--yes", "-y", is_flag=True, help="Replace the overlay without asking.")
+@click.option("--dry-run", is_flag=True, help="Show the diff only; write nothing.")
+@click.option("--timeout", type=float, default=30.0, show_default=True, help="Seconds per HTTP request.")
+def refresh(source: str | None, yes: bool, dry_run: bool, timeout: float) -> None:
+    """Recompute the catalog's MTEB scores from current results and update the local overlay.
+
+    The shipped catalog is never modified; the overlay (in the config folder) patches its scores.
+    """
+    from catalog.load import load_catalog
+    from catalog.refresh import plan_refresh, recompute
+    from storage.catalog_overlay import catalog_with_overlay, overlay_path, write_overlay
+
+    base = load_catalog()
+    current = catalog_with_overlay()
+    fetched = _fetch(base, source, timeout)
+
+    generated = datetime.now(timezone.utc).strftime("%Y-%m-%dT%H:%M:%SZ")
+    overlay, diff = plan_refresh(base, current, recompute(fetched.files), generated=generated,
+                                 source=fetched.source, listing=fetched.listing)
+    _show_diff(diff, fetched.n_files, fetched.source)
+    if diff.errors:
+        for err in diff.errors[:MAX_LISTED]:
+            click.echo(f"invalid: {err}", err=True)
+        _fail("embedscout: error: refreshed scores failed validation; catalog unchanged")
+    if not diff.has_changes:
+        click.echo("catalog is up to date; nothing written")
+        return
+    if dry_run:
+        click.echo("dry run: catalog unchanged")
+        return
+    if not yes and not click.confirm(f"Replace the catalog overlay ({overlay_path()})?", default=False):
+        click.echo("catalog unchanged")
+        return
+    path = write_overlay(overlay)
+    click.echo(f"overlay written: {path}")
