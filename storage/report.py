@@ -235,24 +235,29 @@ def _flat(d: dict[str, Any]) -> str:
 # --- JSON document -------------------------------------------------------
 
 
+def decision_fields(d: Decision) -> dict[str, Any]:
+    """The decision's own fields as JSON (what `history --json` lists per decision)."""
+    return {
+        "id": d.id,
+        "title": d.title,
+        "created_at": d.created_at,
+        "updated_at": d.updated_at,
+        "status": d.status,
+        "requirements": d.requirements,
+        "chosen_model": d.chosen_model,
+        "rationale": d.rationale,
+        "tags": list(d.tags),
+        "superseded_by": d.superseded_by,
+    }
+
+
 def to_document(d: Decision) -> dict[str, Any]:
     """A self-describing JSON document of one decision with its recommendations and trials."""
     return {
         "format": DOCUMENT_FORMAT,
         "version": DOCUMENT_VERSION,
         "exported_at": utcnow(),
-        "decision": {
-            "id": d.id,
-            "title": d.title,
-            "created_at": d.created_at,
-            "updated_at": d.updated_at,
-            "status": d.status,
-            "requirements": d.requirements,
-            "chosen_model": d.chosen_model,
-            "rationale": d.rationale,
-            "tags": list(d.tags),
-            "superseded_by": d.superseded_by,
-        },
+        "decision": decision_fields(d),
         "recommendations": [r.to_dict() for r in d.recommendations],
         "trials": [t.to_dict() for t in d.trials],
     }
