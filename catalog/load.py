@@ -51,6 +51,12 @@ def _pos_int(v: Any) -> int:
     return v
 
 
+def _count(v: Any) -> int:
+    if isinstance(v, bool) or not isinstance(v, int) or v < 0:
+        raise TypeError(f"expected an integer >= 0, got {v!r}")
+    return v
+
+
 def _nonneg_float(v: Any) -> float:
     if isinstance(v, bool) or not isinstance(v, (int, float)) or v < 0:
         raise TypeError(f"expected a number >= 0, got {v!r}")
@@ -105,8 +111,8 @@ MODEL_FIELDS: dict[str, Check] = {
 }
 REQUIRED = ("id", "name", "provider", "open_weights")
 SCORE_FIELDS: dict[str, Check] = {
-    "mean": _percent, "retrieval_mean": _percent, "tasks_with_results": _pos_int, "tasks_total": _pos_int,
-    "retrieval_tasks_with_results": _pos_int, "retrieval_tasks_total": _pos_int, "mean_note": _str, "source": _str,
+    "mean": _percent, "retrieval_mean": _percent, "tasks_with_results": _count, "tasks_total": _count,
+    "retrieval_tasks_with_results": _count, "retrieval_tasks_total": _count, "mean_note": _str, "source": _str,
 }
 
 
@@ -128,6 +134,8 @@ def _parse_scores(entry: str, raw: Any) -> dict[Benchmark, BenchmarkScore]:
             raise _fail(entry, f"scores.{key}", "expected a table")
         values: dict[str, Any] = {}
         for name, value in table.items():
+            if value is None:  # overlays (dicts, not TOML) may spell unknown as None
+                continue
             if name not in SCORE_FIELDS:
                 raise _fail(entry, f"scores.{key}.{name}", "unknown field")
             try:
@@ -163,11 +171,11 @@ def parse_entry(raw: Any, index: int) -> ModelSpec:
     if not isinstance(raw, Mapping):
         raise _fail(entry, "<entry>", "expected a [[model]] table")
     for name in REQUIRED:
-        if name not in raw:
+        if raw.get(name) is None:
             raise _fail(entry, name, "required field is missing")
     values: dict[str, Any] = {}
     for name, value in raw.items():
-        if name == "scores":
+        if name == "scores" or value is None:
             continue
         if name not in MODEL_FIELDS:
             raise _fail(entry, name, "unknown field")
