@@ -42,10 +42,13 @@ class FakeServer:
     files: dict[str, bytes] = field(default_factory=dict)
     """GET path (e.g. '/results/org__m/rev/Task.json') -> body; anything else is a 404."""
     chat: Callable[[list[dict[str, str]]], str] = lambda messages: "What is this?"
+    path_faults: dict[str, deque[tuple[Any, ...]]] = field(default_factory=dict)
+    """Faults for one request path only (taken before the global queue)."""
 
-    def fault(self, *spec: Any, times: int = 1) -> None:
+    def fault(self, *spec: Any, times: int = 1, path: str | None = None) -> None:
+        queue = self.faults if path is None else self.path_faults.setdefault(path, deque())
         for _ in range(times):
-            self.faults.append(spec)
+            queue.append(spec)
 
     def count(self, path_part: str = "") -> int:
         return sum(1 for r in self.requests if path_part in r.path)
@@ -93,7 +96,8 @@ def _make_handler(state: FakeServer) -> type[BaseHTTPRequestHandler]:
             raw = self.rfile.read(int(self.headers.get("Content-Length") or 0))
             body = json.loads(raw) if raw else None
             state.requests.append(Recorded(method, self.path, dict(self.headers), body, time.monotonic()))
-            fault = state.faults.popleft() if state.faults else None
+            own = state.path_faults.get(self.path.split("?")[0])
+            fault = own.popleft() if own else (state.faults.popleft() if state.faults else None)
             if fault is not None and self._apply_fault(fault):
                 return
             self._route(method, body)
