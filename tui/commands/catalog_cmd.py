@@ -153,3 +153,6 @@ def show(model_ref: str, as_json: bool) -> None:
     for key, value in _detail_rows(m):
         table.add_row(key, value)
     Console().print(table)
+
+
+catalog.add_command(__import__("tui.commands.catalog_refresh", fromlist=["refresh"]).refresh)  # httpx: at run
