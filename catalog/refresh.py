@@ -52,8 +52,17 @@ def load_benchmarks() -> dict[str, BenchmarkDef]:
     raw = json.loads(resources.files("catalog").joinpath("data/mteb_benchmarks.json").read_text("utf-8"))
     out: dict[str, BenchmarkDef] = {}
     for key, b in raw["benchmarks"].items():
-        tasks = tuple(TaskDef(t["name"], t["type"], tuple(t["splits"]), t["n_subsets"], t["main_score"],
-                              tuple(t["subsets"]) if t.get("subsets") else None) for t in b["tasks"])
+        tasks = tuple(
+            TaskDef(
+                t["name"],
+                t["type"],
+                tuple(t["splits"]),
+                t["n_subsets"],
+                t["main_score"],
+                tuple(t["subsets"]) if t.get("subsets") else None,
+            )
+            for t in b["tasks"]
+        )
         out[key] = BenchmarkDef(key, b["label"], tasks, tuple(b["languages"]) if b.get("languages") else None)
     return out
 
@@ -71,13 +80,17 @@ def _row_eligible(row: Mapping[str, Any], task: TaskDef, languages: tuple[str, .
     return subset == "default" or subset.split("-")[0] in prefixes
 
 
-def task_score(task: TaskDef, result: Mapping[str, Any], languages: tuple[str, ...] | None = None) -> float | None:
+def task_score(
+    task: TaskDef, result: Mapping[str, Any], languages: tuple[str, ...] | None = None
+) -> float | None:
     """Percent score of one task from one result file, or None when any required row/metric is missing."""
     scores = result.get("scores")
     if not isinstance(scores, Mapping):
         return None
-    rows_by_split = {s: [r for r in scores.get(s) or [] if isinstance(r, Mapping)
-                         and _row_eligible(r, task, languages)] for s in task.splits}
+    rows_by_split = {
+        s: [r for r in scores.get(s) or [] if isinstance(r, Mapping) and _row_eligible(r, task, languages)]
+        for s in task.splits
+    }
     chosen = {str(r.get("hf_subset", "default")) for rows in rows_by_split.values() for r in rows}
     if len(chosen) != task.n_subsets:
         return None
@@ -99,13 +112,21 @@ def _version_key(version: Any) -> tuple[int, ...]:
 def pick_result(candidates: Iterable[ResultFile], main_revision: str | None = None) -> Mapping[str, Any]:
     """One result per (model, task), as mteb's join_revisions: the main revision first, then the newest
     mteb version; ties prefer a named revision over the legacy 'external'/'no_revision_available' folders."""
-    ranked = sorted(candidates, key=lambda c: (c[0] == main_revision, _version_key(c[1].get("mteb_version")),
-                                               c[0] not in LEGACY_REVISIONS), reverse=True)
+    ranked = sorted(
+        candidates,
+        key=lambda c: (
+            c[0] == main_revision,
+            _version_key(c[1].get("mteb_version")),
+            c[0] not in LEGACY_REVISIONS,
+        ),
+        reverse=True,
+    )
     return ranked[0][1]
 
 
-def benchmark_scores(bench: BenchmarkDef, files: Mapping[str, list[ResultFile]],
-                     main_revision: str | None = None) -> dict[str, Any] | None:
+def benchmark_scores(
+    bench: BenchmarkDef, files: Mapping[str, list[ResultFile]], main_revision: str | None = None
+) -> dict[str, Any] | None:
     """Score fields for one model on one benchmark (catalog shape), or None when no task has a score."""
     per_task: dict[str, float | None] = {}
     for task in bench.tasks:
@@ -120,17 +141,22 @@ def benchmark_scores(bench: BenchmarkDef, files: Mapping[str, list[ResultFile]],
     out: dict[str, Any] = {
         "mean": round(sum(have) / len(have), 2) if len(have) == len(bench.tasks) else None,
         "retrieval_mean": round(sum(ret_have) / len(ret_have), 2)
-        if retrieval and len(ret_have) == len(retrieval) else None,
-        "tasks_with_results": len(have), "tasks_total": len(bench.tasks),
-        "retrieval_tasks_with_results": len(ret_have), "retrieval_tasks_total": len(retrieval),
+        if retrieval and len(ret_have) == len(retrieval)
+        else None,
+        "tasks_with_results": len(have),
+        "tasks_total": len(bench.tasks),
+        "retrieval_tasks_with_results": len(ret_have),
+        "retrieval_tasks_total": len(retrieval),
     }
     if out["mean"] is None:
         out["mean_note"] = f"No full mean: {len(bench.tasks) - len(have)} task(s) lack results."
     return out if out["mean"] is not None or out["retrieval_mean"] is not None else None
 
 
-def recompute(results: Mapping[str, Mapping[str, list[ResultFile]]],
-              benchmarks: Mapping[str, BenchmarkDef] | None = None) -> dict[str, dict[str, dict[str, Any]]]:
+def recompute(
+    results: Mapping[str, Mapping[str, list[ResultFile]]],
+    benchmarks: Mapping[str, BenchmarkDef] | None = None,
+) -> dict[str, dict[str, dict[str, Any]]]:
     """{model id: {task name: [(revision, json)]}} -> {model id: {benchmark key: score fields}}."""
     benchmarks = benchmarks or load_benchmarks()
     out: dict[str, dict[str, dict[str, Any]]] = {}
@@ -172,7 +198,7 @@ class RefreshDiff:
     kept: list[tuple[str, str]] = field(default_factory=list)
     """(model, benchmark) the catalog has but the refresh could not recompute: the current value stays."""
     new_models: list[str] = field(default_factory=list)
-    """Results folders with complete Retrieval coverage for a benchmark but no catalog entry (need curation)."""
+    """Results folders covering a benchmark's Retrieval tasks but not in the catalog (need curation)."""
     errors: list[str] = field(default_factory=list)
     """Validation failures: when non-empty the overlay must not be written."""
 
@@ -191,8 +217,13 @@ def _score_dict(spec: ModelSpec, bench: str) -> dict[str, Any] | None:
     return None
 
 
-def build_overlay(recomputed: Mapping[str, Mapping[str, dict[str, Any]]], models: Iterable[ModelSpec], *,
-                  generated: str, source: str) -> dict[str, Any]:
+def build_overlay(
+    recomputed: Mapping[str, Mapping[str, dict[str, Any]]],
+    models: Iterable[ModelSpec],
+    *,
+    generated: str,
+    source: str,
+) -> dict[str, Any]:
     """The overlay document: recomputed scores of catalog models only (new models need curation first).
 
     A benchmark whose recomputation lost a number the shipped catalog has (say, a legacy file format this
@@ -216,7 +247,7 @@ def build_overlay(recomputed: Mapping[str, Mapping[str, dict[str, Any]]], models
 
 
 def to_catalog_overlay(overlay: Mapping[str, Any] | None, base: Iterable[ModelSpec]) -> dict[str, Any]:
-    """Our overlay -> load_catalog's {'model': [{'id', 'scores'}]}, merged over each model's shipped scores."""
+    """Our overlay -> load_catalog's {'model': [{'id', 'scores'}]}, merged over the shipped scores."""
     if not overlay:
         return {"model": []}
     by_id = {m.id: m for m in base}
@@ -231,8 +262,11 @@ def to_catalog_overlay(overlay: Mapping[str, Any] | None, base: Iterable[ModelSp
     return {"model": entries}
 
 
-def new_model_folders(listing: Mapping[str, Iterable[str]], known_folders: Iterable[str],
-                      benchmarks: Mapping[str, BenchmarkDef] | None = None) -> list[str]:
+def new_model_folders(
+    listing: Mapping[str, Iterable[str]],
+    known_folders: Iterable[str],
+    benchmarks: Mapping[str, BenchmarkDef] | None = None,
+) -> list[str]:
     """Folders in the results listing not in the catalog whose files cover every Retrieval task of at
     least one benchmark (judged from file names only: no download)."""
     benchmarks = benchmarks or load_benchmarks()
@@ -252,8 +286,11 @@ def _fields(spec: ModelSpec | None, bench: str) -> dict[str, Any]:
     return (_score_dict(spec, bench) or {}) if spec is not None else {}
 
 
-def diff_catalog(current: Iterable[ModelSpec], proposed: Iterable[ModelSpec],
-                 overlay_models: Mapping[str, Mapping[str, Any]]) -> RefreshDiff:
+def diff_catalog(
+    current: Iterable[ModelSpec],
+    proposed: Iterable[ModelSpec],
+    overlay_models: Mapping[str, Mapping[str, Any]],
+) -> RefreshDiff:
     """Changed means between the current effective catalog and the proposed one; what could not be redone."""
     diff = RefreshDiff()
     cur = {m.id: m for m in current}
@@ -273,8 +310,10 @@ def diff_catalog(current: Iterable[ModelSpec], proposed: Iterable[ModelSpec],
     return diff
 
 
-def validate_overlay(overlay: Mapping[str, Any], base: Iterable[ModelSpec]) -> tuple[tuple[ModelSpec, ...], list[str]]:
-    """(merged catalog, errors). Errors: out-of-range or inconsistent numbers, a catalog that no longer loads."""
+def validate_overlay(
+    overlay: Mapping[str, Any], base: Iterable[ModelSpec]
+) -> tuple[tuple[ModelSpec, ...], list[str]]:
+    """(merged catalog, errors): out-of-range or inconsistent numbers, a catalog that no longer loads."""
     from catalog.load import CatalogError, load_catalog
 
     base = tuple(base)
@@ -294,9 +333,15 @@ def validate_overlay(overlay: Mapping[str, Any], base: Iterable[ModelSpec]) -> t
     return merged, errors
 
 
-def plan_refresh(base: Iterable[ModelSpec], current: Iterable[ModelSpec],
-                 recomputed: Mapping[str, Mapping[str, dict[str, Any]]], *, generated: str, source: str,
-                 listing: Mapping[str, Iterable[str]] | None = None) -> tuple[dict[str, Any], RefreshDiff]:
+def plan_refresh(
+    base: Iterable[ModelSpec],
+    current: Iterable[ModelSpec],
+    recomputed: Mapping[str, Mapping[str, dict[str, Any]]],
+    *,
+    generated: str,
+    source: str,
+    listing: Mapping[str, Iterable[str]] | None = None,
+) -> tuple[dict[str, Any], RefreshDiff]:
     """Everything `catalog refresh` decides, without I/O: the new overlay and its diff (with errors)."""
     base = tuple(base)
     overlay = build_overlay(recomputed, base, generated=generated, source=source)
@@ -304,8 +349,10 @@ def plan_refresh(base: Iterable[ModelSpec], current: Iterable[ModelSpec],
     diff = diff_catalog(current, merged, overlay["models"])
     for ch in diff.changed:
         if ch.old is not None and ch.new is not None and abs(ch.new - ch.old) > MAX_PLAUSIBLE_CHANGE:
-            errors.append(f"{ch.model} {ch.benchmark}.{ch.field}: {ch.old} -> {ch.new} is implausible "
-                          f"(> {MAX_PLAUSIBLE_CHANGE:g} points); is the source a different benchmark version?")
+            errors.append(
+                f"{ch.model} {ch.benchmark}.{ch.field}: {ch.old} -> {ch.new} is implausible "
+                f"(> {MAX_PLAUSIBLE_CHANGE:g} points); is the source a different benchmark version?"
+            )
     diff.errors = errors
     if listing is not None:
         diff.new_models = new_model_folders(listing, [results_folder(m) for m in base])

@@ -35,7 +35,7 @@ def read_overlay(path: Path | None = None) -> dict[str, Any] | None:
 
 
 def write_overlay(overlay: dict[str, Any], path: Path | None = None) -> Path:
-    """Write via a temp file in the same folder + os.replace, so readers see the old or the new file, whole."""
+    """Write a temp file in the same folder, then os.replace: readers see the old or the new file, whole."""
     target = path or overlay_path()
     target.parent.mkdir(parents=True, exist_ok=True)
     fd, tmp = tempfile.mkstemp(prefix=f".{target.name}.", suffix=".tmp", dir=target.parent)

@@ -11,6 +11,7 @@ import functools
 import math
 from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass
+from typing import Any
 
 CHARS_PER_TOKEN = 3.0
 """Fallback estimate when no tokenizer is available: deliberately pessimistic (real English is ~4)."""
@@ -63,7 +64,7 @@ def _tiktoken_encoder(name: str) -> Callable[[str], int] | None:
         if candidate not in available:
             continue
         try:
-            enc = tiktoken.get_encoding(candidate) if candidate != name else _cached_only(tiktoken, name)
+            enc: Any = tiktoken.get_encoding(candidate) if candidate != name else _cached_only(tiktoken, name)
         except Exception:  # noqa: BLE001 - any failure (no cache, no network) means "use the fallback"
             continue
         if enc is not None:
@@ -71,25 +72,27 @@ def _tiktoken_encoder(name: str) -> Callable[[str], int] | None:
     return None
 
 
-def _cached_only(tiktoken_mod: object, name: str) -> object | None:
+def _cached_only(tiktoken_mod: Any, name: str) -> Any:
     """Load a standard tiktoken encoding only if its file is already cached (no network attempt)."""
     import hashlib
     import os
     import tempfile
 
-    from tiktoken_ext import openai_public  # type: ignore[import-not-found]
+    from tiktoken_ext import openai_public
 
     ctor = openai_public.ENCODING_CONSTRUCTORS.get(name)
     if ctor is None:
         return None
     cache = os.environ.get("TIKTOKEN_CACHE_DIR") or os.environ.get("DATA_GYM_CACHE_DIR")
     cache = cache or os.path.join(tempfile.gettempdir(), "data-gym-cache")
-    urls = {"cl100k_base": "https://openaipublic.blob.core.windows.net/encodings/cl100k_base.tiktoken",
-            "o200k_base": "https://openaipublic.blob.core.windows.net/encodings/o200k_base.tiktoken"}
+    urls = {
+        "cl100k_base": "https://openaipublic.blob.core.windows.net/encodings/cl100k_base.tiktoken",
+        "o200k_base": "https://openaipublic.blob.core.windows.net/encodings/o200k_base.tiktoken",
+    }
     url = urls.get(name)
     if url is None or not os.path.exists(os.path.join(cache, hashlib.sha1(url.encode()).hexdigest())):
         return None
-    return tiktoken_mod.get_encoding(name)  # type: ignore[attr-defined]
+    return tiktoken_mod.get_encoding(name)
 
 
 def count_tokens(texts: Iterable[str], encoding: str = "cl100k_base") -> tuple[int, str]:
@@ -105,23 +108,23 @@ def estimate_tokens_chars(text: str) -> int:
 
 
 def price_per_1m(ref: str) -> float | None:
-    """USD per 1M tokens: 0 for local providers, the catalog's price if it lists the model, else a fallback."""
+    """USD per 1M tokens: 0 for local providers, else the catalog's price, else a fallback list price."""
     provider, model = split_ref(ref)
     if provider in FREE_PROVIDERS:
         return 0.0
     try:
         from catalog.load import find_model  # the catalog is optional here: prices also have a fallback
 
-        spec = find_model(model) or find_model(ref)
+        spec = find_model(ref) or find_model(model)
     except Exception:  # noqa: BLE001 - a missing/half-built catalog must not break cost estimates
         spec = None
-    if spec is not None and getattr(spec, "price_usd_per_1m", None) is not None:
+    if spec is not None and spec.price_usd_per_1m is not None:
         return float(spec.price_usd_per_1m)
     return FALLBACK_PRICES.get(f"{provider}:{model}")
 
 
 def estimate_cost(ref: str, texts: Sequence[str]) -> tuple[int, float | None]:
-    """(tokens, usd) for embedding `texts` once with `ref`, before any call; usd None if the price is unknown."""
+    """(tokens, usd) to embed `texts` once with `ref`, before any call; usd None if the price is unknown."""
     est = estimate(ref, texts)
     return est.tokens, est.usd
 
@@ -150,9 +153,7 @@ def check_budget(refs: Iterable[str], texts: Sequence[str], max_usd: float | Non
         return estimates
     unknown = [e.ref for e in estimates if e.usd is None]
     if unknown:
-        raise SpendCapExceeded(
-            f"cannot check --max-usd {max_usd:g}: no price known for {', '.join(unknown)}"
-        )
+        raise SpendCapExceeded(f"cannot check --max-usd {max_usd:g}: no price known for {', '.join(unknown)}")
     total = sum(e.usd or 0.0 for e in estimates)
     if total > max_usd:
         parts = ", ".join(f"{e.ref} ~${e.usd:.4f} ({e.tokens} tokens)" for e in estimates if e.usd)

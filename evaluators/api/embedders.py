@@ -39,14 +39,36 @@ PROVIDERS: dict[str, Provider] = {
     p.name: p
     for p in (
         Provider("openai", "https://api.openai.com/v1", ("OPENAI_API_KEY",), 2048, 300_000),
-        Provider("cohere", "https://api.cohere.com", ("COHERE_API_KEY", "CO_API_KEY"), 96, 128_000,
-                 "search_query", "search_document"),
-        Provider("voyage", "https://api.voyageai.com/v1", ("VOYAGE_API_KEY",), 1000, 120_000,
-                 "query", "document"),
-        Provider("jina", "https://api.jina.ai/v1", ("JINA_API_KEY",), 512, 64_000,
-                 "retrieval.query", "retrieval.passage"),
-        Provider("google", "https://generativelanguage.googleapis.com/v1beta",
-                 ("GEMINI_API_KEY", "GOOGLE_API_KEY"), 100, 100_000, "RETRIEVAL_QUERY", "RETRIEVAL_DOCUMENT"),
+        Provider(
+            "cohere",
+            "https://api.cohere.com",
+            ("COHERE_API_KEY", "CO_API_KEY"),
+            96,
+            128_000,
+            "search_query",
+            "search_document",
+        ),
+        Provider(
+            "voyage", "https://api.voyageai.com/v1", ("VOYAGE_API_KEY",), 1000, 120_000, "query", "document"
+        ),
+        Provider(
+            "jina",
+            "https://api.jina.ai/v1",
+            ("JINA_API_KEY",),
+            512,
+            64_000,
+            "retrieval.query",
+            "retrieval.passage",
+        ),
+        Provider(
+            "google",
+            "https://generativelanguage.googleapis.com/v1beta",
+            ("GEMINI_API_KEY", "GOOGLE_API_KEY"),
+            100,
+            100_000,
+            "RETRIEVAL_QUERY",
+            "RETRIEVAL_DOCUMENT",
+        ),
         Provider("ollama", "http://localhost:11434", (), 256, 1_000_000),
         Provider("openai-compatible", "", ("OPENAI_COMPATIBLE_API_KEY",), 256, 1_000_000),
     )
@@ -89,8 +111,18 @@ def find_key(provider: Provider) -> str | None:
 class ApiEncoder:
     """An Encoder over one provider's embedding endpoint; thread-unsafe like every Encoder here."""
 
-    def __init__(self, ref: str, provider: Provider, model: str, base_url: str, key: str | None, *,
-                 timeout: float, max_retries: int, backoff_base: float = 0.5) -> None:
+    def __init__(
+        self,
+        ref: str,
+        provider: Provider,
+        model: str,
+        base_url: str,
+        key: str | None,
+        *,
+        timeout: float,
+        max_retries: int,
+        backoff_base: float = 0.5,
+    ) -> None:
         self.name = ref
         self.provider = provider
         self.model = model
@@ -102,18 +134,30 @@ class ApiEncoder:
         elif key:
             headers["Authorization"] = f"Bearer {key}"
         self._client = make_client(base_url, timeout=timeout, headers=headers)
-        self.usage: dict[str, Any] = {"requests": 0, "retries": 0, "tokens": 0, "tokens_source": "provider",
-                                      "usd": 0.0, "usd_source": "estimated from list price"}
+        self.usage: dict[str, Any] = {
+            "requests": 0,
+            "retries": 0,
+            "tokens": 0,
+            "tokens_source": "provider",
+            "usd": 0.0,
+            "usd_source": "estimated from list price",
+        }
         price = budget.price_per_1m(ref)
         self._price = price
         if price is None:
             self.usage["usd"] = None
         host = self._client.base_url.host
         self.details: dict[str, Any] = {
-            "backend": "api", "provider": provider.name, "model": model, "host": host,
-            "price_usd_per_1m": price, "query_input_type": provider.query_type,
-            "passage_input_type": provider.passage_type, "max_items_per_request": provider.max_items,
-            "max_tokens_per_request": provider.max_request_tokens, "timeout_s": timeout,
+            "backend": "api",
+            "provider": provider.name,
+            "model": model,
+            "host": host,
+            "price_usd_per_1m": price,
+            "query_input_type": provider.query_type,
+            "passage_input_type": provider.passage_type,
+            "max_items_per_request": provider.max_items,
+            "max_tokens_per_request": provider.max_request_tokens,
+            "timeout_s": timeout,
             "max_retries": max_retries,
         }
 
@@ -157,8 +201,15 @@ class ApiEncoder:
 
         self.usage["requests"] += 1
         try:
-            return request_json(self._client, "POST", path, json=body, policy=self._policy,
-                                secrets=(self._key,), on_retry=on_retry)
+            return request_json(
+                self._client,
+                "POST",
+                path,
+                json=body,
+                policy=self._policy,
+                secrets=(self._key,),
+                on_retry=on_retry,
+            )
         except ApiError as exc:
             exc.args = (f"{self.name}: {exc}",)  # same class and fields, message names the model
             raise
@@ -198,20 +249,28 @@ def _usage(body: Any, *keys: str) -> int | None:
     return int(node) if isinstance(node, (int, float)) else None
 
 
-def _openai(enc: ApiEncoder, batch: list[str], input_type: str | None) -> tuple[list[list[float]], int | None]:
+def _openai(
+    enc: ApiEncoder, batch: list[str], input_type: str | None
+) -> tuple[list[list[float]], int | None]:
     body = enc._post("embeddings", {"model": enc.model, "input": batch, "encoding_format": "float"})
     return _data_vectors(body, enc.name), _usage(body, "usage", "prompt_tokens")
 
 
-def _voyage_jina(enc: ApiEncoder, batch: list[str], input_type: str | None) -> tuple[list[list[float]], int | None]:
+def _voyage_jina(
+    enc: ApiEncoder, batch: list[str], input_type: str | None
+) -> tuple[list[list[float]], int | None]:
     field = "input_type" if enc.provider.name == "voyage" else "task"
     body = enc._post("embeddings", {"model": enc.model, "input": batch, field: input_type})
     return _data_vectors(body, enc.name), _usage(body, "usage", "total_tokens")
 
 
-def _cohere(enc: ApiEncoder, batch: list[str], input_type: str | None) -> tuple[list[list[float]], int | None]:
-    body = enc._post("v2/embed", {"model": enc.model, "texts": batch, "input_type": input_type,
-                                  "embedding_types": ["float"]})
+def _cohere(
+    enc: ApiEncoder, batch: list[str], input_type: str | None
+) -> tuple[list[list[float]], int | None]:
+    body = enc._post(
+        "v2/embed",
+        {"model": enc.model, "texts": batch, "input_type": input_type, "embedding_types": ["float"]},
+    )
     try:
         vectors = body["embeddings"]["float"]
     except (KeyError, TypeError):
@@ -219,7 +278,9 @@ def _cohere(enc: ApiEncoder, batch: list[str], input_type: str | None) -> tuple[
     return vectors, _usage(body, "meta", "billed_units", "input_tokens")
 
 
-def _google(enc: ApiEncoder, batch: list[str], input_type: str | None) -> tuple[list[list[float]], int | None]:
+def _google(
+    enc: ApiEncoder, batch: list[str], input_type: str | None
+) -> tuple[list[list[float]], int | None]:
     model = f"models/{enc.model}"
     requests = [{"model": model, "content": {"parts": [{"text": t}]}, "taskType": input_type} for t in batch]
     body = enc._post(f"{model}:batchEmbedContents", {"requests": requests})
@@ -229,7 +290,9 @@ def _google(enc: ApiEncoder, batch: list[str], input_type: str | None) -> tuple[
         raise ApiResponseError(f"{enc.name}: unexpected response shape (no embeddings[].values)") from None
 
 
-def _ollama(enc: ApiEncoder, batch: list[str], input_type: str | None) -> tuple[list[list[float]], int | None]:
+def _ollama(
+    enc: ApiEncoder, batch: list[str], input_type: str | None
+) -> tuple[list[list[float]], int | None]:
     body = enc._post("api/embed", {"model": enc.model, "input": batch})
     try:
         vectors = body["embeddings"]
@@ -239,13 +302,24 @@ def _ollama(enc: ApiEncoder, batch: list[str], input_type: str | None) -> tuple[
 
 
 _CALLS: dict[str, Callable[[ApiEncoder, list[str], str | None], tuple[list[list[float]], int | None]]] = {
-    "openai": _openai, "openai-compatible": _openai, "voyage": _voyage_jina, "jina": _voyage_jina,
-    "cohere": _cohere, "google": _google, "ollama": _ollama,
+    "openai": _openai,
+    "openai-compatible": _openai,
+    "voyage": _voyage_jina,
+    "jina": _voyage_jina,
+    "cohere": _cohere,
+    "google": _google,
+    "ollama": _ollama,
 }
 
 
-def load_api_encoder(ref: str, *, timeout: float = 30.0, max_retries: int = 5,
-                     base_url: str | None = None, backoff_base: float = 0.5) -> ApiEncoder:
+def load_api_encoder(
+    ref: str,
+    *,
+    timeout: float = 30.0,
+    max_retries: int = 5,
+    base_url: str | None = None,
+    backoff_base: float = 0.5,
+) -> ApiEncoder:
     """An Encoder for `provider:model`. Raises MissingApiKey (one line naming the env var) or ApiError."""
     provider, model, ref_url = parse_api_ref(ref)
     key = find_key(provider)
@@ -253,5 +327,6 @@ def load_api_encoder(ref: str, *, timeout: float = 30.0, max_retries: int = 5,
         envs = " or ".join(provider.key_envs)
         raise MissingApiKey(f"{ref}: no API key; set {envs} to use this model")
     url = resolve_base_url(provider, base_url or ref_url)
-    return ApiEncoder(ref, provider, model, url, key, timeout=timeout, max_retries=max_retries,
-                      backoff_base=backoff_base)
+    return ApiEncoder(
+        ref, provider, model, url, key, timeout=timeout, max_retries=max_retries, backoff_base=backoff_base
+    )

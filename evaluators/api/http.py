@@ -49,12 +49,12 @@ class RetryPolicy:
     backoff_base: float = 0.5
     backoff_max: float = 30.0
     max_retry_after: float = 120.0
-    """A Retry-After longer than this is not waited for: the call fails with the server's wait in the message."""
+    """A longer Retry-After is not waited for: the call fails with the server's wait in the message."""
 
     def backoff(self, attempt: int, rng: random.Random | None = None) -> float:
         """Exponential backoff with jitter: base * 2**attempt, scaled by a random factor in [0.5, 1.0]."""
         raw = min(self.backoff_max, self.backoff_base * (2**attempt))
-        return raw * (0.5 + 0.5 * (rng or random).random())
+        return float(raw * (0.5 + 0.5 * (rng or random).random()))
 
 
 def parse_retry_after(value: str | None, *, now: float | None = None) -> float | None:

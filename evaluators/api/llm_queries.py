@@ -58,8 +58,8 @@ def copies_chunk(question: str, chunk: str, threshold: float = OVERLAP_THRESHOLD
     if not q:
         return True
     n = 3 if len(q) >= 3 else len(q)
-    grams = {tuple(q[i:i + n]) for i in range(len(q) - n + 1)}
-    chunk_grams = {tuple(c[i:i + n]) for i in range(len(c) - n + 1)}
+    grams = {tuple(q[i : i + n]) for i in range(len(q) - n + 1)}
+    chunk_grams = {tuple(c[i : i + n]) for i in range(len(c) - n + 1)}
     return len(grams & chunk_grams) / len(grams) >= threshold
 
 
@@ -90,11 +90,16 @@ class _Chat:
         self.tokens = 0
 
     def ask(self, system: str, user: str, *, seed: int, temperature: float) -> str:
-        body = {"model": self.model, "temperature": temperature, "seed": seed,
-                "messages": [{"role": "system", "content": system}, {"role": "user", "content": user}]}
+        body = {
+            "model": self.model,
+            "temperature": temperature,
+            "seed": seed,
+            "messages": [{"role": "system", "content": system}, {"role": "user", "content": user}],
+        }
         try:
-            reply = request_json(self.client, "POST", "chat/completions", json=body, policy=self.policy,
-                                 secrets=(self._key,))
+            reply = request_json(
+                self.client, "POST", "chat/completions", json=body, policy=self.policy, secrets=(self._key,)
+            )
         except ApiError as exc:
             exc.args = (f"{self.ref}: {exc}",)
             raise
@@ -112,7 +117,7 @@ def clean_question(text: str) -> str:
     """First non-empty line, without 'Question:' prefixes, quotes or list markers."""
     for line in text.strip().splitlines():
         line = re.sub(r"^\s*(?:[-*\d.)]+\s*)?(?:question\s*:\s*)?", "", line.strip(), flags=re.I)
-        line = line.strip().strip('"\'“”').strip()
+        line = line.strip().strip("\"'“”").strip()
         if line:
             return line
     return ""
@@ -125,15 +130,17 @@ def _sample_chunks(dataset: Dataset, n: int, seed: int) -> list[Doc]:
     return pool[: min(len(pool), max(3 * n, n + 5))]  # oversample: filters drop some questions
 
 
-def _generate(chat: _Chat, chunks: list[Doc], n: int, seed: int, judge: bool,
-              on_progress: Callable[[int, int], None]) -> tuple[list[dict[str, str]], dict[str, int]]:
+def _generate(
+    chat: _Chat, chunks: list[Doc], n: int, seed: int, judge: bool, on_progress: Callable[[int, int], None]
+) -> tuple[list[dict[str, str]], dict[str, int]]:
     kept: list[dict[str, str]] = []
     dropped = {"empty": 0, "copies the chunk": 0, "judge: not answered": 0}
     for i, chunk in enumerate(chunks):
         if len(kept) >= n:
             break
-        question = clean_question(chat.ask(QUESTION_PROMPT, f"Passage:\n{chunk.text}", seed=seed + i,
-                                           temperature=0.7))
+        question = clean_question(
+            chat.ask(QUESTION_PROMPT, f"Passage:\n{chunk.text}", seed=seed + i, temperature=0.7)
+        )
         if len(_words(question)) < 2:
             dropped["empty"] += 1
             continue
@@ -141,8 +148,9 @@ def _generate(chat: _Chat, chunks: list[Doc], n: int, seed: int, judge: bool,
             dropped["copies the chunk"] += 1
             continue
         if judge:
-            verdict = chat.ask(JUDGE_PROMPT, f"Passage:\n{chunk.text}\n\nQuestion: {question}", seed=seed,
-                               temperature=0.0)
+            verdict = chat.ask(
+                JUDGE_PROMPT, f"Passage:\n{chunk.text}\n\nQuestion: {question}", seed=seed, temperature=0.0
+            )
             if not verdict.strip().upper().startswith("YES"):
                 dropped["judge: not answered"] += 1
                 continue
@@ -171,10 +179,19 @@ def _read_cache(path: Path, key: str) -> dict[str, Any] | None:
     return data if isinstance(data, dict) and data.get("key") == key and data.get("queries") else None
 
 
-def generate_queries(dataset: Dataset, n: int, llm_ref: str, *, cache_dir: str | os.PathLike[str],
-                     seed: int = 0, on_progress: Callable[[int, int], None] | None = None,
-                     judge: bool = True, timeout: float = 60.0, max_retries: int = 5,
-                     backoff_base: float = 0.5) -> Dataset:
+def generate_queries(
+    dataset: Dataset,
+    n: int,
+    llm_ref: str,
+    *,
+    cache_dir: str | os.PathLike[str],
+    seed: int = 0,
+    on_progress: Callable[[int, int], None] | None = None,
+    judge: bool = True,
+    timeout: float = 60.0,
+    max_retries: int = 5,
+    backoff_base: float = 0.5,
+) -> Dataset:
     """A copy of `dataset` whose queries are N LLM-written questions (qrels: the chunk each came from).
 
     Raises TrialInputError for bad N / empty corpus / no usable question, MissingApiKey, ApiError.
@@ -195,8 +212,17 @@ def generate_queries(dataset: Dataset, n: int, llm_ref: str, *, cache_dir: str |
             chat.client.close()
         if not kept:
             raise TrialInputError(f"{llm_ref} wrote no usable question ({_dropped_text(dropped)})")
-        cached = {"key": key, "model": llm_ref.split("@", 1)[0], "n": n, "seed": seed, "judge": judge,
-                  "prompt_version": PROMPT_VERSION, "queries": kept, "dropped": dropped, "tokens": chat.tokens}
+        cached = {
+            "key": key,
+            "model": llm_ref.split("@", 1)[0],
+            "n": n,
+            "seed": seed,
+            "judge": judge,
+            "prompt_version": PROMPT_VERSION,
+            "queries": kept,
+            "dropped": dropped,
+            "tokens": chat.tokens,
+        }
         _write_atomic(path, cached)
         hit = False
     else:
@@ -223,11 +249,21 @@ def _as_dataset(dataset: Dataset, cached: dict[str, Any], llm_ref: str, n: int, 
     info = dict(dataset.info)
     info["source_fingerprint"] = info.get("fingerprint")
     info["fingerprint"] = fingerprint(dataset.corpus, queries, qrels)
-    info.update({
-        "query_origin": origin, "n_queries": len(queries),
-        "llm_queries": {"model": cached["model"], "requested": n, "generated": len(queries),
-                        "dropped": cached.get("dropped", {}), "seed": cached.get("seed"),
-                        "judge": cached.get("judge", True), "cache_hit": hit, "tokens": cached.get("tokens"),
-                        "label": "LLM-generated queries"},
-    })
+    info.update(
+        {
+            "query_origin": origin,
+            "n_queries": len(queries),
+            "llm_queries": {
+                "model": cached["model"],
+                "requested": n,
+                "generated": len(queries),
+                "dropped": cached.get("dropped", {}),
+                "seed": cached.get("seed"),
+                "judge": cached.get("judge", True),
+                "cache_hit": hit,
+                "tokens": cached.get("tokens"),
+                "label": "LLM-generated queries",
+            },
+        }
+    )
     return replace(dataset, queries=tuple(queries), qrels=qrels, query_origin=origin, info=info)

@@ -34,8 +34,9 @@ def _parse_listing(body: Any, source: str) -> dict[str, list[str]]:
     return {str(k): [str(p) for p in v] for k, v in body.items()}
 
 
-def plan_downloads(listing: Mapping[str, list[str]], folders: Mapping[str, str],
-                   task_names: Iterable[str]) -> list[tuple[str, str, str, str]]:
+def plan_downloads(
+    listing: Mapping[str, list[str]], folders: Mapping[str, str], task_names: Iterable[str]
+) -> list[tuple[str, str, str, str]]:
     """(model id, task, revision, path) for every listed file of a wanted model and task."""
     wanted = set(task_names)
     by_folder = {k.casefold(): v for k, v in listing.items()}
@@ -49,9 +50,17 @@ def plan_downloads(listing: Mapping[str, list[str]], folders: Mapping[str, str],
     return plan
 
 
-def fetch_results(folders: Mapping[str, str], task_names: Iterable[str], *, source: str | None = None,
-                  timeout: float = 30.0, max_retries: int = 3, backoff_base: float = 0.5, workers: int = 8,
-                  on_progress: Callable[[int, int], None] | None = None) -> FetchedResults:
+def fetch_results(
+    folders: Mapping[str, str],
+    task_names: Iterable[str],
+    *,
+    source: str | None = None,
+    timeout: float = 30.0,
+    max_retries: int = 3,
+    backoff_base: float = 0.5,
+    workers: int = 8,
+    on_progress: Callable[[int, int], None] | None = None,
+) -> FetchedResults:
     """Fetch the listing and the needed result files from `source` (default: the results repo on GitHub).
 
     Raises OfflineError when the host cannot be reached, ApiError/ApiResponseError on any other failure.

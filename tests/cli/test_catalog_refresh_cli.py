@@ -69,8 +69,15 @@ def test_declined_confirmation_changes_nothing(mirror: FakeServer) -> None:
 
 
 def _existing_overlay() -> bytes:
-    write_overlay({"generated": "earlier", "source": "old", "models": {
-        MODEL: {"scores": {"mteb_law_v1": {"mean": 57.0, "retrieval_mean": 57.0, "source": "old"}}}}})
+    write_overlay(
+        {
+            "generated": "earlier",
+            "source": "old",
+            "models": {
+                MODEL: {"scores": {"mteb_law_v1": {"mean": 57.0, "retrieval_mean": 57.0, "source": "old"}}}
+            },
+        }
+    )
     return overlay_path().read_bytes()
 
 

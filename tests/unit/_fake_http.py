@@ -57,19 +57,26 @@ class FakeServer:
 def _embed_response(path: str, body: dict[str, Any]) -> dict[str, Any] | None:
     if path.endswith("/embeddings"):
         inputs = body["input"]
-        data = [{"object": "embedding", "index": i, "embedding": fake_vector(t)} for i, t in enumerate(inputs)]
+        data = [
+            {"object": "embedding", "index": i, "embedding": fake_vector(t)} for i, t in enumerate(inputs)
+        ]
         data.reverse()  # providers may return any order; clients must sort by index
         tokens = sum(len(t.split()) for t in inputs)
         return {"data": data, "usage": {"prompt_tokens": tokens, "total_tokens": tokens}}
     if path.endswith("/v2/embed"):
         texts = body["texts"]
-        return {"embeddings": {"float": [fake_vector(t) for t in texts]},
-                "meta": {"billed_units": {"input_tokens": sum(len(t.split()) for t in texts)}}}
+        return {
+            "embeddings": {"float": [fake_vector(t) for t in texts]},
+            "meta": {"billed_units": {"input_tokens": sum(len(t.split()) for t in texts)}},
+        }
     if path.endswith("/api/embed"):
         return {"embeddings": [fake_vector(t) for t in body["input"]], "prompt_eval_count": 7}
     if path.endswith(":batchEmbedContents"):
-        return {"embeddings": [{"values": fake_vector(r["content"]["parts"][0]["text"])}
-                               for r in body["requests"]]}
+        return {
+            "embeddings": [
+                {"values": fake_vector(r["content"]["parts"][0]["text"])} for r in body["requests"]
+            ]
+        }
     return None
 
 
@@ -78,8 +85,9 @@ def _make_handler(state: FakeServer) -> type[BaseHTTPRequestHandler]:
         def log_message(self, *args: Any) -> None:  # keep test output clean
             pass
 
-        def _send(self, code: int, payload: bytes, headers: dict[str, str] | None = None,
-                  length: int | None = None) -> None:
+        def _send(
+            self, code: int, payload: bytes, headers: dict[str, str] | None = None, length: int | None = None
+        ) -> None:
             self.send_response(code)
             self.send_header("Content-Type", "application/json")
             self.send_header("Content-Length", str(len(payload) if length is None else length))
@@ -129,8 +137,10 @@ def _make_handler(state: FakeServer) -> type[BaseHTTPRequestHandler]:
                 return
             if path.endswith("/chat/completions"):
                 content = state.chat(body["messages"])
-                reply = {"choices": [{"index": 0, "message": {"role": "assistant", "content": content}}],
-                         "usage": {"prompt_tokens": 10, "completion_tokens": 5}}
+                reply = {
+                    "choices": [{"index": 0, "message": {"role": "assistant", "content": content}}],
+                    "usage": {"prompt_tokens": 10, "completion_tokens": 5},
+                }
                 self._send(200, json.dumps(reply).encode())
                 return
             reply = _embed_response(path, body)
@@ -156,8 +166,9 @@ class running_server:  # noqa: N801 - used as a context manager like open()
         self.httpd = ThreadingHTTPServer(("127.0.0.1", 0), _make_handler(self.state))
         self.httpd.daemon_threads = True
         self.state.url = f"http://127.0.0.1:{self.httpd.server_address[1]}"
-        self.thread = threading.Thread(target=self.httpd.serve_forever, kwargs={"poll_interval": 0.05},
-                                       daemon=True)
+        self.thread = threading.Thread(
+            target=self.httpd.serve_forever, kwargs={"poll_interval": 0.05}, daemon=True
+        )
         self.thread.start()
         return self.state
 
@@ -179,18 +190,27 @@ def free_closed_port_url() -> str:
 CHAT_JSON = re.compile(r"\{.*\}", re.S)
 
 
-def mteb_result(task: Any, value: float, *, version: str = "2.0.0", subsets: list[str] | None = None,
-                languages: list[str] | None = None) -> dict[str, Any]:
+def mteb_result(
+    task: Any,
+    value: float,
+    *,
+    version: str = "2.0.0",
+    subsets: list[str] | None = None,
+    languages: list[str] | None = None,
+) -> dict[str, Any]:
     """A result file in mteb's current format: main metric `value` on every split x subset of `task`."""
     names = subsets or (["default"] if task.n_subsets == 1 else [f"s{i}" for i in range(task.n_subsets)])
-    rows = [{"hf_subset": s, "languages": languages or ["eng-Latn"], "main_score": value, task.main_score: value}
-            for s in names]
+    rows = [
+        {"hf_subset": s, "languages": languages or ["eng-Latn"], "main_score": value, task.main_score: value}
+        for s in names
+    ]
     return {"task_name": task.name, "mteb_version": version, "scores": {split: rows for split in task.splits}}
 
 
-def serve_results(state: FakeServer, folder: str, revision: str, results: dict[str, dict[str, Any]],
-                  prefix: str = "") -> None:
-    """Publish result files under <prefix>/results/<folder>/<revision>/ and list them in <prefix>/paths.json."""
+def serve_results(
+    state: FakeServer, folder: str, revision: str, results: dict[str, dict[str, Any]], prefix: str = ""
+) -> None:
+    """Publish result files under <prefix>/results/<folder>/<revision>/, listed in <prefix>/paths.json."""
     listing_key = f"{prefix}/paths.json"
     listing = json.loads(state.files.get(listing_key, b"{}"))
     for task, body in results.items():

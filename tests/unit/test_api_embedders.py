@@ -7,14 +7,23 @@ from collections.abc import Iterator
 import numpy as np
 import pytest
 
-from evaluators.api.embedders import MissingApiKey, PROVIDERS, load_api_encoder
+from evaluators.api.embedders import PROVIDERS, MissingApiKey, load_api_encoder
 from evaluators.api.http import ApiError, ApiResponseError
 from evaluators.types import Encoder
 from tests.unit._fake_http import DIMS, FakeServer, fake_vector, running_server
 
 SECRET = "sk-SECRET-abcdefghijklmnopqrstuvwxyz"
-KEY_ENVS = ["OPENAI_API_KEY", "COHERE_API_KEY", "CO_API_KEY", "VOYAGE_API_KEY", "JINA_API_KEY",
-            "GEMINI_API_KEY", "GOOGLE_API_KEY", "OPENAI_COMPATIBLE_API_KEY", "OLLAMA_HOST"]
+KEY_ENVS = [
+    "OPENAI_API_KEY",
+    "COHERE_API_KEY",
+    "CO_API_KEY",
+    "VOYAGE_API_KEY",
+    "JINA_API_KEY",
+    "GEMINI_API_KEY",
+    "GOOGLE_API_KEY",
+    "OPENAI_COMPATIBLE_API_KEY",
+    "OLLAMA_HOST",
+]
 
 
 @pytest.fixture
@@ -22,8 +31,14 @@ def server(monkeypatch: pytest.MonkeyPatch) -> Iterator[FakeServer]:
     for env in KEY_ENVS:
         monkeypatch.delenv(env, raising=False)
     with running_server() as state:
-        for name, path in [("openai", "/v1"), ("voyage", "/v1"), ("jina", "/v1"), ("cohere", ""),
-                           ("google", "/v1beta"), ("ollama", "")]:
+        for name, path in [
+            ("openai", "/v1"),
+            ("voyage", "/v1"),
+            ("jina", "/v1"),
+            ("cohere", ""),
+            ("google", "/v1beta"),
+            ("ollama", ""),
+        ]:
             monkeypatch.setenv(f"EMBEDSCOUT_{name.upper()}_BASE_URL", state.url + path)
         yield state
 
@@ -32,16 +47,36 @@ def server(monkeypatch: pytest.MonkeyPatch) -> Iterator[FakeServer]:
     ("ref", "env", "path", "type_field", "q_type", "p_type"),
     [
         ("openai:text-embedding-3-small", "OPENAI_API_KEY", "/v1/embeddings", None, None, None),
-        ("cohere:embed-multilingual-v3.0", "CO_API_KEY", "/v2/embed", "input_type", "search_query",
-         "search_document"),
+        (
+            "cohere:embed-multilingual-v3.0",
+            "CO_API_KEY",
+            "/v2/embed",
+            "input_type",
+            "search_query",
+            "search_document",
+        ),
         ("voyage:voyage-3.5", "VOYAGE_API_KEY", "/v1/embeddings", "input_type", "query", "document"),
-        ("jina:jina-embeddings-v3", "JINA_API_KEY", "/v1/embeddings", "task", "retrieval.query",
-         "retrieval.passage"),
+        (
+            "jina:jina-embeddings-v3",
+            "JINA_API_KEY",
+            "/v1/embeddings",
+            "task",
+            "retrieval.query",
+            "retrieval.passage",
+        ),
         ("ollama:nomic-embed-text", None, "/api/embed", None, None, None),
     ],
 )
-def test_provider_round_trip(server: FakeServer, monkeypatch: pytest.MonkeyPatch, ref: str, env: str | None,
-                             path: str, type_field: str | None, q_type: str | None, p_type: str | None) -> None:
+def test_provider_round_trip(
+    server: FakeServer,
+    monkeypatch: pytest.MonkeyPatch,
+    ref: str,
+    env: str | None,
+    path: str,
+    type_field: str | None,
+    q_type: str | None,
+    p_type: str | None,
+) -> None:
     """Each provider gets its request shape and input types; vectors come back in input order."""
     if env:
         monkeypatch.setenv(env, SECRET)
@@ -119,11 +154,16 @@ def test_retry_counted_in_usage(server: FakeServer, monkeypatch: pytest.MonkeyPa
     assert server.count() == 2 and enc.usage["retries"] == 1
 
 
-@pytest.mark.parametrize(("ref", "env"), [("openai:text-embedding-3-small", "OPENAI_API_KEY"),
-                                          ("cohere:embed-v4.0", "COHERE_API_KEY or CO_API_KEY"),
-                                          ("voyage:voyage-3.5", "VOYAGE_API_KEY"),
-                                          ("jina:jina-embeddings-v3", "JINA_API_KEY"),
-                                          ("google:gemini-embedding-001", "GEMINI_API_KEY or GOOGLE_API_KEY")])
+@pytest.mark.parametrize(
+    ("ref", "env"),
+    [
+        ("openai:text-embedding-3-small", "OPENAI_API_KEY"),
+        ("cohere:embed-v4.0", "COHERE_API_KEY or CO_API_KEY"),
+        ("voyage:voyage-3.5", "VOYAGE_API_KEY"),
+        ("jina:jina-embeddings-v3", "JINA_API_KEY"),
+        ("google:gemini-embedding-001", "GEMINI_API_KEY or GOOGLE_API_KEY"),
+    ],
+)
 def test_missing_key_is_one_line_for_that_model(server: FakeServer, ref: str, env: str) -> None:
     """No key: a MissingApiKey naming the model and the variable, before any request."""
     with pytest.raises(MissingApiKey) as info:

@@ -36,9 +36,17 @@ def _law_files(value: float) -> dict[str, list[tuple[str, dict]]]:
 
 
 def test_task_lists_match_sources_md() -> None:
-    counts = {k: (len(b.tasks), sum(t.type == "Retrieval" for t in b.tasks)) for k, b in load_benchmarks().items()}
-    assert counts == {"mteb_eng_v2": (41, 10), "mmteb_multilingual_v2": (131, 18), "cmteb_v1": (31, 8),
-                      "mteb_code_v1": (12, 12), "mteb_medical_v1": (12, 9), "mteb_law_v1": (8, 8)}
+    counts = {
+        k: (len(b.tasks), sum(t.type == "Retrieval" for t in b.tasks)) for k, b in load_benchmarks().items()
+    }
+    assert counts == {
+        "mteb_eng_v2": (41, 10),
+        "mmteb_multilingual_v2": (131, 18),
+        "cmteb_v1": (31, 8),
+        "mteb_code_v1": (12, 12),
+        "mteb_medical_v1": (12, 9),
+        "mteb_law_v1": (8, 8),
+    }
 
 
 def test_task_score_is_mean_over_required_rows() -> None:
@@ -103,12 +111,15 @@ def test_benchmark_means_follow_coverage_rules() -> None:
 def test_plan_refresh_diff_and_overlay_apply() -> None:
     """A changed law mean shows in the diff; the overlay patches only that benchmark of that model."""
     base = load_catalog()
-    overlay, diff = plan_refresh(base, base, recompute({MODEL: _law_files(0.6)}), generated="2026-12-01",
-                                 source="http://mirror")
+    overlay, diff = plan_refresh(
+        base, base, recompute({MODEL: _law_files(0.6)}), generated="2026-12-01", source="http://mirror"
+    )
     assert not diff.errors
     changes = {(c.model, c.benchmark, c.field): (c.old, c.new) for c in diff.changed}
-    assert changes == {(MODEL, "mteb_law_v1", "mean"): (56.27, 60.0),
-                       (MODEL, "mteb_law_v1", "retrieval_mean"): (56.27, 60.0)}
+    assert changes == {
+        (MODEL, "mteb_law_v1", "mean"): (56.27, 60.0),
+        (MODEL, "mteb_law_v1", "retrieval_mean"): (56.27, 60.0),
+    }
     merged = {m.id: m for m in load_catalog(overlay=to_catalog_overlay(overlay, base))}
     law = merged[MODEL].scores[Benchmark.MTEB_LAW_V1]
     assert law.mean == 60.0 and "http://mirror" in law.source
@@ -118,7 +129,9 @@ def test_plan_refresh_diff_and_overlay_apply() -> None:
 def test_refresh_never_turns_a_score_into_null() -> None:
     """Recomputed coverage lower than shipped (full mean lost): the shipped numbers stay and are reported."""
     bench = load_benchmarks()["mteb_medical_v1"]
-    files = {t.name: [("1", mteb_result(t, 0.59))] for t in bench.tasks if t.name != "MedrxivClusteringS2S.v2"}
+    files = {
+        t.name: [("1", mteb_result(t, 0.59))] for t in bench.tasks if t.name != "MedrxivClusteringS2S.v2"
+    }
     recomputed = recompute({MODEL: files})
     assert recomputed[MODEL]["mteb_medical_v1"]["mean"] is None  # shipped: 55.6
     base = load_catalog()
@@ -159,8 +172,13 @@ def test_fetch_downloads_only_wanted_files(server: FakeServer) -> None:
     serve_results(server, "openai__text-embedding-3-small", "1", {**tasks, "SomeOtherTask": {"scores": {}}})
     serve_results(server, "acme__other", "1", tasks)
     server.fault("status", 503, {"Retry-After": "0"})  # the listing request is retried
-    got = fetch_results({MODEL: "openai__text-embedding-3-small"}, {t for t in tasks}, source=server.url,
-                        backoff_base=0.01, workers=4)
+    got = fetch_results(
+        {MODEL: "openai__text-embedding-3-small"},
+        {t for t in tasks},
+        source=server.url,
+        backoff_base=0.01,
+        workers=4,
+    )
     assert got.n_files == 8 and set(got.files[MODEL]) == set(tasks)
     assert server.count("/paths.json") == 2 and server.count("/results/") == 8
     assert recompute(got.files)[MODEL]["mteb_law_v1"]["mean"] == 50.0
@@ -183,4 +201,6 @@ def test_fetch_malformed_listing(server: FakeServer) -> None:
 def test_plan_downloads_matches_folders_case_insensitively() -> None:
     listing = {"Org__M": ["results/Org__M/r1/A.json", "results/Org__M/r2/A.json", "results/Org__M/r1/B.json"]}
     assert plan_downloads(listing, {"org/m": "org__m"}, {"A"}) == [
-        ("org/m", "A", "r1", "results/Org__M/r1/A.json"), ("org/m", "A", "r2", "results/Org__M/r2/A.json")]
+        ("org/m", "A", "r1", "results/Org__M/r1/A.json"),
+        ("org/m", "A", "r2", "results/Org__M/r2/A.json"),
+    ]

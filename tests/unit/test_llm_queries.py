@@ -19,12 +19,16 @@ TOPICS = ["volcano", "glacier", "desert", "rainforest", "coral reef", "tundra", 
 
 def _dataset(level: str = "unit") -> Dataset:
     corpus = tuple(
-        Doc(id=f"d{i}#0", parent_id=f"d{i}",
-            text=f"The {t} is a biome described in this passage. " * 4 + f"Keyword {t} marks doc {i}.")
+        Doc(
+            id=f"d{i}#0",
+            parent_id=f"d{i}",
+            text=f"The {t} is a biome described in this passage. " * 4 + f"Keyword {t} marks doc {i}.",
+        )
         for i, t in enumerate(TOPICS)
     )
-    return Dataset(name="biomes", corpus=corpus, queries=(), qrels={}, qrels_level=level,
-                   info={"fingerprint": "old"})
+    return Dataset(
+        name="biomes", corpus=corpus, queries=(), qrels={}, qrels_level=level, info={"fingerprint": "old"}
+    )
 
 
 def _topic(text: str) -> str:
@@ -56,14 +60,21 @@ def test_generates_filters_and_labels(server: FakeServer, tmp_path: Path) -> Non
     """Copied and unanswerable questions are dropped; the rest point at their source chunk; a shortfall
     (7 asked, 6 usable among 8 chunks) is reported, not padded."""
     progress: list[tuple[int, int]] = []
-    ds = generate_queries(_dataset(), 7, "openai:gpt-4o-mini", cache_dir=tmp_path, seed=1,
-                          on_progress=lambda d, t: progress.append((d, t)))
+    ds = generate_queries(
+        _dataset(),
+        7,
+        "openai:gpt-4o-mini",
+        cache_dir=tmp_path,
+        seed=1,
+        on_progress=lambda d, t: progress.append((d, t)),
+    )
     assert ds.query_origin == "llm:openai:gpt-4o-mini" and ds.synthetic
     assert len(ds.queries) == 6 and progress[-1] == (6, 7)
     for q in ds.queries:
         assert "desert" not in q.text and "tundra" not in q.text
         (chunk_id,) = ds.qrels[q.id]
-        assert q.text == f"Which ecosystem is called {_topic(next(d.text for d in ds.corpus if d.id == chunk_id))} here?"
+        source = next(d.text for d in ds.corpus if d.id == chunk_id)
+        assert q.text == f"Which ecosystem is called {_topic(source)} here?"
     meta = ds.info["llm_queries"]
     assert meta["dropped"]["copies the chunk"] == 1 and meta["dropped"]["judge: not answered"] == 1
     assert meta["label"] == "LLM-generated queries" and not meta["cache_hit"]
@@ -108,8 +119,9 @@ def test_failure_part_way_leaves_no_cache_file(server: FakeServer, tmp_path: Pat
 
     server.chat = flaky
     with pytest.raises(ApiError, match="HTTP 500"):
-        generate_queries(_dataset(), 5, "openai:gpt-4o-mini", cache_dir=tmp_path, max_retries=1,
-                         backoff_base=0.01)
+        generate_queries(
+            _dataset(), 5, "openai:gpt-4o-mini", cache_dir=tmp_path, max_retries=1, backoff_base=0.01
+        )
     assert list(tmp_path.iterdir()) == []
 
 

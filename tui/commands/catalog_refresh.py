@@ -22,9 +22,9 @@ def _fail(message: str) -> None:
 
 
 def _fetch(base: tuple[Any, ...], source: str | None, timeout: float) -> Any:
-    from catalog.refresh import all_task_names, results_folder
     import httpx
 
+    from catalog.refresh import all_task_names, results_folder
     from evaluators.api.http import ApiError, ApiTimeout, OfflineError
     from evaluators.api.mteb_fetch import DEFAULT_SOURCE, fetch_results
 
@@ -39,7 +39,9 @@ def _fetch(base: tuple[Any, ...], source: str | None, timeout: float) -> Any:
             bar.update(done - bar.pos)
 
     try:
-        return fetch_results(folders, all_task_names(), source=source, timeout=timeout, on_progress=on_progress)
+        return fetch_results(
+            folders, all_task_names(), source=source, timeout=timeout, on_progress=on_progress
+        )
     except OfflineError as exc:
         _fail(f"offline: could not reach {exc.host}; catalog unchanged")
     except ApiTimeout:  # a black-holed network looks like timeouts, not refusals
@@ -66,17 +68,25 @@ def _show_diff(diff: Any, n_files: int, source: str) -> None:
             click.echo(f"  ... and {len(diff.changed) - MAX_LISTED} more")
     else:
         click.echo("changed scores: none")
-    click.echo(f"unchanged scores: {diff.unchanged}; kept (not recomputable from this source): {len(diff.kept)}")
+    click.echo(
+        f"unchanged scores: {diff.unchanged}; kept (not recomputable from this source): {len(diff.kept)}"
+    )
     if diff.new_models:
         shown = ", ".join(diff.new_models[:MAX_LISTED])
-        more = f" ... and {len(diff.new_models) - MAX_LISTED} more" if len(diff.new_models) > MAX_LISTED else ""
+        more = (
+            f" ... and {len(diff.new_models) - MAX_LISTED} more" if len(diff.new_models) > MAX_LISTED else ""
+        )
         click.echo(f"new models with results (not added; the catalog is curated): {shown}{more}")
 
 
 @click.command("refresh")
-@click.option("--source", metavar="URL", default=None,
-              help="Base URL of the results repository's raw files, or a mirror serving the same layout "
-                   "(paths.json + results/...). Default: the embeddings-benchmark/results repo on GitHub.")
+@click.option(
+    "--source",
+    metavar="URL",
+    default=None,
+    help="Base URL of the results repository's raw files, or a mirror serving the same layout "
+    "(paths.json + results/...). Default: the embeddings-benchmark/results repo on GitHub.",
+)
 @click.option("--yes", "-y", is_flag=True, help="Replace the overlay without asking.")
 @click.option("--dry-run", is_flag=True, help="Show the diff only; write nothing.")
 @click.option("--timeout", type=float, default=30.0, show_default=True, help="Seconds per HTTP request.")
@@ -94,8 +104,14 @@ def refresh(source: str | None, yes: bool, dry_run: bool, timeout: float) -> Non
     fetched = _fetch(base, source, timeout)
 
     generated = datetime.now(timezone.utc).strftime("%Y-%m-%dT%H:%M:%SZ")
-    overlay, diff = plan_refresh(base, current, recompute(fetched.files), generated=generated,
-                                 source=fetched.source, listing=fetched.listing)
+    overlay, diff = plan_refresh(
+        base,
+        current,
+        recompute(fetched.files),
+        generated=generated,
+        source=fetched.source,
+        listing=fetched.listing,
+    )
     _show_diff(diff, fetched.n_files, fetched.source)
     if diff.errors:
         for err in diff.errors[:MAX_LISTED]:
