@@ -1,0 +1,32 @@
+"""Fixtures for the TUI tests: fake Services (no catalog data, torch or SQLite) and a settle helper."""
+
+from __future__ import annotations
+
+import pytest
+
+from tests.tui.fakes import FakeJournal, FakeRunner, fake_services
+from tui.services import Services
+
+
+@pytest.fixture
+def journal() -> FakeJournal:
+    return FakeJournal()
+
+
+@pytest.fixture
+def runner() -> FakeRunner:
+    return FakeRunner()
+
+
+@pytest.fixture
+def services(journal: FakeJournal, runner: FakeRunner) -> Services:
+    return fake_services(journal=journal, runner=runner)
+
+
+async def settle(pilot) -> None:  # type: ignore[no-untyped-def]
+    """Wait until every worker finished and the messages they posted were handled."""
+    await pilot.pause()
+    await pilot.app.workers.wait_for_complete()
+    await pilot.pause()
+    await pilot.app.workers.wait_for_complete()
+    await pilot.pause()
