@@ -37,7 +37,12 @@ def open_db(path: str | Path | None = None) -> Database:
     """
     target = Path(path) if path is not None else db_path()
     _check_file(target)
-    target.parent.mkdir(parents=True, exist_ok=True)
+    try:
+        target.parent.mkdir(parents=True, exist_ok=True)
+    except OSError as exc:
+        raise StorageError(
+            f"cannot create the folder for the journal {target}: {exc.strerror or exc}"
+        ) from exc
     try:
         conn = sqlite3.connect(str(target), timeout=BUSY_TIMEOUT_S)
     except sqlite3.Error as exc:

@@ -92,6 +92,8 @@ def update_decision(
     """Change the given fields (None leaves one as it is); bumps updated_at; returns the decision."""
     if status is not None and status not in STATUSES:
         raise StorageError(f"unknown status {status!r} (expected one of: {', '.join(STATUSES)})")
+    if title is not None and not title.strip():
+        raise StorageError("a decision needs a non-blank title")
     with write_transaction(db):
         current = _decision_row(db, decision_id)
         if title is not None:

@@ -101,6 +101,8 @@ def test_update_decision(db: Database) -> None:
     assert after.created_at == before.created_at and after.updated_at >= before.updated_at
     with pytest.raises(StorageError):
         store.update_decision(db, did, status="bogus")
+    with pytest.raises(StorageError, match="non-blank title"):
+        store.update_decision(db, did, title="  ")
 
 
 def _seed(db: Database) -> dict[str, int]:

@@ -90,6 +90,13 @@ def test_folder_at_db_path_is_refused(tmp_path: Path) -> None:
         store.open_db(tmp_path)
 
 
+def test_unwritable_location_is_a_storage_error(tmp_path: Path) -> None:
+    blocker = tmp_path / "a-file"
+    blocker.write_text("x")
+    with pytest.raises(StorageError, match="cannot create the folder"):
+        store.open_db(blocker / "sub" / "j.db")
+
+
 def test_empty_file_becomes_a_journal(tmp_path: Path) -> None:
     """SQLite treats an empty file as an empty database, so `touch journal.db` is fine."""
     path = tmp_path / "j.db"
