@@ -38,7 +38,7 @@ def export_dir_for(model_path: str, cache_dir: Path) -> Path:
 
 
 def load_fast_encoder(model_path: str, *, backend: str, query_prompt: str | None, passage_prompt: str | None,
-                      normalize: bool, cache_dir: Path, threads: int | None = None,
+                      normalize: bool, cache_dir: Path | None, threads: int | None = None,
                       max_seq_length: int | None = None, int8: bool = False) -> Encoder:
     """An ONNX Runtime (or OpenVINO) encoder for a sentence-transformers model folder or cached HF id.
 
@@ -55,6 +55,7 @@ def load_fast_encoder(model_path: str, *, backend: str, query_prompt: str | None
         raise ValueError(f"backend {backend!r} is not one of {', '.join(BACKENDS)}")
     started = time.perf_counter()
     _require("onnxruntime", "tokenizers")
+    cache_dir = Path(cache_dir) if cache_dir is not None else _default_cache_dir()
     model_dir, revision = resolve_model_dir(model_path)
     cfg = read_st_config(model_dir)
     key, content_hash = model_key(model_path, model_dir, revision, Path(cache_dir))
@@ -93,6 +94,19 @@ def _build(backend: str, export_dir: Path, manifest: dict, common: dict, threads
                           **common)
     encoder.details["int8_vs_fp32"] = quality
     return encoder
+
+
+def _default_cache_dir() -> Path:
+    """Where exports go when the caller passes no cache dir (e.g. `trial --no-cache`, which only turns off the
+    embeddings cache): the same folder storage.paths.cache_dir() names, which evaluators may not import."""
+    import os
+
+    home = os.environ.get("EMBEDSCOUT_HOME")
+    if home:
+        return Path(home).expanduser() / "cache"
+    import platformdirs
+
+    return Path(platformdirs.user_cache_path("embedscout", appauthor=False))
 
 
 def _require(*modules: str) -> None:
