@@ -98,12 +98,36 @@ def _try_fast(ref: ModelRef, backend: str, cache_dir: Any) -> tuple[Encoder | No
         return None, f"{backend} unavailable: {exc}"
     except Exception as exc:  # a broken export must not fail the model: torch still works
         return None, f"{backend} failed: {type(exc).__name__}: {exc}"
-    if not getattr(enc, "name", None) or enc.name != ref.name:
-        try:
-            enc.name = ref.name
-        except AttributeError:
-            pass
+    try:
+        enc.name = ref.name
+        _attach_token_counter(enc, ref)
+    except AttributeError:
+        pass
     return enc, None
+
+
+def _attach_token_counter(enc: Any, ref: ModelRef) -> None:
+    """Give a fast encoder an untruncated token counter (its own tokenizer truncates), for truncated_share."""
+    if not getattr(enc, "max_tokens", None):
+        enc.max_tokens = getattr(enc, "max_seq_length", None)
+    if hasattr(enc, "count_tokens"):
+        return
+    try:
+        from tokenizers import Tokenizer
+
+        from evaluators.fast.stconfig import resolve_model_dir
+
+        tok = Tokenizer.from_file(str(resolve_model_dir(str(ref.path))[0] / "tokenizer.json"))
+        tok.no_truncation()
+        tok.no_padding()
+    except Exception:  # no tokenizer.json: truncated_share is then reported as unknown
+        return
+
+    def count_tokens(texts: Sequence[str], prompt: str | None = None) -> list[int]:
+        batch = [(prompt or "") + t for t in texts]
+        return [len(e.ids) for e in tok.encode_batch(batch, add_special_tokens=True)]
+
+    enc.count_tokens = count_tokens
 
 
 def _load_torch(ref: ModelRef, device: str) -> SentenceTransformerEncoder:

@@ -1,9 +1,8 @@
-"""On-disk embeddings cache so a re-run of the same trial skips encoding.
+"""On-disk embeddings cache (a re-run of a trial skips encoding) and `encode_cached` (misses only).
 
-Layout: `<cache_dir>/embeddings/<namespace>/` where the namespace is the sha256 of (model identity = id +
-revision or local path + weights mtime, prompt, normalisation); each write adds one shard (`<n>.npy` float32
-rows, `<n>.keys` 32-byte sha256 digests of the texts, `<n>.ntok` int32 token counts) and `meta.json` holds the
-last measured perf. Loading is a few np.load calls and a dict build. The caller decides the folder.
+`<cache_dir>/embeddings/<sha256(model identity, prompt, normalise)>/`: shards of `<n>.npy` float32 rows,
+`<n>.keys` (sha256 of each text), `<n>.ntok` (token counts), and `meta.json` (last measured perf). Loading is
+a few np.load calls and a dict build. The caller decides the folder; the model loads only on a miss.
 """
 
 from __future__ import annotations
@@ -12,11 +11,13 @@ import hashlib
 import json
 import os
 import tempfile
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from pathlib import Path
 from typing import Any
 
 import numpy as np
+
+from evaluators.types import TrialCancelled
 
 
 def text_key(text: str) -> bytes:
@@ -63,7 +64,7 @@ class EmbeddingCache:
         return index
 
     def lookup(self, texts: Sequence[str]) -> tuple[np.ndarray | None, np.ndarray, list[int]]:
-        """(vectors, zero rows for misses, or None if nothing hit; token counts, -1 for misses; miss positions)."""
+        """(vectors with zero rows for misses, None if no hit; token counts, -1 if missed; miss positions)."""
         index = self._load()
         hits: list[tuple[int, int, int]] = []
         misses: list[int] = []
@@ -121,3 +122,92 @@ def _atomic_write(path: Path, data: bytes) -> None:
     with os.fdopen(fd, "wb") as fh:
         fh.write(data)
     os.replace(tmp, path)
+
+
+class LazyEncoder:
+    """Loads the model on first use only, so a fully cached re-run never loads it; times the load."""
+
+    def __init__(self, mref: Any, *, backend: str = "auto", cache_dir: Any = None) -> None:
+        self.mref, self.backend, self.cache_dir = mref, backend, cache_dir
+        self.encoder: Any = None
+        self.load_s = 0.0
+
+    def get(self) -> Any:
+        if self.encoder is None:
+            import time
+
+            from evaluators.backends import load_encoder
+
+            t0 = time.perf_counter()
+            self.encoder = load_encoder(self.mref, backend=self.backend, cache_dir=self.cache_dir)
+            self.load_s = time.perf_counter() - t0
+        return self.encoder
+
+
+def _count_tokens(encoder: Any, texts: list[str], prompt: str | None) -> list[int] | None:
+    counter = getattr(encoder, "count_tokens", None)
+    if counter is None:
+        return None
+    try:
+        return list(counter(texts, prompt))
+    except TypeError:
+        return list(counter(texts))
+
+
+def encode_cached(
+    lazy: LazyEncoder,
+    texts: list[str],
+    *,
+    passages: bool,
+    cache_dir: Any,
+    should_stop: Callable[[], bool],
+    batch: int,
+    on_progress: Callable[[int, int], None] | None = None,
+) -> tuple[np.ndarray, np.ndarray, float, list[int]]:
+    """Encode through the cache: (vectors, token counts or -1, seconds encoding, positions encoded now).
+
+    Misses are encoded longest first (less padding) in steps of `batch`, polling `should_stop` between
+    steps; whatever was encoded before a cancel is still stored.
+    """
+    import time
+
+    m = lazy.mref
+    prompt = m.passage_prompt if passages else m.query_prompt
+    cache = EmbeddingCache(cache_dir, m.identity, prompt, m.normalize) if cache_dir else None
+    if cache is not None:
+        vecs, ntok, misses = cache.lookup(texts)
+    else:
+        vecs, ntok, misses = None, np.full(len(texts), -1, np.int64), list(range(len(texts)))
+    done, total = len(texts) - len(misses), len(texts)
+    report = on_progress or (lambda d, t: None)
+    report(done, total)
+    if not misses:
+        assert vecs is not None
+        return vecs, ntok, 0.0, misses
+    encoder = lazy.get()
+    fn = encoder.encode_passages if passages else encoder.encode_queries
+    order = sorted(misses, key=lambda i: -len(texts[i]))
+    parts: list[np.ndarray] = []
+    t0 = time.perf_counter()
+    try:
+        for start in range(0, len(order), batch):
+            if should_stop():
+                raise TrialCancelled(m.name)
+            parts.append(np.asarray(fn([texts[i] for i in order[start : start + batch]]), np.float32))
+            done += len(parts[-1])
+            report(done, total)
+    finally:
+        encode_s = time.perf_counter() - t0
+        if parts:
+            got = np.vstack(parts)
+            encoded = order[: len(got)]
+            counts = _count_tokens(encoder, [texts[i] for i in encoded], prompt)
+            if vecs is None:
+                vecs = np.zeros((len(texts), got.shape[1]), dtype=np.float32)
+            vecs[encoded] = got
+            if counts is not None:
+                ntok[encoded] = counts
+            if cache is not None:
+                cache.store([texts[i] for i in encoded], got, counts)
+    assert vecs is not None
+    return vecs, ntok, encode_s, misses

@@ -14,19 +14,20 @@ import time
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
 from datetime import datetime, timezone
+from functools import partial
 from pathlib import Path
 from typing import Any
 
 import numpy as np
 
 from evaluators.bm25 import BM25Index
-from evaluators.cache import EmbeddingCache
+from evaluators.cache import EmbeddingCache, LazyEncoder, encode_cached
 from evaluators.hybrid import DEPTH as FUSION_DEPTH
 from evaluators.hybrid import RRF_K, rrf
 from evaluators.metrics import METRICS, PRIMARY, mean_metrics, per_query_metrics
 from evaluators.models import ModelRef, resolve_model
 from evaluators.search import maxp, search
-from evaluators.stats import aligned, bootstrap_ci, paired_randomization_test
+from evaluators.stats import bootstrap_ci, compare_to_best
 from evaluators.types import Dataset, Doc, ModelResult, TrialCancelled, TrialInputError, TrialResult
 
 DEPTH = 100
@@ -149,7 +150,7 @@ def run_trial(
 
 def _reason(exc: BaseException) -> str:
     text = " ".join(str(exc).split()) or type(exc).__name__
-    return f"{type(exc).__name__}: {text[:300]}"
+    return f"{type(exc).__name__}: {text[:240]}"
 
 
 def _run_model(ctx: _Ctx, ref: str) -> ModelResult:
@@ -257,89 +258,18 @@ def _hybrid_run(ctx: _Ctx, mref: ModelRef) -> _Run:
     return _Run(idx, val, perf, details)
 
 
-class _LazyEncoder:
-    """Loads the model on first use only, so a fully cached re-run never loads it."""
-
-    def __init__(self, mref: ModelRef, ctx: _Ctx) -> None:
-        self.mref, self.ctx, self.encoder, self.load_s = mref, ctx, None, 0.0
-
-    def get(self) -> Any:
-        if self.encoder is None:
-            from evaluators.backends import load_encoder
-
-            t0 = time.perf_counter()
-            self.encoder = load_encoder(self.mref, backend=self.ctx.backend, cache_dir=self.ctx.cache_dir)
-            self.load_s = time.perf_counter() - t0
-        return self.encoder
-
-
-def _count_tokens(encoder: Any, texts: list[str], prompt: str | None) -> list[int] | None:
-    counter = getattr(encoder, "count_tokens", None)
-    if counter is None:
-        return None
-    try:
-        return list(counter(texts, prompt))
-    except TypeError:
-        return list(counter(texts))
-
-
-def _encode(
-    ctx: _Ctx, lazy: _LazyEncoder, texts: list[str], *, passages: bool
-) -> tuple[np.ndarray, np.ndarray, float, list[int]]:
-    """(vectors, token counts or -1, seconds encoding, positions encoded now), using the cache if any."""
-    m = lazy.mref
-    prompt = m.passage_prompt if passages else m.query_prompt
-    cache = EmbeddingCache(ctx.cache_dir, m.identity, prompt, m.normalize) if ctx.cache_dir else None
-    if cache is not None:
-        vecs, ntok, misses = cache.lookup(texts)
-    else:
-        vecs, ntok, misses = None, np.full(len(texts), -1, np.int64), list(range(len(texts)))
-    done = len(texts) - len(misses)
-    total = len(texts)
-    if passages:
-        ctx.progress(m.name, done, total)
-    if not misses:
-        assert vecs is not None
-        return vecs, ntok, 0.0, misses
-    encoder = lazy.get()
-    fn = encoder.encode_passages if passages else encoder.encode_queries
-    order = sorted(misses, key=lambda i: -len(texts[i]))  # length-sorted batches waste less padding
-    parts: list[np.ndarray] = []
-    step = BATCH if passages else len(order)
-    t0 = time.perf_counter()
-    try:
-        for start in range(0, len(order), step):
-            if ctx.stop():
-                raise TrialCancelled(m.name)
-            parts.append(np.asarray(fn([texts[i] for i in order[start : start + step]]), np.float32))
-            done += len(parts[-1])
-            if passages:
-                ctx.progress(m.name, done, total)
-    finally:
-        encode_s = time.perf_counter() - t0
-        if parts:
-            got = np.vstack(parts)
-            encoded = order[: len(got)]
-            counts = _count_tokens(encoder, [texts[i] for i in encoded], prompt)
-            if vecs is None:
-                vecs = np.zeros((len(texts), got.shape[1]), dtype=np.float32)
-            vecs[encoded] = got
-            if counts is not None:
-                ntok[encoded] = counts
-            if cache is not None:
-                cache.store([texts[i] for i in encoded], got, counts)
-    assert vecs is not None
-    return vecs, ntok, encode_s, misses
-
-
 def _dense_run(ctx: _Ctx, mref: ModelRef) -> _Run:
     if mref.identity in ctx.memo:
         return ctx.memo[mref.identity]
-    lazy = _LazyEncoder(mref, ctx)
-    docs, ntok, encode_s, misses = _encode(ctx, lazy, ctx.texts, passages=True)
+    lazy = LazyEncoder(mref, backend=ctx.backend, cache_dir=ctx.cache_dir)
+    common = {"cache_dir": ctx.cache_dir, "should_stop": ctx.stop, "batch": BATCH}
+    progress = partial(ctx.progress, mref.name)
+    docs, ntok, encode_s, misses = encode_cached(
+        lazy, ctx.texts, passages=True, on_progress=progress, **common
+    )
     if ctx.stop():
         raise TrialCancelled(mref.name)
-    queries = _encode(ctx, lazy, ctx.qtexts, passages=False)[0]
+    queries = encode_cached(lazy, ctx.qtexts, passages=False, **common)[0]
     idx, val = search(queries, docs, DEPTH)
     cache = (
         EmbeddingCache(ctx.cache_dir, mref.identity, mref.passage_prompt, mref.normalize)
@@ -390,22 +320,6 @@ _CACHED_PERF = (
     "query_p95_ms",
     "peak_mem_mb",
 )
-
-
-def compare_to_best(rows: list[ModelResult]) -> None:
-    """Mark the best ok row by nDCG@10 (first wins ties) and give every other ok row paired p-values."""
-    ok = [r for r in rows if r.status == "ok" and r.metrics]
-    if not ok:
-        return
-    best = max(ok, key=lambda r: r.metrics.get(PRIMARY, 0.0))
-    best.details["best"] = True
-    for row in ok:
-        if row is best:
-            continue
-        row.details["compared_with"] = best.model
-        for m in METRICS:
-            a, b = aligned(best.per_query.get(m, {}), row.per_query.get(m, {}))
-            row.p_vs_best[m] = paired_randomization_test(a, b, seed=SEED)
 
 
 def describe_dataset(ds: Dataset, n_evaluated: int) -> dict[str, Any]:

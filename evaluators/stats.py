@@ -10,6 +10,9 @@ from collections.abc import Sequence
 
 import numpy as np
 
+from evaluators.metrics import METRICS, PRIMARY
+from evaluators.types import ModelResult
+
 N_BOOT = 2000
 N_PERM = 10000
 _CHUNK = 1000
@@ -61,3 +64,19 @@ def aligned(per_query_a: dict[str, float], per_query_b: dict[str, float]) -> tup
         np.array([per_query_a[k] for k in keys], dtype=np.float64),
         np.array([per_query_b[k] for k in keys], dtype=np.float64),
     )
+
+
+def compare_to_best(rows: list[ModelResult]) -> None:
+    """Mark the best ok row by nDCG@10 (first wins ties) and give every other ok row paired p-values."""
+    ok = [r for r in rows if r.status == "ok" and r.metrics]
+    if not ok:
+        return
+    best = max(ok, key=lambda r: r.metrics.get(PRIMARY, 0.0))
+    best.details["best"] = True
+    for row in ok:
+        if row is best:
+            continue
+        row.details["compared_with"] = best.model
+        for m in METRICS:
+            a, b = aligned(best.per_query.get(m, {}), row.per_query.get(m, {}))
+            row.p_vs_best[m] = paired_randomization_test(a, b, seed=0)
