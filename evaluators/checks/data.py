@@ -9,6 +9,7 @@ from __future__ import annotations
 import csv
 import io
 import json
+import re
 from dataclasses import dataclass, field
 from importlib import resources
 from pathlib import Path
@@ -17,6 +18,7 @@ from typing import Any
 from evaluators.checks._common import CheckError
 
 BUILTIN_PAIRS = "pairs_en_zh.tsv"
+_LANG_CODE = re.compile(r"[a-z]{2,3}(?:[-_][A-Za-z]{2,4})?|src|tgt|source|target")
 PAIRS_SOURCE = "Tatoeba en-zh, 150 pairs (CC BY 2.0 FR, Tatoeba contributors)"
 
 
@@ -65,7 +67,7 @@ def load_pairs(path: str | Path | None = None, *, limit: int | None = None) -> P
             raise CheckError(f"cannot read pairs file {path}: {exc}") from exc
     rows = [r for r in csv.reader(io.StringIO(text), delimiter="\t", quoting=csv.QUOTE_NONE) if any(r)]
     langs = ("src", "tgt")
-    if rows and len(rows[0]) >= 2 and all(len(c.strip()) <= 5 for c in rows[0][:2]):
+    if rows and len(rows[0]) >= 2 and all(_LANG_CODE.fullmatch(c.strip()) for c in rows[0][:2]):
         langs, rows = (rows[0][0].strip(), rows[0][1].strip()), rows[1:]
     pairs: list[tuple[str, str]] = []
     for i, row in enumerate(rows, start=1):
