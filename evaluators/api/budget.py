@@ -110,6 +110,10 @@ def estimate_tokens_chars(text: str) -> int:
 def price_per_1m(ref: str) -> float | None:
     """USD per 1M tokens: 0 for local providers, else the catalog's price, else a fallback list price."""
     provider, model = split_ref(ref)
+    from evaluators.api.embedders import ALIASES
+
+    provider = ALIASES.get(provider, provider)
+    ref = f"{provider}:{model}"
     if provider in FREE_PROVIDERS:
         return 0.0
     try:
@@ -140,15 +144,34 @@ def estimate(ref: str, texts: Sequence[str]) -> Estimate:
     return Estimate(ref=ref, tokens=tokens, usd=usd, method=method)
 
 
+def api_ref(ref: str) -> str | None:
+    """'provider:model' for an API model given as such or as a catalog id/name; None for local models."""
+    from evaluators.api.embedders import ALIASES, PROVIDERS
+
+    prefix = ref.partition(":")[0].strip().lower()
+    if ":" in ref and ALIASES.get(prefix, prefix) in PROVIDERS:
+        return ref
+    if ":" in ref:
+        return None
+    try:
+        from catalog.load import find_model
+
+        spec = find_model(ref)
+    except Exception:  # noqa: BLE001 - no catalog: treat as a local model
+        return None
+    if spec is None or not spec.api_provider:
+        return None
+    return f"{spec.api_provider}:{spec.api_model_name or spec.id.split('/')[-1]}"
+
+
 def check_budget(refs: Iterable[str], texts: Sequence[str], max_usd: float | None) -> list[Estimate]:
     """Estimate every API ref over `texts`; raise SpendCapExceeded if the total exceeds `max_usd`.
 
-    A paid model with an unknown price cannot be bounded, so under a cap it also refuses (fail closed).
-    Non-API refs (no 'provider:' prefix of a known provider) are ignored.
+    `texts` is everything the trial will send: corpus chunks and queries (and queries again if the runner
+    times single-query latency). A paid model with an unknown price cannot be bounded, so under a cap it
+    also refuses (fail closed). Local models are ignored; catalog ids of API models count.
     """
-    from evaluators.api.embedders import PROVIDERS
-
-    estimates = [estimate(r, texts) for r in refs if r.partition(":")[0].lower() in PROVIDERS]
+    estimates = [estimate(a, texts) for r in refs if (a := api_ref(r)) is not None]
     if max_usd is None:
         return estimates
     unknown = [e.ref for e in estimates if e.usd is None]

@@ -74,11 +74,14 @@ PROVIDERS: dict[str, Provider] = {
     )
 }
 OPTIONAL_KEY = frozenset({"ollama", "openai-compatible"})
+ALIASES = {"voyageai": "voyage", "gemini": "google", "jinaai": "jina", "co": "cohere"}
+"""Other spellings of provider prefixes (evaluators.models accepts them too)."""
 
 
 def parse_api_ref(ref: str) -> tuple[Provider, str, str | None]:
     """'provider:model' (or 'openai-compatible:model@url') -> (provider, model, url from the ref)."""
     name, model = budget.split_ref(ref)
+    name = ALIASES.get(name, name)
     if name not in PROVIDERS:
         raise ApiError(f"{ref}: unknown API provider {name!r} (known: {', '.join(PROVIDERS)})")
     url = None
@@ -159,6 +162,7 @@ class ApiEncoder:
             "max_tokens_per_request": provider.max_request_tokens,
             "timeout_s": timeout,
             "max_retries": max_retries,
+            "usage": self.usage,  # the same live dict: a shallow copy of details still sees final counts
         }
 
     def __repr__(self) -> str:

@@ -46,3 +46,21 @@ def test_unknown_price_fails_closed_under_a_cap() -> None:
     with pytest.raises(SpendCapExceeded, match="no price known for cohere:embed-v4.0"):
         check_budget(["cohere:embed-v4.0"], ["hi"], max_usd=5)
     assert check_budget(["cohere:embed-v4.0"], ["hi"], max_usd=None)[0].usd is None
+
+
+def test_catalog_ids_and_aliases_count_as_api_models() -> None:
+    """A trial may name API models by catalog id or alias prefix; the cap must still see them."""
+    ests = check_budget(["openai/text-embedding-3-large", "voyageai:voyage-3", "bm25"], ["hi"] * 4, max_usd=1)
+    assert [e.ref for e in ests] == ["openai:text-embedding-3-large", "voyageai:voyage-3"]
+    assert ests[1].usd is not None and ests[1].usd > 0
+
+
+def test_cap_refusal_happens_before_any_request(monkeypatch: pytest.MonkeyPatch) -> None:
+    """The cap is checked from estimates alone: a refusing check never opens a connection."""
+    from tests.unit._fake_http import running_server
+
+    with running_server() as server:
+        monkeypatch.setenv("EMBEDSCOUT_OPENAI_BASE_URL", server.url + "/v1")
+        with pytest.raises(SpendCapExceeded):
+            check_budget(["openai:text-embedding-3-large"], ["word " * 1000] * 200, max_usd=0.001)
+        assert server.count() == 0

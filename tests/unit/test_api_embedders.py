@@ -144,6 +144,9 @@ def test_usage_reports_actual_tokens_and_cost(server: FakeServer, monkeypatch: p
     enc.encode_passages(["one two three", "four five"])
     assert enc.usage["tokens"] == 5 and enc.usage["tokens_source"] == "provider"
     assert enc.usage["usd"] == pytest.approx(5 * 0.02 / 1e6)
+    copied = dict(enc.details)  # what the runner keeps; later calls still show up in it
+    enc.encode_queries(["six"])
+    assert copied["usage"]["tokens"] == 6 and copied["usage"]["requests"] == 2
 
 
 def test_retry_counted_in_usage(server: FakeServer, monkeypatch: pytest.MonkeyPatch) -> None:
