@@ -65,3 +65,12 @@ def catalog_with_overlay(path: Path | None = None) -> tuple[ModelSpec, ...]:
         return load_catalog(overlay=to_catalog_overlay(overlay, base))
     except CatalogError:
         return base
+
+
+def effective_catalog_version(path: Path | None = None) -> str:
+    """catalog_version() plus the overlay's timestamp when one applies, for saved recommendations."""
+    from catalog.load import catalog_version
+
+    overlay = read_overlay(path)
+    base = catalog_version()
+    return f"{base}+overlay:{overlay.get('generated', '?')}" if overlay else base

@@ -200,3 +200,20 @@ def test_unknown_provider_and_bad_compatible_ref() -> None:
     with pytest.raises(ApiError, match="openai-compatible:<model>@"):
         load_api_encoder("openai-compatible:model-without-url")
     assert "google" in PROVIDERS
+
+
+@pytest.mark.parametrize("fault", [("status", 401), ("slow", 1.0), ("malformed",), ("truncated",)])
+def test_key_absent_from_full_tracebacks(
+    server: FakeServer, monkeypatch: pytest.MonkeyPatch, fault: tuple
+) -> None:
+    """Not only str(exc): the whole formatted traceback (causes, contexts) never contains the key."""
+    import traceback
+
+    monkeypatch.setenv("OPENAI_API_KEY", SECRET)
+    server.fault(*fault, times=3)
+    enc = load_api_encoder("openai:text-embedding-3-small", timeout=0.3, max_retries=1, backoff_base=0.01)
+    with pytest.raises(ApiError) as info:
+        enc.encode_queries(["q"])
+    text = "".join(traceback.format_exception(info.value))
+    assert SECRET not in text and SECRET[:8] not in text
+    assert info.value.__cause__ is None  # no httpx exception (which holds the request) is chained

@@ -204,3 +204,19 @@ def test_plan_downloads_matches_folders_case_insensitively() -> None:
         ("org/m", "A", "r1", "results/Org__M/r1/A.json"),
         ("org/m", "A", "r2", "results/Org__M/r2/A.json"),
     ]
+
+
+def test_overlay_write_is_atomic_and_read_is_tolerant() -> None:
+    """A write that fails part-way leaves the previous overlay intact and no temp file behind."""
+    from storage.catalog_overlay import effective_catalog_version, overlay_path, read_overlay, write_overlay
+
+    assert read_overlay() is None and "+overlay" not in effective_catalog_version()
+    write_overlay({"generated": "g1", "source": "s", "models": {}})
+    before = overlay_path().read_bytes()
+    with pytest.raises(TypeError):
+        write_overlay({"generated": "g2", "source": "s", "models": {"x": object()}})
+    assert overlay_path().read_bytes() == before
+    assert [p.name for p in overlay_path().parent.iterdir()] == ["catalog_overlay.json"]
+    assert effective_catalog_version().endswith("+overlay:g1")
+    overlay_path().write_text('{"models": []}')
+    assert read_overlay() is None
