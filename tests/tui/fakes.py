@@ -75,6 +75,7 @@ class Recommendation:
     candidates: list[Ranked]
     excluded: list[Excluded]
     requirements: Any = None
+    catalog_version: str = "test"
 
     def to_dict(self) -> dict[str, Any]:
         return {"requirements": self.requirements.to_dict() if self.requirements else {},

@@ -42,5 +42,6 @@ class AppScreen(Screen[None]):
                 yield SystemCommand(
                     binding.description,
                     f"{binding.description} ({binding.key})",
-                    lambda a=action: self.run_action(a),  # type: ignore[misc]
+                    # run_action is a coroutine: schedule it rather than leave it un-awaited.
+                    lambda a=action: self.call_later(self.run_action, a),  # type: ignore[misc]
                 )
