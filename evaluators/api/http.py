@@ -15,7 +15,7 @@ from typing import Any
 
 import httpx
 
-RETRY_STATUSES = frozenset({408, 409, 425, 429, 500, 502, 503, 504, 520, 522, 524, 529})
+RETRY_STATUSES = frozenset({408, 425, 429, 500, 502, 503, 504, 520, 522, 524, 529})
 
 
 class ApiError(Exception):

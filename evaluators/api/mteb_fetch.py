@@ -68,7 +68,15 @@ def fetch_results(
     base = (source or DEFAULT_SOURCE).rstrip("/")
     policy = RetryPolicy(max_retries=max_retries, backoff_base=backoff_base)
     with make_client(base, timeout=timeout, headers={"User-Agent": "embedscout"}) as client:
-        listing = _parse_listing(request_json(client, "GET", LISTING, policy=policy), base)
+        try:
+            body = request_json(client, "GET", LISTING, policy=policy)
+        except ApiError as exc:
+            if exc.status == 404:
+                raise ApiError(
+                    f"{base} serves no {LISTING} listing; use --source with a mirror that does", status=404
+                ) from None
+            raise
+        listing = _parse_listing(body, base)
         plan = plan_downloads(listing, folders, task_names)
         out = FetchedResults(source=base, listing=listing, n_files=len(plan))
         progress = on_progress or (lambda done, total: None)

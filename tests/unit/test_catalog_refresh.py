@@ -192,6 +192,11 @@ def test_fetch_fails_whole_on_a_broken_file(server: FakeServer) -> None:
         fetch_results({MODEL: "f"}, set(tasks), source=server.url, backoff_base=0.01)
 
 
+def test_fetch_without_listing_says_so(server: FakeServer) -> None:
+    with pytest.raises(ApiError, match="serves no paths.json listing"):
+        fetch_results({MODEL: "f"}, {"X"}, source=server.url)
+
+
 def test_fetch_malformed_listing(server: FakeServer) -> None:
     server.files["/paths.json"] = b'["not", "a", "listing"]'
     with pytest.raises(ApiResponseError, match="not a results listing"):
