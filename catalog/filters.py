@@ -19,9 +19,24 @@ WORKING_MEMORY = 1.2
 CPU_FALLBACK_MAX_PARAMS = 1.5e9
 """Above this a model that misses the GPU is too slow on CPU to count as a fallback."""
 LANGUAGE_NAMES = {
-    "en": "English", "zh": "Chinese", "de": "German", "fr": "French", "es": "Spanish", "ja": "Japanese",
-    "ko": "Korean", "ru": "Russian", "ar": "Arabic", "pt": "Portuguese", "it": "Italian", "hi": "Hindi",
-    "nl": "Dutch", "pl": "Polish", "tr": "Turkish", "vi": "Vietnamese", "id": "Indonesian", "sv": "Swedish",
+    "en": "English",
+    "zh": "Chinese",
+    "de": "German",
+    "fr": "French",
+    "es": "Spanish",
+    "ja": "Japanese",
+    "ko": "Korean",
+    "ru": "Russian",
+    "ar": "Arabic",
+    "pt": "Portuguese",
+    "it": "Italian",
+    "hi": "Hindi",
+    "nl": "Dutch",
+    "pl": "Polish",
+    "tr": "Turkish",
+    "vi": "Vietnamese",
+    "id": "Indonesian",
+    "sv": "Swedish",
 }
 LANGUAGE_EVIDENCE = {"zh": Benchmark.CMTEB_V1, "en": Benchmark.MTEB_ENG_V2}
 """A retrieval score on these benchmarks shows the model handles the language even if metadata omits it."""
@@ -65,9 +80,12 @@ class MemoryEstimate:
 
     def explain(self) -> str:
         basis = "from mteb's fp32 memory figure" if self.from_memory_mb else "from the parameter count"
-        return (f"{self.params / 1e6:,.0f}M parameters ({basis}): weights {_gb(self.fp32_gb)} GB fp32 / "
-                f"{_gb(self.fp16_gb)} GB fp16, x{WORKING_MEMORY} for activations -> needs ~{_gb(self.cpu_need_gb)} GB "
-                f"RAM on CPU (fp32) or ~{_gb(self.gpu_need_gb)} GB VRAM on GPU (fp16)")
+        return (
+            f"{self.params / 1e6:,.0f}M parameters ({basis}): weights {_gb(self.fp32_gb)} GB fp32 / "
+            f"{_gb(self.fp16_gb)} GB fp16, x{WORKING_MEMORY} for activations -> "
+            f"needs ~{_gb(self.cpu_need_gb)} GB "
+            f"RAM on CPU (fp32) or ~{_gb(self.gpu_need_gb)} GB VRAM on GPU (fp16)"
+        )
 
 
 def memory_estimate(spec: ModelSpec) -> MemoryEstimate | None:
@@ -95,8 +113,11 @@ def monthly_cost(spec: ModelSpec, req: Requirements) -> float | None:
 
 
 def cost_assumption(req: Requirements) -> str:
-    return (f"monthly API cost assumes the corpus ({req.corpus_docs:,} docs x {req.doc_tokens:,} tokens) is embedded "
-            f"once in the month, plus {req.queries_per_month:,} queries x {req.query_tokens} tokens")
+    return (
+        f"monthly API cost assumes the corpus ({req.corpus_docs:,} docs x {req.doc_tokens:,} tokens) "
+        "is embedded "
+        f"once in the month, plus {req.queries_per_month:,} queries x {req.query_tokens} tokens"
+    )
 
 
 def check_language(spec: ModelSpec, lang: str, out: Verdict) -> None:
@@ -108,7 +129,9 @@ def check_language(spec: ModelSpec, lang: str, out: Verdict) -> None:
         out.notes.append(f"{name}: not in its language list, but it has {evidence.label} results")
     elif spec.multilingual and spec.languages:
         count = len(spec.languages)
-        out.penalties.append((0.10, f"{name} not among its {count} listed languages (multilingual, unverified)"))
+        out.penalties.append(
+            (0.10, f"{name} not among its {count} listed languages (multilingual, unverified)")
+        )
     elif spec.multilingual:
         out.penalties.append((0.05, f"multilingual, but {name} support is not confirmed in the catalog"))
     elif spec.languages:
@@ -126,12 +149,19 @@ def check_context(spec: ModelSpec, req: Requirements, out: Verdict) -> None:
     elif spec.max_tokens >= doc:
         out.notes.append(f"max {spec.max_tokens:,} tokens fits your {doc:,}-token documents")
     elif not req.will_chunk:
-        out.failures.append(f"max {spec.max_tokens:,} tokens < your {doc:,}-token documents (you won't chunk)")
+        out.failures.append(
+            f"max {spec.max_tokens:,} tokens < your {doc:,}-token documents (you won't chunk)"
+        )
     else:
         chunks = math.ceil(doc / spec.max_tokens)
         cost = min(0.10, 0.02 * (chunks - 1))
-        out.penalties.append((cost, f"max {spec.max_tokens:,} tokens < your {doc:,}-token documents: "
-                                    f"~{chunks} chunks per document"))
+        out.penalties.append(
+            (
+                cost,
+                f"max {spec.max_tokens:,} tokens < your {doc:,}-token documents: "
+                f"~{chunks} chunks per document",
+            )
+        )
 
 
 def check_access(spec: ModelSpec, req: Requirements, out: Verdict) -> None:
@@ -179,23 +209,31 @@ def check_hardware(spec: ModelSpec, req: Requirements, out: Verdict) -> None:
         if fits_ram and est.params <= CPU_FALLBACK_MAX_PARAMS:
             out.penalties.append((0.10, f"{gpu_msg}: would run on CPU instead (slower)"))
         elif req.ram_gb is not None and not fits_ram:
-            out.failures.append(f"{gpu_msg} (and ~{_gb(est.cpu_need_gb)} GB RAM on CPU, you have {_gb(req.ram_gb)})")
+            out.failures.append(
+                f"{gpu_msg} (and ~{_gb(est.cpu_need_gb)} GB RAM on CPU, you have {_gb(req.ram_gb)})"
+            )
         else:
             out.failures.append(gpu_msg)
         return
     if req.ram_gb is None:
-        out.notes.append(f"memory ~{_gb(est.cpu_need_gb)} GB RAM fp32 / ~{_gb(est.gpu_need_gb)} GB VRAM fp16 "
-                         "(hardware not given, not checked)")
+        out.notes.append(
+            f"memory ~{_gb(est.cpu_need_gb)} GB RAM fp32 / ~{_gb(est.gpu_need_gb)} GB VRAM fp16 "
+            "(hardware not given, not checked)"
+        )
     elif fits_ram:
         out.notes.append(f"fits your {_gb(req.ram_gb)} GB RAM on CPU (~{_gb(est.cpu_need_gb)} GB in fp32)")
     else:
-        out.failures.append(f"needs ~{_gb(est.cpu_need_gb)} GB RAM on CPU (fp32 weights {_gb(est.fp32_gb)} GB "
-                            f"+ 20%), you have {_gb(req.ram_gb)}")
+        out.failures.append(
+            f"needs ~{_gb(est.cpu_need_gb)} GB RAM on CPU (fp32 weights {_gb(est.fp32_gb)} GB "
+            f"+ 20%), you have {_gb(req.ram_gb)}"
+        )
 
 
 def check_licence(spec: ModelSpec, req: Requirements, out: Verdict) -> None:
     if not spec.sentence_embedder:
-        out.failures.append("domain encoder, not a sentence embedder out of the box (needs pooling and fine-tuning)")
+        out.failures.append(
+            "domain encoder, not a sentence embedder out of the box (needs pooling and fine-tuning)"
+        )
     if req.commercial_use and spec.commercial_use is False:
         out.failures.append(f"licence {spec.license or 'unknown'} does not allow commercial use")
     elif req.commercial_use and spec.commercial_use is None:
@@ -211,7 +249,9 @@ def check_fit(spec: ModelSpec, req: Requirements, out: Verdict) -> None:
     elif special:
         out.penalties.append((0.10, f"specialised for {', '.join(special)}, not {req.domain}"))
     if spec.multimodal:
-        out.penalties.append((0.05, f"multimodal ({'+'.join(spec.modalities)}): tuned for image-text retrieval"))
+        out.penalties.append(
+            (0.05, f"multimodal ({'+'.join(spec.modalities)}): tuned for image-text retrieval")
+        )
 
 
 def evaluate(spec: ModelSpec, req: Requirements) -> Verdict:
@@ -242,8 +282,12 @@ class Filters:
 def apply(filters: Filters, models: Iterable[ModelSpec]) -> list[ModelSpec]:
     """Models passing every active filter, in catalog order (ranking is separate)."""
     needle = filters.text.casefold()
-    return [m for m in models
-            if needle in m.search_text
-            and not (filters.open_only and m.is_api) and not (filters.api_only and not m.is_api)
-            and (filters.language is None or filters.language in m.languages)
-            and (filters.domain is None or filters.domain in m.domains)]
+    return [
+        m
+        for m in models
+        if needle in m.search_text
+        and not (filters.open_only and m.is_api)
+        and not (filters.api_only and not m.is_api)
+        and (filters.language is None or filters.language in m.languages)
+        and (filters.domain is None or filters.domain in m.domains)
+    ]

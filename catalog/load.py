@@ -100,19 +100,50 @@ def _tuple_of(check: Check) -> Check:
 
 
 MODEL_FIELDS: dict[str, Check] = {
-    "id": _str, "name": _str, "provider": _str, "open_weights": _bool, "hf_id": _str, "api_provider": _str,
-    "api_model_name": _str, "modalities": _tuple_of(_str), "sentence_embedder": _bool, "max_tokens": _pos_int,
-    "unbounded_context": _bool, "tokenizer": _tokenizer, "tiktoken_encoding": _str, "vocab_size": _pos_int,
-    "dims": _pos_int, "matryoshka_dims": _tuple_of(_pos_int), "n_parameters": _pos_int, "memory_mb": _nonneg_float,
-    "price_usd_per_1m": _nonneg_float, "price_source": _str, "languages": _tuple_of(_lang), "multilingual": _bool,
-    "license": _str, "commercial_use": _bool, "release_date": _date, "domains": _tuple_of(_str),
-    "training_data": _str, "query_prompt": _str, "passage_prompt": _str, "normalize": _bool, "pooling": _str,
-    "notes": _tuple_of(_str), "sources": _tuple_of(_str),
+    "id": _str,
+    "name": _str,
+    "provider": _str,
+    "open_weights": _bool,
+    "hf_id": _str,
+    "api_provider": _str,
+    "api_model_name": _str,
+    "modalities": _tuple_of(_str),
+    "sentence_embedder": _bool,
+    "max_tokens": _pos_int,
+    "unbounded_context": _bool,
+    "tokenizer": _tokenizer,
+    "tiktoken_encoding": _str,
+    "vocab_size": _pos_int,
+    "dims": _pos_int,
+    "matryoshka_dims": _tuple_of(_pos_int),
+    "n_parameters": _pos_int,
+    "memory_mb": _nonneg_float,
+    "price_usd_per_1m": _nonneg_float,
+    "price_source": _str,
+    "languages": _tuple_of(_lang),
+    "multilingual": _bool,
+    "license": _str,
+    "commercial_use": _bool,
+    "release_date": _date,
+    "domains": _tuple_of(_str),
+    "training_data": _str,
+    "query_prompt": _str,
+    "passage_prompt": _str,
+    "normalize": _bool,
+    "pooling": _str,
+    "notes": _tuple_of(_str),
+    "sources": _tuple_of(_str),
 }
 REQUIRED = ("id", "name", "provider", "open_weights")
 SCORE_FIELDS: dict[str, Check] = {
-    "mean": _percent, "retrieval_mean": _percent, "tasks_with_results": _count, "tasks_total": _count,
-    "retrieval_tasks_with_results": _count, "retrieval_tasks_total": _count, "mean_note": _str, "source": _str,
+    "mean": _percent,
+    "retrieval_mean": _percent,
+    "tasks_with_results": _count,
+    "tasks_total": _count,
+    "retrieval_tasks_with_results": _count,
+    "retrieval_tasks_total": _count,
+    "mean_note": _str,
+    "source": _str,
 }
 
 
@@ -143,11 +174,14 @@ def _parse_scores(entry: str, raw: Any) -> dict[Benchmark, BenchmarkScore]:
             except TypeError as exc:
                 raise _fail(entry, f"scores.{key}.{name}", str(exc)) from None
         if values.get("mean") is None and values.get("retrieval_mean") is None:
-            raise _fail(entry, f"scores.{key}", "needs 'mean' or 'retrieval_mean' (omit the table when unknown)")
+            raise _fail(
+                entry, f"scores.{key}", "needs 'mean' or 'retrieval_mean' (omit the table when unknown)"
+            )
         if not values.get("source"):
             raise _fail(entry, f"scores.{key}.source", "every score needs a source")
-        out[bench] = BenchmarkScore(mean=values.pop("mean", None),
-                                    retrieval_mean=values.pop("retrieval_mean", None), **values)
+        out[bench] = BenchmarkScore(
+            mean=values.pop("mean", None), retrieval_mean=values.pop("retrieval_mean", None), **values
+        )
     return out
 
 
@@ -237,8 +271,13 @@ def _load_cached(path: Path | None) -> tuple[ModelSpec, ...]:
     return parse_catalog(data)
 
 
-def load_catalog(overlay: Mapping[str, Any] | None = None, *, path: Path | str | None = None) -> tuple[ModelSpec, ...]:
-    """All catalog models, validated. `path` reads another file (tests); `overlay` ({'model': [...]}) patches it."""
+def load_catalog(
+    overlay: Mapping[str, Any] | None = None, *, path: Path | str | None = None
+) -> tuple[ModelSpec, ...]:
+    """All catalog models, validated.
+
+    `path` reads another file (tests); `overlay` ({'model': [...]}, e.g. from `catalog refresh`) patches it.
+    """
     resolved = Path(path) if path is not None else None
     if not overlay:
         return _load_cached(resolved)

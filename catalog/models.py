@@ -143,6 +143,14 @@ class ModelSpec:
     @property
     def search_text(self) -> str:
         """Casefolded text that `catalog list --filter` matches against."""
-        parts = [self.id, self.name, self.provider, self.license or "", *self.domains, *self.languages,
-                 *self.modalities, "open" if self.open_weights else "api"]
+        parts = [
+            self.id,
+            self.name,
+            self.provider,
+            self.license or "",
+            *self.domains,
+            *self.languages,
+            *self.modalities,
+            "open" if self.open_weights else "api",
+        ]
         return " ".join(parts).casefold()

@@ -1,8 +1,8 @@
-"""Recommendation engine: Requirements + catalog -> ranked candidates with reasons, and exclusions with causes.
+"""Recommendation engine: Requirements + catalog -> ranked candidates with reasons, exclusions with causes.
 
-Score (0-100) = quality x speed x cost weights minus stated penalties. Quality is the retrieval mean of the
-benchmark that matches the user's languages/domain, min-max scaled over the eligible pool; a model without that
-score gets quality 0 and says so (never another benchmark's number). Hard failures come from `catalog.filters`.
+Score (0-100) = weighted quality, speed and cost minus stated penalties. Quality is the retrieval mean of the
+benchmark matching the user's languages/domain, min-max scaled over the eligible pool; a model without that
+score gets quality 0 and says so (never another benchmark's number). Hard failures come from catalog.filters.
 """
 
 from __future__ import annotations
@@ -32,7 +32,7 @@ REFERENCE_PRICE = 0.20
 
 
 def primary_benchmark(req: Requirements) -> Benchmark:
-    """Code domain -> Code; only Chinese -> C-MTEB; only English -> MTEB(eng, v2); anything else -> Multilingual."""
+    """Code domain -> Code; only Chinese -> C-MTEB; only English -> MTEB(eng, v2); else -> Multilingual."""
     langs = set(req.languages)
     if req.domain == "code":
         return Benchmark.MTEB_CODE_V1
@@ -78,12 +78,21 @@ class Ranked:
 
     def to_dict(self) -> dict[str, Any]:
         return {
-            "id": self.spec.id, "name": self.spec.name, "score": self.score, "reasons": list(self.reasons),
+            "id": self.spec.id,
+            "name": self.spec.name,
+            "score": self.score,
+            "reasons": list(self.reasons),
             "benchmark": self.benchmark.value if self.benchmark else None,
             "benchmark_label": self.benchmark.label if self.benchmark else None,
-            "benchmark_value": self.benchmark_value, "quality": self.quality, "speed": self.speed,
-            "cost": self.cost, "monthly_cost_usd": self.monthly_cost_usd, "memory_gb": self.memory_gb,
-            "open_weights": self.spec.open_weights, "max_tokens": self.spec.max_tokens, "dims": self.spec.dims,
+            "benchmark_value": self.benchmark_value,
+            "quality": self.quality,
+            "speed": self.speed,
+            "cost": self.cost,
+            "monthly_cost_usd": self.monthly_cost_usd,
+            "memory_gb": self.memory_gb,
+            "open_weights": self.spec.open_weights,
+            "max_tokens": self.spec.max_tokens,
+            "dims": self.spec.dims,
         }
 
 
@@ -111,9 +120,12 @@ class Recommendation:
     def to_dict(self, top: int | None = None) -> dict[str, Any]:
         chosen = self.candidates if top is None else self.candidates[:top]
         return {
-            "requirements": self.requirements.to_dict(), "catalog_version": self.catalog_version,
-            "benchmarks": [b.value for b in self.benchmarks], "assumptions": list(self.assumptions),
-            "candidates": [c.to_dict() for c in chosen], "excluded": [e.to_dict() for e in self.excluded],
+            "requirements": self.requirements.to_dict(),
+            "catalog_version": self.catalog_version,
+            "benchmarks": [b.value for b in self.benchmarks],
+            "assumptions": list(self.assumptions),
+            "candidates": [c.to_dict() for c in chosen],
+            "excluded": [e.to_dict() for e in self.excluded],
         }
 
 
@@ -126,8 +138,10 @@ def _scaled(values: dict[str, float]) -> dict[str, float]:
 
 
 def _quality(pool: Sequence[ModelSpec], benches: tuple[Benchmark, ...]) -> dict[str, tuple[float, list[str]]]:
-    raw = {b: {m.id: s.retrieval_mean for m in pool if (s := m.score(b)) and s.retrieval_mean is not None}
-           for b in benches}
+    raw = {
+        b: {m.id: s.retrieval_mean for m in pool if (s := m.score(b)) and s.retrieval_mean is not None}
+        for b in benches
+    }
     scaled = {b: _scaled(v) for b, v in raw.items()}
     out: dict[str, tuple[float, list[str]]] = {}
     for m in pool:
@@ -142,7 +156,7 @@ def _quality(pool: Sequence[ModelSpec], benches: tuple[Benchmark, ...]) -> dict[
                 parts.append(scaled[b][m.id])
                 reasons.append(f"{b.label} retrieval mean {value:.2f} (#{rank} of {len(raw[b])} eligible)")
         shares = [1.0] if len(parts) == 1 else [1 - DOMAIN_SHARE, DOMAIN_SHARE]
-        out[m.id] = (sum(p * w for p, w in zip(parts, shares)), reasons)
+        out[m.id] = (sum(p * w for p, w in zip(parts, shares, strict=True)), reasons)
     return out
 
 
@@ -180,8 +194,9 @@ def _memory_need(spec: ModelSpec, req: Requirements) -> float | None:
     return round(est.gpu_need_gb if req.gpu else est.cpu_need_gb, 2)
 
 
-def _rank_one(spec: ModelSpec, req: Requirements, verdict: Verdict,
-              quality: tuple[float, list[str]], bench: Benchmark) -> Ranked:
+def _rank_one(
+    spec: ModelSpec, req: Requirements, verdict: Verdict, quality: tuple[float, list[str]], bench: Benchmark
+) -> Ranked:
     wq, ws, wc = req.weights
     q, q_reasons = quality
     s, s_reason = _speed(spec, req)
@@ -196,16 +211,22 @@ def _rank_one(spec: ModelSpec, req: Requirements, verdict: Verdict,
         reasons.append("open weights: no per-token fee")
     primary = spec.score(bench)
     return Ranked(
-        spec=spec, score=round(score, 1), reasons=tuple(reasons), benchmark=bench,
+        spec=spec,
+        score=round(score, 1),
+        reasons=tuple(reasons),
+        benchmark=bench,
         benchmark_value=primary.retrieval_mean if primary else None,
-        quality=round(q, 3), speed=round(s, 3), cost=round(c, 3),
+        quality=round(q, 3),
+        speed=round(s, 3),
+        cost=round(c, 3),
         monthly_cost_usd=None if (m := monthly_cost(spec, req)) is None else round(m, 2),
         memory_gb=_memory_need(spec, req),
     )
 
 
-def recommend(req: Requirements, models: Iterable[ModelSpec] | None = None, *,
-              catalog_version: str | None = None) -> Recommendation:
+def recommend(
+    req: Requirements, models: Iterable[ModelSpec] | None = None, *, catalog_version: str | None = None
+) -> Recommendation:
     """Rank every model that passes the hard constraints; list the rest with the constraints they failed."""
     if models is None:
         from catalog.load import catalog_version as current_version

@@ -1,7 +1,7 @@
 """The user's profile for a recommendation: languages, documents, budget, hardware, licence, priorities.
 
-A frozen, JSON-friendly value built by the CLI flags and the TUI questionnaire alike, stored verbatim with every
-saved decision (`to_dict`/`from_dict` round-trip), and consumed by `catalog.ranking.recommend`.
+A frozen, JSON-friendly value built by the CLI flags and the TUI questionnaire alike, stored verbatim with
+every saved decision (`to_dict`/`from_dict` round-trip), and consumed by `catalog.ranking.recommend`.
 """
 
 from __future__ import annotations

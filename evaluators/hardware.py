@@ -17,8 +17,17 @@ from dataclasses import asdict, dataclass
 from importlib import metadata
 from typing import Any
 
-TRACKED_PACKAGES = ("embedscout", "numpy", "torch", "sentence-transformers", "transformers", "onnxruntime",
-                    "openvino", "tokenizers", "bm25s")
+TRACKED_PACKAGES = (
+    "embedscout",
+    "numpy",
+    "torch",
+    "sentence-transformers",
+    "transformers",
+    "onnxruntime",
+    "openvino",
+    "tokenizers",
+    "bm25s",
+)
 GIB = 1024**3
 
 
@@ -70,8 +79,13 @@ def _nvidia_smi(timeout: float = 3.0) -> tuple[str, float] | None:
     if exe is None:
         return None
     try:
-        out = subprocess.run([exe, "--query-gpu=name,memory.total", "--format=csv,noheader,nounits"],
-                             capture_output=True, text=True, timeout=timeout, check=True).stdout
+        out = subprocess.run(
+            [exe, "--query-gpu=name,memory.total", "--format=csv,noheader,nounits"],
+            capture_output=True,
+            text=True,
+            timeout=timeout,
+            check=True,
+        ).stdout
     except (subprocess.SubprocessError, OSError):
         return None
     first = out.strip().splitlines()[0] if out.strip() else ""

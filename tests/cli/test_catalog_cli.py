@@ -65,5 +65,7 @@ def test_doctor_json_reports_hardware_backends_and_paths(home: Path) -> None:
 def test_path_prints_the_four_locations(home: Path) -> None:
     result = run(["path", "--json"])
     paths = json.loads(result.stdout)
-    assert set(paths) == {"data", "config", "cache", "db"} and all(p.startswith(str(home)) for p in paths.values())
+    assert set(paths) == {"data", "config", "cache", "db"} and all(
+        p.startswith(str(home)) for p in paths.values()
+    )
     assert run(["path", "db"]).stdout.strip() == paths["db"]

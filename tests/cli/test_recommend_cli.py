@@ -1,4 +1,4 @@
-"""`embedscout recommend` end to end through click: JSON shape, the issue's example, one-line usage errors, --save."""
+"""`embedscout recommend` end to end through click: JSON shape, the issue's example, usage errors, --save."""
 
 from __future__ import annotations
 
@@ -10,8 +10,21 @@ from click.testing import CliRunner, Result
 
 from tui.cli import main
 
-EXAMPLE = ["recommend", "--language", "zh", "--domain", "legal", "--doc-tokens", "3000", "--budget", "open",
-           "--hardware", "cpu", "--ram-gb", "16"]
+EXAMPLE = [
+    "recommend",
+    "--language",
+    "zh",
+    "--domain",
+    "legal",
+    "--doc-tokens",
+    "3000",
+    "--budget",
+    "open",
+    "--hardware",
+    "cpu",
+    "--ram-gb",
+    "16",
+]
 
 
 def run(args: list[str]) -> Result:
@@ -44,17 +57,38 @@ def test_issue_example_json() -> None:
 def test_no_chunk_turns_short_windows_into_exclusions() -> None:
     data = run_json([*EXAMPLE, "--no-chunk"])
     excluded = {e["id"]: e["reasons"] for e in data["excluded"]}
-    assert "max 512 tokens < your 3,000-token documents (you won't chunk)" in excluded["BAAI/bge-large-zh-v1.5"]
+    assert (
+        "max 512 tokens < your 3,000-token documents (you won't chunk)" in excluded["BAAI/bge-large-zh-v1.5"]
+    )
     chunked = run_json(EXAMPLE)
     assert "BAAI/bge-large-zh-v1.5" not in {e["id"] for e in chunked["excluded"]}
 
 
 def test_gpu_profile_and_monthly_cap() -> None:
-    data = run_json(["recommend", "--language", "en", "--hardware", "cuda", "--vram-gb", "8", "--ram-gb", "32",
-                     "--monthly-cap", "1", "--doc-tokens", "3000", "--top", "10"])
+    data = run_json(
+        [
+            "recommend",
+            "--language",
+            "en",
+            "--hardware",
+            "cuda",
+            "--vram-gb",
+            "8",
+            "--ram-gb",
+            "32",
+            "--monthly-cap",
+            "1",
+            "--doc-tokens",
+            "3000",
+            "--top",
+            "10",
+        ]
+    )
     excluded = {e["id"]: e["reasons"] for e in data["excluded"]}
     assert excluded["openai/text-embedding-3-large"] == ["API cost ~$4.29/month > cap $1.00"]
-    assert any(r.startswith("needs ~17 GB VRAM, you have 8") for r in excluded["intfloat/e5-mistral-7b-instruct"])
+    assert any(
+        r.startswith("needs ~17 GB VRAM, you have 8") for r in excluded["intfloat/e5-mistral-7b-instruct"]
+    )
     assert data["requirements"]["gpu"] == "cuda" and data["requirements"]["vram_gb"] == 8
 
 
@@ -64,18 +98,21 @@ def test_table_output_is_readable() -> None:
     assert "Top 2 of" in result.stdout and "Excluded:" in result.stdout and "C-MTEB" in result.stdout
 
 
-@pytest.mark.parametrize("args", [
-    ["recommend", "--language", "zh-Hans!"],
-    ["recommend", "--domain", "astrology"],
-    ["recommend", "--doc-tokens", "-5"],
-    ["recommend", "--budget", "cheap"],
-    ["recommend", "--hardware", "tpu"],
-    ["recommend", "--priority", "1,2"],
-    ["recommend", "--top", "0"],
-    ["recommend", "--frobnicate"],
-    ["recommend", "--title", "x"],
-    ["recommend", "--hardware", "cpu", "--priority", "0,0,0"],
-])
+@pytest.mark.parametrize(
+    "args",
+    [
+        ["recommend", "--language", "zh-Hans!"],
+        ["recommend", "--domain", "astrology"],
+        ["recommend", "--doc-tokens", "-5"],
+        ["recommend", "--budget", "cheap"],
+        ["recommend", "--hardware", "tpu"],
+        ["recommend", "--priority", "1,2"],
+        ["recommend", "--top", "0"],
+        ["recommend", "--frobnicate"],
+        ["recommend", "--title", "x"],
+        ["recommend", "--hardware", "cpu", "--priority", "0,0,0"],
+    ],
+)
 def test_bad_values_give_one_line_and_exit_2(args: list[str]) -> None:
     result = run(args)
     assert result.exit_code == 2

@@ -1,4 +1,4 @@
-"""The shipped catalog: loads, is complete for the client's named models, and carries correct, sourced facts."""
+"""The shipped catalog loads, holds every model the client names, and carries correct, sourced facts."""
 
 from __future__ import annotations
 
@@ -8,13 +8,26 @@ from catalog.load import catalog_version, find_model, load_catalog
 from catalog.models import Benchmark, Tokenizer
 
 REQUIRED_IDS = [
-    "openai/text-embedding-ada-002", "openai/text-embedding-3-small", "openai/text-embedding-3-large",
-    "moka-ai/m3e-base", "BAAI/bge-m3", "BAAI/bge-large-zh-v1.5", "nvidia/NV-Embed-v2",
-    "Qwen/Qwen3-Embedding-0.6B", "Qwen/Qwen3-Embedding-4B", "Qwen/Qwen3-Embedding-8B",
-    "nomic-ai/nomic-embed-text-v1.5", "Alibaba-NLP/gte-Qwen2-1.5B-instruct", "intfloat/multilingual-e5-large",
-    "sentence-transformers/paraphrase-multilingual-MiniLM-L12-v2", "shibing624/text2vec-base-chinese",
-    "sentence-transformers/all-MiniLM-L6-v2", "sentence-transformers/all-mpnet-base-v2",
-    "nlpaueb/legal-bert-base-uncased", "dmis-lab/biobert-base-cased-v1.1", "BAAI/BGE-VL-base",
+    "openai/text-embedding-ada-002",
+    "openai/text-embedding-3-small",
+    "openai/text-embedding-3-large",
+    "moka-ai/m3e-base",
+    "BAAI/bge-m3",
+    "BAAI/bge-large-zh-v1.5",
+    "nvidia/NV-Embed-v2",
+    "Qwen/Qwen3-Embedding-0.6B",
+    "Qwen/Qwen3-Embedding-4B",
+    "Qwen/Qwen3-Embedding-8B",
+    "nomic-ai/nomic-embed-text-v1.5",
+    "Alibaba-NLP/gte-Qwen2-1.5B-instruct",
+    "intfloat/multilingual-e5-large",
+    "sentence-transformers/paraphrase-multilingual-MiniLM-L12-v2",
+    "shibing624/text2vec-base-chinese",
+    "sentence-transformers/all-MiniLM-L6-v2",
+    "sentence-transformers/all-mpnet-base-v2",
+    "nlpaueb/legal-bert-base-uncased",
+    "dmis-lab/biobert-base-cased-v1.1",
+    "BAAI/BGE-VL-base",
     "McGill-NLP/LLM2Vec-Mistral-7B-Instruct-v2-mntp-supervised",
 ]
 
@@ -55,22 +68,28 @@ def test_domain_encoders_and_multimodal_are_marked() -> None:
     assert vl is not None and vl.multimodal and set(vl.modalities) == {"image", "text"}
 
 
-@pytest.mark.parametrize(("ref", "query", "passage"), [
-    ("intfloat/multilingual-e5-large", "query: ", "passage: "),
-    ("BAAI/bge-large-en-v1.5", "Represent this sentence for searching relevant passages: ", None),
-    ("BAAI/bge-large-zh-v1.5", "为这个句子生成表示以用于检索相关文章：", None),
-    ("Qwen/Qwen3-Embedding-0.6B",
-     "Instruct: Given a web search query, retrieve relevant passages that answer the query\nQuery:", None),
-    ("nomic-ai/nomic-embed-text-v1.5", "search_query: ", "search_document: "),
-    ("BAAI/bge-m3", None, None),
-])
+@pytest.mark.parametrize(
+    ("ref", "query", "passage"),
+    [
+        ("intfloat/multilingual-e5-large", "query: ", "passage: "),
+        ("BAAI/bge-large-en-v1.5", "Represent this sentence for searching relevant passages: ", None),
+        ("BAAI/bge-large-zh-v1.5", "为这个句子生成表示以用于检索相关文章：", None),
+        (
+            "Qwen/Qwen3-Embedding-0.6B",
+            "Instruct: Given a web search query, retrieve relevant passages that answer the query\nQuery:",
+            None,
+        ),
+        ("nomic-ai/nomic-embed-text-v1.5", "search_query: ", "search_document: "),
+        ("BAAI/bge-m3", None, None),
+    ],
+)
 def test_query_and_passage_prompts(ref: str, query: str | None, passage: str | None) -> None:
     m = find_model(ref)
     assert m is not None and (m.query_prompt, m.passage_prompt) == (query, passage)
 
 
 def test_no_mmteb_full_mean_and_the_130_task_mean_is_labelled() -> None:
-    """SOURCES caveat: the MMTEB leaderboard mean is unknown for all; the 130-task mean is never passed off as it."""
+    """SOURCES caveat: the MMTEB leaderboard mean is unknown; the 130-task mean is never passed off as it."""
     for m in load_catalog():
         s = m.score(Benchmark.MMTEB_MULTILINGUAL_V2)
         if s is None:
@@ -110,10 +129,12 @@ def test_catalog_version_is_snapshot_plus_hash() -> None:
 
 
 def test_overlay_patches_a_model_and_adds_one() -> None:
-    overlay = {"model": [
-        {"id": "BAAI/bge-m3", "notes": ["patched"]},
-        {"id": "acme/new", "name": "new", "provider": "acme", "open_weights": True, "hf_id": "acme/new"},
-    ]}
+    overlay = {
+        "model": [
+            {"id": "BAAI/bge-m3", "notes": ["patched"]},
+            {"id": "acme/new", "name": "new", "provider": "acme", "open_weights": True, "hf_id": "acme/new"},
+        ]
+    }
     models = load_catalog(overlay=overlay)
     assert find_model("BAAI/bge-m3", models).notes == ("patched",)  # type: ignore[union-attr]
     assert find_model("acme/new", models) is not None

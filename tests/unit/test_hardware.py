@@ -23,8 +23,10 @@ def _loaded_after(code: str) -> list[str]:
 
 
 def test_default_detection_and_environment_import_nothing_heavy() -> None:
-    loaded = _loaded_after("from evaluators.hardware import detect_hardware, environment\n"
-                           "detect_hardware(); detect_hardware(probe_gpu=True, allow_torch=False); environment()")
+    loaded = _loaded_after(
+        "from evaluators.hardware import detect_hardware, environment\n"
+        "detect_hardware(); detect_hardware(probe_gpu=True, allow_torch=False); environment()"
+    )
     assert loaded == []
 
 

@@ -15,11 +15,21 @@ from catalog.requirements import Requirements
 
 def spec(mid: str, **kw: Any) -> ModelSpec:
     """An open, English, 100M-parameter, 8k-context model unless told otherwise."""
-    scores = {Benchmark(k): BenchmarkScore(mean=None, retrieval_mean=v, source="test")
-              for k, v in kw.pop("scores", {}).items()}
-    base: dict[str, Any] = {"name": mid, "provider": "test", "open_weights": True, "hf_id": mid,
-                            "max_tokens": 8192, "n_parameters": 100_000_000, "languages": ("en",),
-                            "license": "apache-2.0", "commercial_use": True}
+    scores = {
+        Benchmark(k): BenchmarkScore(mean=None, retrieval_mean=v, source="test")
+        for k, v in kw.pop("scores", {}).items()
+    }
+    base: dict[str, Any] = {
+        "name": mid,
+        "provider": "test",
+        "open_weights": True,
+        "hf_id": mid,
+        "max_tokens": 8192,
+        "n_parameters": 100_000_000,
+        "languages": ("en",),
+        "license": "apache-2.0",
+        "commercial_use": True,
+    }
     if not kw.get("open_weights", True):
         base.update(hf_id=None, api_provider="acme", api_model_name=mid, n_parameters=None)
     base.update(kw)
@@ -36,30 +46,41 @@ def candidate(req: Requirements, models: list[ModelSpec], mid: str) -> Any:
 
 # --- language -> benchmark ------------------------------------------------------------------------------
 
-@pytest.mark.parametrize(("langs", "domain", "expected"), [
-    (("zh",), "general", Benchmark.CMTEB_V1),
-    (("en",), "general", Benchmark.MTEB_ENG_V2),
-    (("en", "de"), "general", Benchmark.MMTEB_MULTILINGUAL_V2),
-    (("zh", "en"), "general", Benchmark.MMTEB_MULTILINGUAL_V2),
-    (("de",), "general", Benchmark.MMTEB_MULTILINGUAL_V2),
-    (("en",), "code", Benchmark.MTEB_CODE_V1),
-    (("zh",), "code", Benchmark.MTEB_CODE_V1),
-])
+
+@pytest.mark.parametrize(
+    ("langs", "domain", "expected"),
+    [
+        (("zh",), "general", Benchmark.CMTEB_V1),
+        (("en",), "general", Benchmark.MTEB_ENG_V2),
+        (("en", "de"), "general", Benchmark.MMTEB_MULTILINGUAL_V2),
+        (("zh", "en"), "general", Benchmark.MMTEB_MULTILINGUAL_V2),
+        (("de",), "general", Benchmark.MMTEB_MULTILINGUAL_V2),
+        (("en",), "code", Benchmark.MTEB_CODE_V1),
+        (("zh",), "code", Benchmark.MTEB_CODE_V1),
+    ],
+)
 def test_language_picks_the_benchmark(langs: tuple[str, ...], domain: str, expected: Benchmark) -> None:
     assert primary_benchmark(Requirements(languages=langs, domain=domain)) == expected
 
 
 def test_medical_and_legal_also_weigh_their_domain_benchmark() -> None:
     assert benchmarks_for(Requirements(languages=("zh",), domain="legal")) == (
-        Benchmark.CMTEB_V1, Benchmark.MTEB_LAW_V1)
-    assert benchmarks_for(Requirements(domain="medical")) == (Benchmark.MTEB_ENG_V2, Benchmark.MTEB_MEDICAL_V1)
+        Benchmark.CMTEB_V1,
+        Benchmark.MTEB_LAW_V1,
+    )
+    assert benchmarks_for(Requirements(domain="medical")) == (
+        Benchmark.MTEB_ENG_V2,
+        Benchmark.MTEB_MEDICAL_V1,
+    )
     assert benchmarks_for(Requirements(domain="finance")) == (Benchmark.MTEB_ENG_V2,)
 
 
 def test_chinese_ranking_uses_cmteb_not_the_english_number() -> None:
     """A model strong on English but without C-MTEB must not ride its English score for Chinese."""
-    models = [spec("eng-star", languages=("en", "zh"), scores={"mteb_eng_v2": 70.0}),
-              spec("zh-ok", languages=("zh",), scores={"cmteb_v1": 50.0})]
+    models = [
+        spec("eng-star", languages=("en", "zh"), scores={"mteb_eng_v2": 70.0}),
+        spec("zh-ok", languages=("zh",), scores={"cmteb_v1": 50.0}),
+    ]
     rec = recommend(Requirements(languages=("zh",)), models)
     assert [c.spec.id for c in rec.candidates] == ["zh-ok", "eng-star"]
     star = candidate(Requirements(languages=("zh",)), models, "eng-star")
@@ -69,8 +90,10 @@ def test_chinese_ranking_uses_cmteb_not_the_english_number() -> None:
 
 
 def test_multilingual_profile_uses_multilingual_retrieval_mean() -> None:
-    models = [spec("a", languages=("en", "de"), scores={"mmteb_multilingual_v2": 60.0, "mteb_eng_v2": 40.0}),
-              spec("b", languages=("en", "de"), scores={"mmteb_multilingual_v2": 50.0, "mteb_eng_v2": 70.0})]
+    models = [
+        spec("a", languages=("en", "de"), scores={"mmteb_multilingual_v2": 60.0, "mteb_eng_v2": 40.0}),
+        spec("b", languages=("en", "de"), scores={"mmteb_multilingual_v2": 50.0, "mteb_eng_v2": 70.0}),
+    ]
     rec = recommend(Requirements(languages=("en", "de")), models)
     assert [c.spec.id for c in rec.candidates] == ["a", "b"]
     assert rec.candidates[0].benchmark_value == 60.0
@@ -78,17 +101,23 @@ def test_multilingual_profile_uses_multilingual_retrieval_mean() -> None:
 
 # --- ranking order ----------------------------------------------------------------------------------------
 
+
 def test_higher_benchmark_ranks_first_all_else_equal() -> None:
-    models = [spec("low", scores={"mteb_eng_v2": 40.0}), spec("high", scores={"mteb_eng_v2": 60.0}),
-              spec("mid", scores={"mteb_eng_v2": 50.0})]
+    models = [
+        spec("low", scores={"mteb_eng_v2": 40.0}),
+        spec("high", scores={"mteb_eng_v2": 60.0}),
+        spec("mid", scores={"mteb_eng_v2": 50.0}),
+    ]
     rec = recommend(Requirements(), models)
     assert [c.spec.id for c in rec.candidates] == ["high", "mid", "low"]
     assert rec.candidates[0].score > rec.candidates[1].score > rec.candidates[2].score
 
 
 def test_speed_priority_prefers_the_small_model() -> None:
-    models = [spec("big", n_parameters=1_500_000_000, scores={"mteb_eng_v2": 60.0}),
-              spec("small", n_parameters=30_000_000, scores={"mteb_eng_v2": 55.0})]
+    models = [
+        spec("big", n_parameters=1_500_000_000, scores={"mteb_eng_v2": 60.0}),
+        spec("small", n_parameters=30_000_000, scores={"mteb_eng_v2": 55.0}),
+    ]
     quality = recommend(Requirements(quality_weight=1, speed_weight=0, cost_weight=0), models)
     speed = recommend(Requirements(quality_weight=0.2, speed_weight=0.8, cost_weight=0), models)
     assert quality.candidates[0].spec.id == "big"
@@ -96,17 +125,22 @@ def test_speed_priority_prefers_the_small_model() -> None:
 
 
 def test_domain_specialist_gets_a_bonus_and_others_a_penalty() -> None:
-    models = [spec("general", scores={"mteb_eng_v2": 50.0}),
-              spec("coder", domains=("code",), scores={"mteb_eng_v2": 50.0})]
+    models = [
+        spec("general", scores={"mteb_eng_v2": 50.0}),
+        spec("coder", domains=("code",), scores={"mteb_eng_v2": 50.0}),
+    ]
     general = recommend(Requirements(), models)
     assert [c.spec.id for c in general.candidates] == ["general", "coder"]
     assert any("specialised for code" in r for r in general.candidates[1].reasons)
-    code_models = [spec("general", scores={"mteb_code_v1": 50.0}),
-                   spec("coder", domains=("code",), scores={"mteb_code_v1": 50.0})]
+    code_models = [
+        spec("general", scores={"mteb_code_v1": 50.0}),
+        spec("coder", domains=("code",), scores={"mteb_code_v1": 50.0}),
+    ]
     assert recommend(Requirements(domain="code"), code_models).candidates[0].spec.id == "coder"
 
 
 # --- hard constraints -------------------------------------------------------------------------------------
+
 
 def test_vram_constraint_states_need_and_have() -> None:
     big = spec("seven-b", n_parameters=7_000_000_000)
@@ -146,13 +180,17 @@ def test_context_window_excludes_only_when_not_chunking() -> None:
     no_chunk = excluded_reasons(Requirements(doc_tokens=3000, will_chunk=False), [short])
     assert no_chunk["short"] == ["max 512 tokens < your 3,000-token documents (you won't chunk)"]
     c = candidate(Requirements(doc_tokens=3000, will_chunk=True), [short], "short")
-    assert any("max 512 tokens < your 3,000-token documents: ~6 chunks per document (-10 pts)" == r
-               for r in c.reasons)
+    assert any(
+        "max 512 tokens < your 3,000-token documents: ~6 chunks per document (-10 pts)" == r
+        for r in c.reasons
+    )
 
 
 def test_short_window_ranks_below_long_window_when_chunking() -> None:
-    models = [spec("short", max_tokens=512, scores={"mteb_eng_v2": 50.0}),
-              spec("long", max_tokens=8192, scores={"mteb_eng_v2": 50.0})]
+    models = [
+        spec("short", max_tokens=512, scores={"mteb_eng_v2": 50.0}),
+        spec("long", max_tokens=8192, scores={"mteb_eng_v2": 50.0}),
+    ]
     rec = recommend(Requirements(doc_tokens=3000), models)
     assert [c.spec.id for c in rec.candidates] == ["long", "short"]
 
@@ -160,27 +198,34 @@ def test_short_window_ranks_below_long_window_when_chunking() -> None:
 def test_open_only_budget_and_no_api_exclude_api_models() -> None:
     api = spec("api", open_weights=False, price_usd_per_1m=0.02)
     assert excluded_reasons(Requirements(open_only=True), [api])["api"] == [
-        "API-only model; your budget is open-weights only"]
+        "API-only model; your budget is open-weights only"
+    ]
     assert excluded_reasons(Requirements(api_allowed=False), [api])["api"] == [
-        "API model; API use is not allowed"]
+        "API model; API use is not allowed"
+    ]
     assert excluded_reasons(Requirements(open_weights_required=True), [api])["api"] == [
-        "closed weights; you require open weights"]
+        "closed weights; you require open weights"
+    ]
 
 
 def test_monthly_cap_and_price_cap() -> None:
     api = spec("api", open_weights=False, price_usd_per_1m=0.13)
-    req = Requirements(corpus_docs=100_000, doc_tokens=1000, queries_per_month=100_000, query_tokens=30,
-                       monthly_cap_usd=5.0)
+    req = Requirements(
+        corpus_docs=100_000, doc_tokens=1000, queries_per_month=100_000, query_tokens=30, monthly_cap_usd=5.0
+    )
     # (100,000 x 1,000 + 100,000 x 30) tokens = 103M tokens x $0.13/1M = $13.39
     assert monthly_cost(api, req) == pytest.approx(13.39)
     assert excluded_reasons(req, [api])["api"] == ["API cost ~$13.39/month > cap $5.00"]
     assert excluded_reasons(Requirements(max_usd_per_1m=0.05), [api])["api"] == [
-        "API price $0.13/1M tokens > your max $0.05/1M"]
+        "API price $0.13/1M tokens > your max $0.05/1M"
+    ]
 
 
 def test_unknown_price_cannot_pass_a_budget() -> None:
     api = spec("api", open_weights=False)
-    assert "API price not in the catalog" in excluded_reasons(Requirements(monthly_cap_usd=10), [api])["api"][0]
+    assert (
+        "API price not in the catalog" in excluded_reasons(Requirements(monthly_cap_usd=10), [api])["api"][0]
+    )
     c = candidate(Requirements(), [api], "api")
     assert any("price not recorded" in r for r in c.reasons)
 
@@ -201,12 +246,14 @@ def test_domain_encoder_is_excluded() -> None:
 
 def test_several_failures_are_all_listed() -> None:
     m = spec("bad", open_weights=False, price_usd_per_1m=1.0, languages=("en",), max_tokens=256)
-    reasons = excluded_reasons(Requirements(languages=("zh",), doc_tokens=1000, will_chunk=False,
-                                            max_usd_per_1m=0.1), [m])["bad"]
+    reasons = excluded_reasons(
+        Requirements(languages=("zh",), doc_tokens=1000, will_chunk=False, max_usd_per_1m=0.1), [m]
+    )["bad"]
     assert len(reasons) == 3
 
 
 # --- explanations -------------------------------------------------------------------------------------------
+
 
 def test_memory_estimate_is_explained() -> None:
     est = memory_estimate(spec("m", n_parameters=500_000_000))
@@ -218,8 +265,11 @@ def test_memory_estimate_is_explained() -> None:
 
 
 def test_recommendation_dict_shape_and_assumptions() -> None:
-    rec = recommend(Requirements(doc_tokens=3000), [spec("a", scores={"mteb_eng_v2": 50.0}),
-                                                    spec("b", languages=("zh",))], catalog_version="t")
+    rec = recommend(
+        Requirements(doc_tokens=3000),
+        [spec("a", scores={"mteb_eng_v2": 50.0}), spec("b", languages=("zh",))],
+        catalog_version="t",
+    )
     data = rec.to_dict()
     assert data["catalog_version"] == "t" and data["requirements"]["doc_tokens"] == 3000
     assert data["candidates"][0]["id"] == "a" and isinstance(data["candidates"][0]["reasons"], list)
@@ -236,4 +286,6 @@ def test_real_catalog_example_profile() -> None:
     assert top.spec.open_weights and "zh" in top.spec.languages or top.spec.score(Benchmark.CMTEB_V1)
     assert all(not c.spec.is_api for c in rec.candidates)
     ex = {e.spec.id: e.reasons for e in rec.excluded}
-    assert ex["Qwen/Qwen3-Embedding-8B"] == ("needs ~36 GB RAM on CPU (fp32 weights 30 GB + 20%), you have 16",)
+    assert ex["Qwen/Qwen3-Embedding-8B"] == (
+        "needs ~36 GB RAM on CPU (fp32 weights 30 GB + 20%), you have 16",
+    )

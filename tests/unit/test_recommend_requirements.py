@@ -10,9 +10,22 @@ from catalog.requirements import Requirements
 
 
 def test_round_trip_through_json() -> None:
-    req = Requirements(languages=("zh", "en"), domain="legal", doc_tokens=3000, will_chunk=False,
-                       corpus_docs=5000, open_only=True, ram_gb=16, gpu="cuda", vram_gb=8, commercial_use=True,
-                       monthly_cap_usd=20.0, quality_weight=0.8, speed_weight=0.1, cost_weight=0.1)
+    req = Requirements(
+        languages=("zh", "en"),
+        domain="legal",
+        doc_tokens=3000,
+        will_chunk=False,
+        corpus_docs=5000,
+        open_only=True,
+        ram_gb=16,
+        gpu="cuda",
+        vram_gb=8,
+        commercial_use=True,
+        monthly_cap_usd=20.0,
+        quality_weight=0.8,
+        speed_weight=0.1,
+        cost_weight=0.1,
+    )
     again = Requirements.from_dict(json.loads(json.dumps(req.to_dict())))
     assert again == req
 
@@ -22,10 +35,18 @@ def test_from_dict_rejects_unknown_keys() -> None:
         Requirements.from_dict({"langauges": ["en"]})
 
 
-@pytest.mark.parametrize("kwargs", [
-    {"languages": ()}, {"domain": "astrology"}, {"doc_tokens": 0}, {"ram_gb": -1.0}, {"gpu": "tpu"},
-    {"quality_weight": 0, "speed_weight": 0, "cost_weight": 0}, {"max_usd_per_1m": -0.1},
-])
+@pytest.mark.parametrize(
+    "kwargs",
+    [
+        {"languages": ()},
+        {"domain": "astrology"},
+        {"doc_tokens": 0},
+        {"ram_gb": -1.0},
+        {"gpu": "tpu"},
+        {"quality_weight": 0, "speed_weight": 0, "cost_weight": 0},
+        {"max_usd_per_1m": -0.1},
+    ],
+)
 def test_invalid_profiles_are_rejected(kwargs: dict[str, object]) -> None:
     with pytest.raises(ValueError):
         Requirements(**kwargs)  # type: ignore[arg-type]

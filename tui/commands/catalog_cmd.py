@@ -57,34 +57,50 @@ def catalog() -> None:
 
 
 @catalog.command("list")
-@click.option("--filter", "-f", "text", default="", help="Substring of id, provider, licence, domain, language.")
+@click.option(
+    "--filter", "-f", "text", default="", help="Substring of id, provider, licence, domain, language."
+)
 @click.option("--open", "open_only", is_flag=True, help="Open-weights models only.")
 @click.option("--api", "api_only", is_flag=True, help="API models only.")
 @click.option("--language", default=None, metavar="CODE", help="Models listing this language (e.g. zh).")
 @click.option("--domain", default=None, help="Models tagged with this domain (legal, medical, code, ...).")
 @click.option("--json", "as_json", is_flag=True, help="Print the full entries as JSON.")
-def list_models(text: str, open_only: bool, api_only: bool, language: str | None, domain: str | None,
-                as_json: bool) -> None:
+def list_models(
+    text: str, open_only: bool, api_only: bool, language: str | None, domain: str | None, as_json: bool
+) -> None:
     """List catalog models; retrieval means are MTEB(eng, v2), C-MTEB and MTEB(Multilingual, v2)."""
     from catalog.filters import Filters, apply
     from catalog.load import catalog_version, load_catalog
 
     if open_only and api_only:
         raise click.UsageError("--open and --api exclude each other")
-    filters = Filters(text=text, open_only=open_only, api_only=api_only,
-                      language=language.casefold() if language else None,
-                      domain=domain.casefold() if domain else None)
+    filters = Filters(
+        text=text,
+        open_only=open_only,
+        api_only=api_only,
+        language=language.casefold() if language else None,
+        domain=domain.casefold() if domain else None,
+    )
     models = apply(filters, load_catalog())
     if as_json:
-        click.echo(json.dumps({"catalog_version": catalog_version(), "models": [m.to_dict() for m in models]},
-                              indent=2, ensure_ascii=False))
+        click.echo(
+            json.dumps(
+                {"catalog_version": catalog_version(), "models": [m.to_dict() for m in models]},
+                indent=2,
+                ensure_ascii=False,
+            )
+        )
         return
     from rich import box
     from rich.console import Console
     from rich.table import Table
 
-    table = Table(title=f"{len(models)} models (catalog {catalog_version()})", box=box.SIMPLE_HEAD, pad_edge=False,
-                  collapse_padding=True)
+    table = Table(
+        title=f"{len(models)} models (catalog {catalog_version()})",
+        box=box.SIMPLE_HEAD,
+        pad_edge=False,
+        collapse_padding=True,
+    )
     table.add_column("id", overflow="fold", min_width=20)
     for col in ("kind", "ctx", "dims", "size", "langs", "eng R", "zh R", "mul R"):
         table.add_column(col, justify="left" if col in ("kind", "langs") else "right", no_wrap=True)
@@ -94,32 +110,53 @@ def list_models(text: str, open_only: bool, api_only: bool, language: str | None
             kind += "*enc"
         if m.multimodal:
             kind += "+img"
-        table.add_row(m.id, kind, _context(m), _fmt(m.dims), _size(m), _languages(m),
-                      *(_retrieval(m, b) for b in LIST_BENCHMARKS))
+        table.add_row(
+            m.id,
+            kind,
+            _context(m),
+            _fmt(m.dims),
+            _size(m),
+            _languages(m),
+            *(_retrieval(m, b) for b in LIST_BENCHMARKS),
+        )
     console = Console()
     console.print(table)
-    console.print("[dim]R = retrieval mean (%); *enc = domain encoder, not a sentence embedder; +img = multimodal; "
-                  "langs = ISO codes or a count. Details: embedscout catalog show ID[/]")
+    console.print(
+        "[dim]R = retrieval mean (%); *enc = domain encoder, not a sentence embedder; +img = multimodal; "
+        "langs = ISO codes or a count. Details: embedscout catalog show ID[/]"
+    )
 
 
 def _detail_rows(m: ModelSpec) -> list[tuple[str, str]]:
     rows = [
-        ("name", m.name), ("provider", m.provider), ("open weights", _fmt(m.open_weights)),
-        ("Hugging Face id", _fmt(m.hf_id)), ("API", f"{m.api_provider}:{m.api_model_name}" if m.is_api else "-"),
+        ("name", m.name),
+        ("provider", m.provider),
+        ("open weights", _fmt(m.open_weights)),
+        ("Hugging Face id", _fmt(m.hf_id)),
+        ("API", f"{m.api_provider}:{m.api_model_name}" if m.is_api else "-"),
         ("modalities", _fmt(m.modalities) + (" (multimodal)" if m.multimodal else "")),
-        ("sentence embedder", _fmt(m.sentence_embedder)), ("context window", _context(m)),
-        ("tokenizer", _fmt(m.tokenizer)), ("tiktoken encoding", _fmt(m.tiktoken_encoding)),
-        ("vocab size", _fmt(m.vocab_size)), ("dimensions", _fmt(m.dims)),
-        ("Matryoshka dims", _fmt(m.matryoshka_dims)), ("parameters", _fmt(m.n_parameters)),
+        ("sentence embedder", _fmt(m.sentence_embedder)),
+        ("context window", _context(m)),
+        ("tokenizer", _fmt(m.tokenizer)),
+        ("tiktoken encoding", _fmt(m.tiktoken_encoding)),
+        ("vocab size", _fmt(m.vocab_size)),
+        ("dimensions", _fmt(m.dims)),
+        ("Matryoshka dims", _fmt(m.matryoshka_dims)),
+        ("parameters", _fmt(m.n_parameters)),
         ("memory (fp32, mteb)", f"{m.memory_mb:,.0f} MB" if m.memory_mb else "-"),
         ("price", f"${m.price_usd_per_1m:g} per 1M tokens" if m.price_usd_per_1m is not None else "-"),
-        ("price source", _fmt(m.price_source)), ("languages", _fmt(m.languages)),
-        ("multilingual", _fmt(m.multilingual)), ("licence", _fmt(m.license)),
-        ("commercial use", _fmt(m.commercial_use)), ("release date", _fmt(m.release_date)),
-        ("domains", _fmt(m.domains)), ("training data", _fmt(m.training_data)),
+        ("price source", _fmt(m.price_source)),
+        ("languages", _fmt(m.languages)),
+        ("multilingual", _fmt(m.multilingual)),
+        ("licence", _fmt(m.license)),
+        ("commercial use", _fmt(m.commercial_use)),
+        ("release date", _fmt(m.release_date)),
+        ("domains", _fmt(m.domains)),
+        ("training data", _fmt(m.training_data)),
         ("query prompt", repr(m.query_prompt) if m.query_prompt is not None else "-"),
         ("passage prompt", repr(m.passage_prompt) if m.passage_prompt is not None else "-"),
-        ("normalise", _fmt(m.normalize)), ("pooling", _fmt(m.pooling)),
+        ("normalise", _fmt(m.normalize)),
+        ("pooling", _fmt(m.pooling)),
     ]
     for bench, s in m.scores.items():
         mean = f"{s.mean:.2f}" if s.mean is not None else "- (" + (s.mean_note or "incomplete") + ")"
@@ -139,8 +176,11 @@ def show(model_ref: str, as_json: bool) -> None:
 
     m = find_model(model_ref)
     if m is None:
-        raise click.BadParameter(f"no catalog model {model_ref!r} (try: embedscout catalog list --filter "
-                                 f"{model_ref.split('/')[-1]})", param_hint="'ID'")
+        raise click.BadParameter(
+            f"no catalog model {model_ref!r} (try: embedscout catalog list --filter "
+            f"{model_ref.split('/')[-1]})",
+            param_hint="'ID'",
+        )
     if as_json:
         click.echo(json.dumps(m.to_dict(), indent=2, ensure_ascii=False))
         return

@@ -26,8 +26,12 @@ BACKENDS = {
 def _paths() -> dict[str, str]:
     from storage import paths
 
-    return {"data": str(paths.app_dir()), "config": str(paths.config_dir()), "cache": str(paths.cache_dir()),
-            "db": str(paths.db_path())}
+    return {
+        "data": str(paths.app_dir()),
+        "config": str(paths.config_dir()),
+        "cache": str(paths.cache_dir()),
+        "db": str(paths.db_path()),
+    }
 
 
 def _doctor_report(fast: bool) -> dict[str, Any]:
@@ -68,7 +72,10 @@ def doctor(fast: bool, as_json: bool) -> None:
         lines.append(f"  {name:<22} {state:<16} {info['for']}")
     lines.append("Paths")
     lines += [f"  {key:<7} {value}" for key, value in report["paths"].items()]
-    lines.append("Tip: `embedscout recommend` uses these RAM/GPU values as defaults (override with --ram-gb/--vram-gb).")
+    lines.append(
+        "Tip: `embedscout recommend` uses these RAM/GPU values as defaults "
+        "(override with --ram-gb/--vram-gb)."
+    )
     click.echo("\n".join(lines))
 
 

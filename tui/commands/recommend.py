@@ -1,4 +1,4 @@
-"""`embedscout recommend`: flags -> Requirements -> catalog.ranking.recommend -> rich table or JSON (+ --save).
+"""`embedscout recommend`: flags -> Requirements -> catalog.ranking.recommend -> table or JSON (+ --save).
 
 Thin adapter over the same pure function the TUI calls. Hardware defaults come from a fast probe (psutil and
 nvidia-smi, never torch). Bad values raise click.BadParameter, which the group prints as one line, exit 2.
@@ -15,10 +15,24 @@ from catalog.filters import language_name
 from catalog.ranking import Recommendation
 from catalog.requirements import DOMAINS, Requirements
 
-LANGUAGE_ALIASES = {"english": "en", "chinese": "zh", "mandarin": "zh", "cn": "zh", "german": "de",
-                    "french": "fr", "spanish": "es", "japanese": "ja", "korean": "ko", "russian": "ru"}
-PRIORITIES = {"balanced": (0.6, 0.2, 0.2), "quality": (0.8, 0.1, 0.1), "speed": (0.4, 0.5, 0.1),
-              "cost": (0.4, 0.1, 0.5)}
+LANGUAGE_ALIASES = {
+    "english": "en",
+    "chinese": "zh",
+    "mandarin": "zh",
+    "cn": "zh",
+    "german": "de",
+    "french": "fr",
+    "spanish": "es",
+    "japanese": "ja",
+    "korean": "ko",
+    "russian": "ru",
+}
+PRIORITIES = {
+    "balanced": (0.6, 0.2, 0.2),
+    "quality": (0.8, 0.1, 0.1),
+    "speed": (0.4, 0.5, 0.1),
+    "cost": (0.4, 0.1, 0.5),
+}
 
 
 def parse_languages(values: tuple[str, ...]) -> tuple[str, ...]:
@@ -30,8 +44,9 @@ def parse_languages(values: tuple[str, ...]) -> tuple[str, ...]:
             if not code:
                 continue
             if not (code.isascii() and code.isalpha() and 2 <= len(code) <= 3):
-                raise click.BadParameter(f"{part!r} is not a language code like 'en' or 'zh'",
-                                         param_hint="'--language'")
+                raise click.BadParameter(
+                    f"{part!r} is not a language code like 'en' or 'zh'", param_hint="'--language'"
+                )
             if code not in out:
                 out.append(code)
     return tuple(out) or ("en",)
@@ -47,8 +62,9 @@ def parse_budget(value: str) -> tuple[bool, float | None]:
     try:
         price = float(text.removesuffix("/1m"))
     except ValueError:
-        raise click.BadParameter(f"{value!r}: use 'open', 'any' or a max USD per 1M tokens like 0.05",
-                                 param_hint="'--budget'") from None
+        raise click.BadParameter(
+            f"{value!r}: use 'open', 'any' or a max USD per 1M tokens like 0.05", param_hint="'--budget'"
+        ) from None
     if price < 0:
         raise click.BadParameter("must be >= 0", param_hint="'--budget'")
     return False, price
@@ -61,15 +77,17 @@ def parse_priority(value: str) -> tuple[float, float, float]:
     try:
         q, s, c = (float(x) for x in value.split(","))
     except ValueError:
-        raise click.BadParameter(f"{value!r}: use {', '.join(PRIORITIES)} or weights like 0.6,0.2,0.2",
-                                 param_hint="'--priority'") from None
+        raise click.BadParameter(
+            f"{value!r}: use {', '.join(PRIORITIES)} or weights like 0.6,0.2,0.2", param_hint="'--priority'"
+        ) from None
     if min(q, s, c) < 0 or q + s + c <= 0:
         raise click.BadParameter("weights must be >= 0 and not all zero", param_hint="'--priority'")
     return q, s, c
 
 
-def resolve_hardware(kind: str, ram_gb: float | None, vram_gb: float | None) -> tuple[str | None, float | None,
-                                                                                      float | None, str]:
+def resolve_hardware(
+    kind: str, ram_gb: float | None, vram_gb: float | None
+) -> tuple[str | None, float | None, float | None, str]:
     """(gpu, ram_gb, vram_gb, description): explicit flags win; the rest comes from a torch-free probe."""
     from evaluators.hardware import detect_hardware
 
@@ -85,8 +103,10 @@ def resolve_hardware(kind: str, ram_gb: float | None, vram_gb: float | None) -> 
         gpu = kind
         vram = vram_gb if vram_gb is not None else (hw.vram_gb if hw.gpu == kind else None)
         if kind == "cuda" and vram is None:
-            raise click.BadParameter("no CUDA GPU found by nvidia-smi: give its memory with --vram-gb",
-                                     param_hint="'--hardware cuda'")
+            raise click.BadParameter(
+                "no CUDA GPU found by nvidia-smi: give its memory with --vram-gb",
+                param_hint="'--hardware cuda'",
+            )
     where = "CPU" if gpu is None else f"{gpu.upper()} {vram if vram is not None else '?'} GB"
     return gpu, ram, vram, f"{where}, {ram if ram is not None else '?'} GB RAM"
 
@@ -97,30 +117,52 @@ def build_requirements(opts: dict[str, Any]) -> tuple[Requirements, str]:
     q, s, c = parse_priority(opts["priority"])
     try:
         req = Requirements(
-            languages=parse_languages(opts["language"]), domain=opts["domain"], doc_tokens=opts["doc_tokens"],
-            will_chunk=opts["chunk"], corpus_docs=opts["corpus_docs"], queries_per_month=opts["queries_per_month"],
-            open_only=open_only, max_usd_per_1m=max_price, monthly_cap_usd=opts["monthly_cap"], ram_gb=ram,
-            gpu=gpu, vram_gb=vram, api_allowed=not opts["no_api"], commercial_use=opts["commercial"],
-            open_weights_required=opts["open_weights"], quality_weight=q, speed_weight=s, cost_weight=c)
+            languages=parse_languages(opts["language"]),
+            domain=opts["domain"],
+            doc_tokens=opts["doc_tokens"],
+            will_chunk=opts["chunk"],
+            corpus_docs=opts["corpus_docs"],
+            queries_per_month=opts["queries_per_month"],
+            open_only=open_only,
+            max_usd_per_1m=max_price,
+            monthly_cap_usd=opts["monthly_cap"],
+            ram_gb=ram,
+            gpu=gpu,
+            vram_gb=vram,
+            api_allowed=not opts["no_api"],
+            commercial_use=opts["commercial"],
+            open_weights_required=opts["open_weights"],
+            quality_weight=q,
+            speed_weight=s,
+            cost_weight=c,
+        )
     except ValueError as exc:
         raise click.UsageError(str(exc)) from None
     return req, hw_desc
 
 
-def render_recommendation(rec: Recommendation, *, top: int, hardware: str, all_excluded: bool = False) -> None:
+def render_recommendation(
+    rec: Recommendation, *, top: int, hardware: str, all_excluded: bool = False
+) -> None:
     """Rich table of the top candidates with their reasons, then the excluded models and why."""
     from rich.console import Console
     from rich.table import Table
 
     console = Console(soft_wrap=False)
     req = rec.requirements
-    budget = "open weights only" if req.open_only else (
-        f"max ${req.max_usd_per_1m:g}/1M tokens" if req.max_usd_per_1m is not None else "any")
+    budget = (
+        "open weights only"
+        if req.open_only
+        else (f"max ${req.max_usd_per_1m:g}/1M tokens" if req.max_usd_per_1m is not None else "any")
+    )
     langs = ", ".join(language_name(x) for x in req.languages)
-    console.print(f"[bold]Profile[/]: {langs} · {req.domain} · {req.doc_tokens:,}-token docs "
-                  f"({'chunked' if req.will_chunk else 'not chunked'}) · {hardware} · budget {budget}")
-    table = Table(title=f"Top {min(top, len(rec.candidates))} of {len(rec.candidates)} eligible models",
-                  show_lines=True)
+    console.print(
+        f"[bold]Profile[/]: {langs} · {req.domain} · {req.doc_tokens:,}-token docs "
+        f"({'chunked' if req.will_chunk else 'not chunked'}) · {hardware} · budget {budget}"
+    )
+    table = Table(
+        title=f"Top {min(top, len(rec.candidates))} of {len(rec.candidates)} eligible models", show_lines=True
+    )
     table.add_column("#", justify="right")
     table.add_column("Model", overflow="fold", max_width=42)
     table.add_column("Score", justify="right")
@@ -131,8 +173,14 @@ def render_recommendation(rec: Recommendation, *, top: int, hardware: str, all_e
     near_misses = sorted(rec.excluded, key=lambda e: len(e.reasons))  # stable: catalog order within ties
     shown = near_misses if all_excluded else near_misses[:8]
     if rec.excluded:
-        ex = Table(title=f"Excluded: {len(rec.excluded)} models" + ("" if all_excluded or len(shown) == len(
-            rec.excluded) else f" (first {len(shown)}; --all-excluded for all)"))
+        ex = Table(
+            title=f"Excluded: {len(rec.excluded)} models"
+            + (
+                ""
+                if all_excluded or len(shown) == len(rec.excluded)
+                else f" (first {len(shown)}; --all-excluded for all)"
+            )
+        )
         ex.add_column("Model", overflow="fold", max_width=42)
         ex.add_column("Failed constraint(s)", overflow="fold")
         for item in shown:
@@ -156,29 +204,70 @@ def _save(rec_dict: dict[str, Any], req: Requirements, title: str | None) -> int
 
 
 @click.command("recommend")
-@click.option("-l", "--language", multiple=True, metavar="CODES",
-              help="Document/query languages, e.g. zh or en,de (repeatable). Default: en.")
-@click.option("--domain", type=click.Choice(DOMAINS, case_sensitive=False), default="general", show_default=True)
-@click.option("--doc-tokens", type=click.IntRange(min=1), default=512, show_default=True,
-              help="Typical document length in tokens.")
-@click.option("--chunk/--no-chunk", default=True, show_default=True,
-              help="Will you split long documents? --no-chunk turns short context windows into exclusions.")
+@click.option(
+    "-l",
+    "--language",
+    multiple=True,
+    metavar="CODES",
+    help="Document/query languages, e.g. zh or en,de (repeatable). Default: en.",
+)
+@click.option(
+    "--domain", type=click.Choice(DOMAINS, case_sensitive=False), default="general", show_default=True
+)
+@click.option(
+    "--doc-tokens",
+    type=click.IntRange(min=1),
+    default=512,
+    show_default=True,
+    help="Typical document length in tokens.",
+)
+@click.option(
+    "--chunk/--no-chunk",
+    default=True,
+    show_default=True,
+    help="Will you split long documents? --no-chunk turns short context windows into exclusions.",
+)
 @click.option("--corpus-docs", type=click.IntRange(min=1), default=10_000, show_default=True)
-@click.option("--queries-per-month", type=click.IntRange(min=0), default=100_000, show_default=True,
-              help="Assumed query volume for the API cost estimate.")
-@click.option("--budget", default="any", show_default=True, metavar="open|any|USD",
-              help="'open' = open-weights only; a number = max USD per 1M tokens.")
-@click.option("--monthly-cap", type=click.FloatRange(min=0), default=None, metavar="USD",
-              help="Max API spend per month.")
-@click.option("--hardware", type=click.Choice(["auto", "cpu", "cuda", "mps"], case_sensitive=False), default="auto",
-              show_default=True, help="auto: detect (psutil + nvidia-smi, no torch).")
+@click.option(
+    "--queries-per-month",
+    type=click.IntRange(min=0),
+    default=100_000,
+    show_default=True,
+    help="Assumed query volume for the API cost estimate.",
+)
+@click.option(
+    "--budget",
+    default="any",
+    show_default=True,
+    metavar="open|any|USD",
+    help="'open' = open-weights only; a number = max USD per 1M tokens.",
+)
+@click.option(
+    "--monthly-cap",
+    type=click.FloatRange(min=0),
+    default=None,
+    metavar="USD",
+    help="Max API spend per month.",
+)
+@click.option(
+    "--hardware",
+    type=click.Choice(["auto", "cpu", "cuda", "mps"], case_sensitive=False),
+    default="auto",
+    show_default=True,
+    help="auto: detect (psutil + nvidia-smi, no torch).",
+)
 @click.option("--ram-gb", type=click.FloatRange(min=0), default=None, help="CPU RAM (default: detected).")
 @click.option("--vram-gb", type=click.FloatRange(min=0), default=None, help="GPU memory (default: detected).")
 @click.option("--no-api", is_flag=True, help="API models are not allowed (data must stay local).")
 @click.option("--commercial", is_flag=True, help="The licence must allow commercial use.")
 @click.option("--open-weights", is_flag=True, help="Require downloadable weights.")
-@click.option("--priority", default="balanced", show_default=True, metavar="NAME|Q,S,C",
-              help="quality, speed, cost, balanced, or weights like 0.6,0.2,0.2.")
+@click.option(
+    "--priority",
+    default="balanced",
+    show_default=True,
+    metavar="NAME|Q,S,C",
+    help="quality, speed, cost, balanced, or weights like 0.6,0.2,0.2.",
+)
 @click.option("--top", type=click.IntRange(min=1), default=5, show_default=True, help="Candidates to show.")
 @click.option("--all-excluded", is_flag=True, help="List every excluded model (table output).")
 @click.option("--json", "as_json", is_flag=True, help="Print JSON: {candidates: [...], excluded: [...]}.")
