@@ -69,3 +69,31 @@ def test_path_prints_the_four_locations(home: Path) -> None:
         p.startswith(str(home)) for p in paths.values()
     )
     assert run(["path", "db"]).stdout.strip() == paths["db"]
+
+
+def test_catalog_group_lists_refresh() -> None:
+    assert "refresh" in run(["catalog", "--help"]).stdout
+
+
+def test_refresh_overlay_is_what_list_show_and_recommend_see(home: Path) -> None:
+    """After `catalog refresh` wrote an overlay, every command reads the refreshed numbers and version."""
+    from storage.catalog_overlay import write_overlay
+
+    write_overlay(
+        {
+            "generated": "2026-12-01",
+            "source": "test",
+            "models": {
+                "BAAI/bge-m3": {"scores": {"cmteb_v1": {"retrieval_mean": 77.7, "source": "test refresh"}}}
+            },
+        }
+    )
+    shown = json.loads(run(["catalog", "show", "bge-m3", "--json"]).stdout)
+    assert shown["scores"]["cmteb_v1"]["retrieval_mean"] == 77.7
+    listed = json.loads(run(["catalog", "list", "--json", "--filter", "bge-m3"]).stdout)
+    assert "overlay" in listed["catalog_version"]
+    rec = json.loads(
+        run(["recommend", "--language", "zh", "--hardware", "cpu", "--ram-gb", "64", "--json"]).stdout
+    )
+    assert "overlay" in rec["catalog_version"]
+    assert any(c["id"] == "BAAI/bge-m3" and c["benchmark_value"] == 77.7 for c in rec["candidates"])

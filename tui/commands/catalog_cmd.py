@@ -6,6 +6,8 @@ this module only formats. Unknown values print as '-' (never guessed).
 
 from __future__ import annotations
 
+import importlib
+import importlib.util
 import json
 from typing import Any
 
@@ -51,7 +53,27 @@ def _languages(m: ModelSpec) -> str:
     return ", ".join(m.languages) or ("multilingual" if m.multilingual else "?")
 
 
-@click.group("catalog")
+class _CatalogGroup(click.Group):
+    """`refresh` lives in its own module (it needs httpx and the overlay store): loaded only when named."""
+
+    LAZY = {"refresh": ("tui.commands.catalog_refresh", "refresh")}
+
+    def list_commands(self, ctx: click.Context) -> list[str]:
+        lazy = {n for n, (mod, _) in self.LAZY.items() if importlib.util.find_spec(mod) is not None}
+        return sorted(set(super().list_commands(ctx)) | lazy)
+
+    def get_command(self, ctx: click.Context, cmd_name: str) -> click.Command | None:
+        found = super().get_command(ctx, cmd_name)
+        if found is not None or cmd_name not in self.LAZY:
+            return found
+        module, attr = self.LAZY[cmd_name]
+        if importlib.util.find_spec(module) is None:
+            return None
+        command = getattr(importlib.import_module(module), attr)
+        return command if isinstance(command, click.Command) else None
+
+
+@click.group("catalog", cls=_CatalogGroup)
 def catalog() -> None:
     """Browse the curated embedding-model catalog (facts, benchmark scores, sources)."""
 
@@ -70,7 +92,7 @@ def list_models(
 ) -> None:
     """List catalog models; retrieval means are MTEB(eng, v2), C-MTEB and MTEB(Multilingual, v2)."""
     from catalog.filters import Filters, apply
-    from catalog.load import catalog_version, load_catalog
+    from tui.commands.recommend import effective_catalog
 
     if open_only and api_only:
         raise click.UsageError("--open and --api exclude each other")
@@ -81,11 +103,12 @@ def list_models(
         language=language.casefold() if language else None,
         domain=domain.casefold() if domain else None,
     )
-    models = apply(filters, load_catalog())
+    all_models, version = effective_catalog()
+    models = apply(filters, all_models)
     if as_json:
         click.echo(
             json.dumps(
-                {"catalog_version": catalog_version(), "models": [m.to_dict() for m in models]},
+                {"catalog_version": version, "models": [m.to_dict() for m in models]},
                 indent=2,
                 ensure_ascii=False,
             )
@@ -96,7 +119,7 @@ def list_models(
     from rich.table import Table
 
     table = Table(
-        title=f"{len(models)} models (catalog {catalog_version()})",
+        title=f"{len(models)} models (catalog {version})",
         box=box.SIMPLE_HEAD,
         pad_edge=False,
         collapse_padding=True,
@@ -173,8 +196,9 @@ def _detail_rows(m: ModelSpec) -> list[tuple[str, str]]:
 def show(model_ref: str, as_json: bool) -> None:
     """Every field of one model (id, HF id, API name or short name), with the source of each number."""
     from catalog.load import find_model
+    from tui.commands.recommend import effective_catalog
 
-    m = find_model(model_ref)
+    m = find_model(model_ref, effective_catalog()[0])
     if m is None:
         raise click.BadParameter(
             f"no catalog model {model_ref!r} (try: embedscout catalog list --filter "

@@ -12,6 +12,7 @@ from typing import Any
 import click
 
 from catalog.filters import language_name
+from catalog.models import ModelSpec
 from catalog.ranking import Recommendation
 from catalog.requirements import DOMAINS, Requirements
 
@@ -139,6 +140,13 @@ def build_requirements(opts: dict[str, Any]) -> tuple[Requirements, str]:
     except ValueError as exc:
         raise click.UsageError(str(exc)) from None
     return req, hw_desc
+
+
+def effective_catalog() -> tuple[tuple[ModelSpec, ...], str]:
+    """The shipped catalog plus the `catalog refresh` overlay when one validates, and its version string."""
+    from storage.catalog_overlay import catalog_with_overlay, effective_catalog_version
+
+    return catalog_with_overlay(), effective_catalog_version()
 
 
 def render_recommendation(
@@ -280,7 +288,8 @@ def recommend(**opts: Any) -> None:
     if opts["title"] is not None and not opts["save"]:
         raise click.UsageError("--title only makes sense with --save")
     req, hw_desc = build_requirements(opts)
-    rec = run_recommend(req)
+    models, version = effective_catalog()
+    rec = run_recommend(req, models, catalog_version=version)
     rec_dict = rec.to_dict(top=opts["top"])
     rec_dict["hardware"] = hw_desc
     decision_id = _save(rec_dict, req, opts["title"]) if opts["save"] else None
