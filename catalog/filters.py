@@ -37,7 +37,10 @@ LANGUAGE_NAMES = {
     "vi": "Vietnamese",
     "id": "Indonesian",
     "sv": "Swedish",
+    "mul": "multiple languages",
 }
+MULTIPLE = "mul"
+"""ISO 639-2 'multiple languages': many or unknown languages, so only multilingual models pass."""
 LANGUAGE_EVIDENCE = {"zh": Benchmark.CMTEB_V1, "en": Benchmark.MTEB_ENG_V2}
 """A retrieval score on these benchmarks shows the model handles the language even if metadata omits it."""
 
@@ -121,6 +124,11 @@ def cost_assumption(req: Requirements) -> str:
 
 
 def check_language(spec: ModelSpec, lang: str, out: Verdict) -> None:
+    if lang == MULTIPLE:
+        if not spec.multilingual:
+            langs = ", ".join(spec.languages[:5]) or "not recorded"
+            out.failures.append(f"not a multilingual model (languages: {langs})")
+        return
     name = language_name(lang)
     evidence = LANGUAGE_EVIDENCE.get(lang)
     if lang in spec.languages:

@@ -289,3 +289,18 @@ def test_real_catalog_example_profile() -> None:
     assert ex["Qwen/Qwen3-Embedding-8B"] == (
         "needs ~36 GB RAM on CPU (fp32 weights 30 GB + 20%), you have 16",
     )
+
+
+def test_mul_means_multilingual_models_only_and_the_multilingual_benchmark() -> None:
+    """The TUI sends 'mul' for 'many or unknown languages' (ISO 639-2)."""
+    models = [
+        spec("mono", scores={"mmteb_multilingual_v2": 70.0}),
+        spec(
+            "multi", languages=("en", "de", "fr"), multilingual=True, scores={"mmteb_multilingual_v2": 50.0}
+        ),
+    ]
+    req = Requirements(languages=("en", "mul"))
+    rec = recommend(req, models)
+    assert primary_benchmark(req) == Benchmark.MMTEB_MULTILINGUAL_V2
+    assert [c.spec.id for c in rec.candidates] == ["multi"]
+    assert rec.excluded[0].reasons == ("not a multilingual model (languages: en)",)
