@@ -24,7 +24,7 @@ def _fail(message: str) -> None:
 def _fetch(base: tuple[Any, ...], source: str | None, timeout: float) -> Any:
     import httpx
 
-    from catalog.refresh import all_task_names, results_folder
+    from catalog.refresh import all_task_names, known_revisions, results_folder
     from evaluators.api.http import ApiError, ApiTimeout, OfflineError
     from evaluators.api.mteb_fetch import DEFAULT_SOURCE, fetch_results
 
@@ -40,7 +40,12 @@ def _fetch(base: tuple[Any, ...], source: str | None, timeout: float) -> Any:
 
     try:
         return fetch_results(
-            folders, all_task_names(), source=source, timeout=timeout, on_progress=on_progress
+            folders,
+            all_task_names(),
+            source=source,
+            timeout=timeout,
+            revisions=known_revisions(),
+            on_progress=on_progress,
         )
     except OfflineError as exc:
         _fail(f"offline: could not reach {exc.host}; catalog unchanged")
@@ -57,8 +62,13 @@ def _fmt(v: float | None) -> str:
     return "-" if v is None else f"{v:.2f}"
 
 
-def _show_diff(diff: Any, n_files: int, source: str) -> None:
+def _show_diff(diff: Any, n_files: int, source: str, probed: bool = False) -> None:
     click.echo(f"source: {source} ({n_files} result files)")
+    if probed:
+        click.echo(
+            "note: the source has no paths.json; probed the catalog's known revision folders "
+            "(new models and new revisions cannot be discovered this way)"
+        )
     if diff.changed:
         click.echo(f"changed scores ({len(diff.changed)}):")
         for ch in diff.changed[:MAX_LISTED]:
@@ -112,7 +122,7 @@ def refresh(source: str | None, yes: bool, dry_run: bool, timeout: float) -> Non
         source=fetched.source,
         listing=fetched.listing,
     )
-    _show_diff(diff, fetched.n_files, fetched.source)
+    _show_diff(diff, fetched.n_files, fetched.source, fetched.probed)
     if diff.errors:
         for err in diff.errors[:MAX_LISTED]:
             click.echo(f"invalid: {err}", err=True)

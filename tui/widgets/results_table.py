@@ -42,7 +42,8 @@ def _perf(row: Any, key: str, fmt: str) -> str:
 def result_cells(row: Any, best: Any | None) -> list[Any]:
     if row.status != "ok":
         reason = f"{row.status}: {row.error or 'no reason given'}"
-        return [row.model, Text(reason[:48], style="italic"), "-", "", "-", "-", "-", "-", "-", "-"]
+        short = reason if len(reason) <= 26 else reason[:25] + "…"  # the full reason is in the log
+        return [row.model, Text(short, style="italic"), "-", "", "-", "-", "-", "-", "-", "-"]
     ci = row.ci95.get(PRIMARY)
     cell = _num(row, PRIMARY) + (f" [{ci[0]:.3f}, {ci[1]:.3f}]" if ci else "")
     cells: list[Any] = [("★ " if row is best else "  ") + row.model, "ok", cell, significance(row, best),

@@ -1,0 +1,97 @@
+"""Snapshots of each screen's settled state (never mid-trial) at 80x24 and 120x40, over fake Services.
+
+Baselines live in __snapshots__/ and were recorded on Python 3.11 after reading the report.
+"""
+
+from __future__ import annotations
+
+import pytest
+
+from tests.tui.conftest import settle
+from tests.tui.fakes import fake_services
+from tui.app import EmbedscoutApp
+
+SIZES = [(80, 24), (120, 40)]
+
+
+def _app(start: str, ticked: set[str] | None = None) -> EmbedscoutApp:
+    journal_services = fake_services()
+    app = EmbedscoutApp(journal_services, start=start)
+    if ticked:
+        app.session.ticked |= ticked
+    return app
+
+
+@pytest.mark.parametrize("size", SIZES, ids=lambda s: f"{s[0]}x{s[1]}")
+def test_questions(snap_compare, size) -> None:  # type: ignore[no-untyped-def]
+    assert snap_compare(_app("questions"), run_before=settle, terminal_size=size)
+
+
+@pytest.mark.parametrize("size", SIZES, ids=lambda s: f"{s[0]}x{s[1]}")
+def test_questions_hardware_step(snap_compare, size) -> None:  # type: ignore[no-untyped-def]
+    async def to_hardware(pilot) -> None:  # type: ignore[no-untyped-def]
+        await settle(pilot)
+        await pilot.press(*["ctrl+n"] * 5)
+        await settle(pilot)
+
+    assert snap_compare(_app("questions"), run_before=to_hardware, terminal_size=size)
+
+
+@pytest.mark.parametrize("size", SIZES, ids=lambda s: f"{s[0]}x{s[1]}")
+def test_shortlist(snap_compare, size) -> None:  # type: ignore[no-untyped-def]
+    async def tick_one(pilot) -> None:  # type: ignore[no-untyped-def]
+        await settle(pilot)
+        await pilot.press("down", "space")
+        await settle(pilot)
+
+    assert snap_compare(_app("shortlist"), run_before=tick_one, terminal_size=size)
+
+
+@pytest.mark.parametrize("size", SIZES, ids=lambda s: f"{s[0]}x{s[1]}")
+def test_shortlist_excluded(snap_compare, size) -> None:  # type: ignore[no-untyped-def]
+    async def excluded(pilot) -> None:  # type: ignore[no-untyped-def]
+        await settle(pilot)
+        await pilot.press("x")
+        await settle(pilot)
+
+    assert snap_compare(_app("shortlist"), run_before=excluded, terminal_size=size)
+
+
+async def _finished_trial(pilot) -> None:  # type: ignore[no-untyped-def]
+    await settle(pilot)
+    await pilot.press("ctrl+r")
+    await settle(pilot)
+
+
+@pytest.mark.parametrize("size", SIZES, ids=lambda s: f"{s[0]}x{s[1]}")
+def test_trial_results(snap_compare, size) -> None:  # type: ignore[no-untyped-def]
+    app = _app("trial", {"BAAI/bge-small-en-v1.5", "broken/model"})
+    assert snap_compare(app, run_before=_finished_trial, terminal_size=size)
+
+
+@pytest.mark.parametrize("size", SIZES, ids=lambda s: f"{s[0]}x{s[1]}")
+def test_decide_after_trial(snap_compare, size) -> None:  # type: ignore[no-untyped-def]
+    async def decide(pilot) -> None:  # type: ignore[no-untyped-def]
+        await _finished_trial(pilot)
+        await pilot.press("f5")
+        await settle(pilot)
+
+    app = _app("trial", {"BAAI/bge-small-en-v1.5"})
+    assert snap_compare(app, run_before=decide, terminal_size=size)
+
+
+@pytest.mark.parametrize("size", SIZES, ids=lambda s: f"{s[0]}x{s[1]}")
+def test_history_after_save(snap_compare, size) -> None:  # type: ignore[no-untyped-def]
+    async def save_then_history(pilot) -> None:  # type: ignore[no-untyped-def]
+        await _finished_trial(pilot)
+        await pilot.press("f5")
+        await settle(pilot)
+        await pilot.press("ctrl+s")
+        await settle(pilot)
+        await pilot.press("f6")
+        await settle(pilot)
+        pilot.app.clear_notifications()  # the "Saved" toast is transient, not part of the settled screen
+        await pilot.pause()
+
+    app = _app("trial", {"BAAI/bge-small-en-v1.5"})
+    assert snap_compare(app, run_before=save_then_history, terminal_size=size)
