@@ -67,6 +67,12 @@ def load_benchmarks() -> dict[str, BenchmarkDef]:
     return out
 
 
+def known_revisions() -> dict[str, list[str]]:
+    """Results folder -> revision folders in the shipped snapshot (probed when a source has no listing)."""
+    raw = json.loads(resources.files("catalog").joinpath("data/mteb_benchmarks.json").read_text("utf-8"))
+    return {str(k): [str(r) for r in v] for k, v in raw.get("result_revisions", {}).items()}
+
+
 def _row_eligible(row: Mapping[str, Any], task: TaskDef, languages: tuple[str, ...] | None) -> bool:
     subset = str(row.get("hf_subset", "default"))
     if task.subsets is not None:

@@ -134,3 +134,17 @@ def test_invalid_refresh_is_refused(mirror: FakeServer) -> None:
 def test_corrupt_overlay_falls_back_to_shipped(tmp_path: Path) -> None:
     overlay_path().write_text("{ not json")
     assert _law_mean() == 56.27
+
+
+def test_source_without_listing_is_probed(mirror: FakeServer, monkeypatch: pytest.MonkeyPatch) -> None:
+    """A mirror with result files but no paths.json still refreshes, and says what it could not do."""
+    import catalog.refresh
+
+    # Probing every catalog model costs ~230 requests per revision folder: keep the test to one model.
+    monkeypatch.setattr(catalog.refresh, "known_revisions", lambda: {FOLDER: ["1", "2"]})
+    del mirror.files["/paths.json"]
+    result = _run(["--source", mirror.url, "--dry-run"])
+    assert result.exit_code == 0, result.output
+    assert "note: the source has no paths.json" in result.output
+    assert f"{MODEL}  mteb_law_v1.mean: 56.27 -> 60.00 (+3.73)" in result.output
+    assert "acme__brand-new" not in result.output

@@ -11,6 +11,7 @@ import pytest
 from catalog.load import load_catalog
 from catalog.models import Benchmark
 from catalog.refresh import (
+    known_revisions,
     load_benchmarks,
     new_model_folders,
     pick_result,
@@ -195,6 +196,23 @@ def test_fetch_fails_whole_on_a_broken_file(server: FakeServer) -> None:
 def test_fetch_without_listing_says_so(server: FakeServer) -> None:
     with pytest.raises(ApiError, match="serves no paths.json listing"):
         fetch_results({MODEL: "f"}, {"X"}, source=server.url)
+
+
+def test_fetch_probes_known_revisions_without_listing(server: FakeServer) -> None:
+    """No paths.json: each known revision x task is tried; 404s are absences, not failures."""
+    tasks = {t.name: mteb_result(t, 0.5) for t in load_benchmarks()["mteb_law_v1"].tasks}
+    serve_results(server, "f", "r2", tasks)
+    del server.files["/paths.json"]
+    got = fetch_results({MODEL: "f"}, set(tasks), source=server.url, revisions={"f": ["r1", "r2"]})
+    assert got.probed and got.n_files == 8 and got.listing == {}
+    assert server.count("/results/f/r1/") == 8 and server.count("/results/f/r2/") == 8
+    assert recompute(got.files)[MODEL]["mteb_law_v1"]["mean"] == 50.0
+
+
+def test_known_revisions_cover_catalog_folders() -> None:
+    revisions = known_revisions()
+    assert revisions["openai__text-embedding-3-small"] == ["1", "2", "3"]
+    assert sum(results_folder(m) in revisions for m in load_catalog()) >= 80
 
 
 def test_fetch_malformed_listing(server: FakeServer) -> None:
