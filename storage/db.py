@@ -12,10 +12,9 @@ from collections.abc import Iterator
 from contextlib import contextmanager
 from pathlib import Path
 
-from sqlite_utils import Database
-
 from storage.migrations import migrations
 from storage.paths import db_path
+from storage.sqlite_lib import Database
 
 BUSY_TIMEOUT_S = 10.0
 """How long a writer waits for another process's transaction before giving up with StorageError."""

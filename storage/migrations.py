@@ -6,7 +6,7 @@ The only module with DDL. Append-only: never edit, rename or reorder a migration
 
 from __future__ import annotations
 
-from sqlite_utils import Database, Migrations
+from storage.sqlite_lib import Database, Migrations
 
 migrations = Migrations("embedscout")
 """The journal's migration set; `storage.store.open_db()` applies whatever is pending."""

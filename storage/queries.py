@@ -9,9 +9,8 @@ from __future__ import annotations
 from dataclasses import dataclass
 from datetime import datetime, timedelta, timezone
 
-from sqlite_utils import Database
-
 from storage.db import StorageError
+from storage.sqlite_lib import Database
 
 _TEXT_COLUMNS = ("d.title", "d.rationale", "d.chosen_model", "d.tags_json", "d.requirements_json")
 

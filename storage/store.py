@@ -11,9 +11,6 @@ import json
 from collections.abc import Iterable
 from typing import Any
 
-from sqlite_utils import Database
-from sqlite_utils.db import Table
-
 from storage import report
 from storage.db import BUSY_TIMEOUT_S, DecisionNotFound, StorageError, open_db, write_transaction
 from storage.queries import DecisionFilter, select_decision_ids
@@ -26,6 +23,7 @@ from storage.records import (
     utcnow,
 )
 from storage.report import DecisionDiff
+from storage.sqlite_lib import Database, Table
 
 __all__ = [
     "BUSY_TIMEOUT_S",

@@ -15,11 +15,11 @@ from typing import Any
 
 import click
 from rich.console import Console
-from sqlite_utils import Database
 
 from storage import store
 from storage.records import STATUSES
 from storage.report import decision_fields
+from storage.sqlite_lib import Database
 from tui.commands import journal_views as views
 
 
