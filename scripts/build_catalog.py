@@ -52,8 +52,15 @@ ZH_BERT = {"tokenizer": "wordpiece", "vocab_size": 21128}
 MISTRAL = {"tokenizer": "bpe", "vocab_size": 32000, "pooling": "last"}
 MODERNBERT = {"tokenizer": "bpe", "vocab_size": 50368}
 OPENAI = {"tokenizer": "bpe", "tiktoken_encoding": "cl100k_base", "vocab_size": 100277, "commercial_use": True,
-          "license": "proprietary (API terms)", "multilingual": True}
-API = {"commercial_use": True, "license": "proprietary (API terms)"}
+          "license": "proprietary (API terms)", "multilingual": True, "training_data": "Not disclosed by the vendor."}
+BGE_EN_DATA = "RetroMAE-style pre-training, then contrastive training on large-scale English text pairs (FlagEmbedding / C-Pack)"
+BGE_ZH_DATA = "RetroMAE-style pre-training, then contrastive training on C-MTP Chinese text pairs (C-Pack paper)"
+E5_DATA = "Weakly supervised contrastive pre-training on CCPairs (web text pairs), then supervised fine-tuning (MS MARCO, NQ, NLI, ...)"
+ME5_DATA = "Contrastive pre-training on ~1B multilingual text pairs, then supervised fine-tuning (E5 recipe, XLM-R base)"
+QWEN3_DATA = "Qwen3 LLM backbone; weakly supervised pre-training on LLM-synthesised multilingual pairs, supervised fine-tuning, model merging"
+NOMIC_DATA = "nomic-bert-2048 MLM pre-training, contrastive training on ~235M curated pairs, fine-tuning with hard negatives (data released openly)"
+MISTRAL_DATA = "Mistral-7B backbone fine-tuned contrastively on retrieval data with instructions"
+API = {"commercial_use": True, "license": "proprietary (API terms)", "training_data": "Not disclosed by the vendor."}
 GTE_QWEN2 = {"languages": ["en", "zh"], "notes": ["mteb metadata lists English only; the model card reports "
              "English and Chinese (C-MTEB) results and multilingual training data, so en+zh are listed here."]}
 VOY2048 = "output_dimension also accepts 2048 (larger than the 1024 default)."
@@ -95,41 +102,41 @@ COMPLETIONS: dict[str, dict[str, Any]] = {
     "BAAI/bge-m3": {**XLMR, "pooling": "cls", "training_data": "XLM-RoBERTa + RetroMAE; MLDR, MIRACL, MS MARCO, "
                     "synthetic long-document data (100+ languages)",
                     "notes": ["Also has sparse and multi-vector (ColBERT) modes; MTEB scores cover dense only."]},
-    "BAAI/bge-large-en-v1.5": {**BERT_UNCASED, "query_prompt": BGE_EN, "pooling": "cls"},
-    "BAAI/bge-base-en-v1.5": {**BERT_UNCASED, "query_prompt": BGE_EN, "pooling": "cls"},
-    "BAAI/bge-small-en-v1.5": {**BERT_UNCASED, "query_prompt": BGE_EN, "pooling": "cls"},
-    "BAAI/bge-large-zh-v1.5": {**ZH_BERT, "query_prompt": BGE_ZH, "pooling": "cls"},
-    "BAAI/bge-base-zh-v1.5": {**ZH_BERT, "query_prompt": BGE_ZH, "pooling": "cls"},
-    "BAAI/bge-small-zh-v1.5": {**ZH_BERT, "query_prompt": BGE_ZH, "pooling": "cls"},
+    "BAAI/bge-large-en-v1.5": {"training_data": BGE_EN_DATA, **BERT_UNCASED, "query_prompt": BGE_EN, "pooling": "cls"},
+    "BAAI/bge-base-en-v1.5": {"training_data": BGE_EN_DATA, **BERT_UNCASED, "query_prompt": BGE_EN, "pooling": "cls"},
+    "BAAI/bge-small-en-v1.5": {"training_data": BGE_EN_DATA, **BERT_UNCASED, "query_prompt": BGE_EN, "pooling": "cls"},
+    "BAAI/bge-large-zh-v1.5": {"training_data": BGE_ZH_DATA, **ZH_BERT, "query_prompt": BGE_ZH, "pooling": "cls"},
+    "BAAI/bge-base-zh-v1.5": {"training_data": BGE_ZH_DATA, **ZH_BERT, "query_prompt": BGE_ZH, "pooling": "cls"},
+    "BAAI/bge-small-zh-v1.5": {"training_data": BGE_ZH_DATA, **ZH_BERT, "query_prompt": BGE_ZH, "pooling": "cls"},
     "BAAI/bge-multilingual-gemma2": {"tokenizer": "bpe", "vocab_size": 256000, "pooling": "last", "commercial_use": True},
     "BAAI/bge-en-icl": {**MISTRAL},
     "moka-ai/m3e-base": {**ZH_BERT, "pooling": "mean"}, "moka-ai/m3e-large": {"tokenizer": "wordpiece"},
     "shibing624/text2vec-base-chinese": {**ZH_BERT, "pooling": "mean",
                                          "training_data": "CoSENT on Chinese STS/NLI pairs, from hfl/chinese-macbert-base"},
-    "intfloat/multilingual-e5-small": {**E5, "tokenizer": "sentencepiece-unigram", "vocab_size": 250037},
-    "intfloat/multilingual-e5-base": {**E5, **XLMR},
-    "intfloat/multilingual-e5-large": {**E5, **XLMR},
-    "intfloat/multilingual-e5-large-instruct": {**XLMR, "query_prompt": Q_WEB, "pooling": "mean"},
-    "intfloat/e5-small-v2": {**E5, **BERT_UNCASED}, "intfloat/e5-base-v2": {**E5, **BERT_UNCASED},
-    "intfloat/e5-large-v2": {**E5, **BERT_UNCASED},
-    "intfloat/e5-mistral-7b-instruct": {**MISTRAL, "query_prompt": Q_WEB},
+    "intfloat/multilingual-e5-small": {"training_data": ME5_DATA, **E5, "tokenizer": "sentencepiece-unigram", "vocab_size": 250037},
+    "intfloat/multilingual-e5-base": {"training_data": ME5_DATA, **E5, **XLMR},
+    "intfloat/multilingual-e5-large": {"training_data": ME5_DATA, **E5, **XLMR},
+    "intfloat/multilingual-e5-large-instruct": {"training_data": ME5_DATA, **XLMR, "query_prompt": Q_WEB, "pooling": "mean"},
+    "intfloat/e5-small-v2": {"training_data": E5_DATA, **E5, **BERT_UNCASED}, "intfloat/e5-base-v2": {"training_data": E5_DATA, **E5, **BERT_UNCASED},
+    "intfloat/e5-large-v2": {"training_data": E5_DATA, **E5, **BERT_UNCASED},
+    "intfloat/e5-mistral-7b-instruct": {"training_data": MISTRAL_DATA, **MISTRAL, "query_prompt": Q_WEB},
     "Alibaba-NLP/gte-Qwen2-1.5B-instruct": {**GTE_QWEN2, "tokenizer": "bpe", "pooling": "last", "query_prompt": Q_WEB},
     "Alibaba-NLP/gte-Qwen2-7B-instruct": {**GTE_QWEN2, "tokenizer": "bpe", "pooling": "last", "query_prompt": Q_WEB},
     "Alibaba-NLP/gte-multilingual-base": {"tokenizer": "sentencepiece-unigram", "pooling": "cls"},
     "Alibaba-NLP/gte-base-en-v1.5": {"tokenizer": "wordpiece", "pooling": "cls"},
     "Alibaba-NLP/gte-modernbert-base": {**MODERNBERT, "pooling": "cls"},
-    "Qwen/Qwen3-Embedding-0.6B": {"tokenizer": "bpe", "pooling": "last", "query_prompt": Q_WEB.rstrip(" "),
+    "Qwen/Qwen3-Embedding-0.6B": {"training_data": QWEN3_DATA, "tokenizer": "bpe", "pooling": "last", "query_prompt": Q_WEB.rstrip(" "),
                                   "matryoshka_dims": [32, 64, 128, 256, 512, 768, 1024]},
-    "Qwen/Qwen3-Embedding-4B": {"tokenizer": "bpe", "pooling": "last", "query_prompt": Q_WEB.rstrip(" "),
+    "Qwen/Qwen3-Embedding-4B": {"training_data": QWEN3_DATA, "tokenizer": "bpe", "pooling": "last", "query_prompt": Q_WEB.rstrip(" "),
                                 "matryoshka_dims": [32, 64, 128, 256, 512, 1024, 2048, 2560]},
-    "Qwen/Qwen3-Embedding-8B": {"tokenizer": "bpe", "pooling": "last", "query_prompt": Q_WEB.rstrip(" "),
+    "Qwen/Qwen3-Embedding-8B": {"training_data": QWEN3_DATA, "tokenizer": "bpe", "pooling": "last", "query_prompt": Q_WEB.rstrip(" "),
                                 "matryoshka_dims": [32, 64, 128, 256, 512, 1024, 2048, 4096]},
-    "nvidia/NV-Embed-v2": {"tokenizer": "bpe", "vocab_size": 32000, "pooling": "latent-attention",
+    "nvidia/NV-Embed-v2": {"training_data": "Mistral-7B with latent-attention pooling; two-stage contrastive instruction tuning with mined hard negatives (retrieval, then mixed tasks)", "tokenizer": "bpe", "vocab_size": 32000, "pooling": "latent-attention",
                            "query_prompt": "Instruct: Given a question, retrieve passages that answer the question\nQuery: ",
                            "notes": ["Licence cc-by-nc-4.0: non-commercial use only."]},
     "nvidia/llama-embed-nemotron-8b": {"tokenizer": "bpe", "vocab_size": 128256},
-    "nomic-ai/nomic-embed-text-v1": {**NOMIC, "tokenizer": "wordpiece"},
-    "nomic-ai/nomic-embed-text-v1.5": {**NOMIC, "tokenizer": "wordpiece", "matryoshka_dims": [64, 128, 256, 512, 768]},
+    "nomic-ai/nomic-embed-text-v1": {"training_data": NOMIC_DATA, **NOMIC, "tokenizer": "wordpiece"},
+    "nomic-ai/nomic-embed-text-v1.5": {"training_data": NOMIC_DATA + "; Matryoshka loss", **NOMIC, "tokenizer": "wordpiece", "matryoshka_dims": [64, 128, 256, 512, 768]},
     "nomic-ai/nomic-embed-text-v2-moe": {**NOMIC, "tokenizer": "sentencepiece-unigram", "matryoshka_dims": [256, 768]},
     "nomic-ai/nomic-embed-code": {"tokenizer": "bpe", "domains": ["code"], "pooling": "last",
                                   "query_prompt": "Represent this query for searching relevant code: "},
@@ -151,7 +158,7 @@ COMPLETIONS: dict[str, dict[str, Any]] = {
     "sentence-transformers/static-retrieval-mrl-en-v1": {**BERT_UNCASED, "static": True,
                                                          "matryoshka_dims": [32, 64, 128, 256, 512, 1024]},
     "sentence-transformers/static-similarity-mrl-multilingual-v1": {"static": True},
-    "minishlab/potion-base-8M": {"static": True}, "minishlab/potion-retrieval-32M": {"static": True},
+    "minishlab/potion-base-8M": {"static": True, "training_data": "Model2Vec: static token embeddings distilled from a sentence transformer"}, "minishlab/potion-retrieval-32M": {"static": True},
     "minishlab/potion-multilingual-128M": {"static": True},
     "Snowflake/snowflake-arctic-embed-m-v1.5": {**BERT_UNCASED, "query_prompt": BGE_EN, "pooling": "cls",
                                                 "matryoshka_dims": [256, 768]},
@@ -163,9 +170,9 @@ COMPLETIONS: dict[str, dict[str, Any]] = {
     "ibm-granite/granite-embedding-278m-multilingual": {**XLMR, "pooling": "cls"},
     "ibm-granite/granite-embedding-small-english-r2": {**MODERNBERT, "pooling": "cls"},
     "ibm-granite/granite-embedding-english-r2": {**MODERNBERT, "pooling": "cls"},
-    "Linq-AI-Research/Linq-Embed-Mistral": {**MISTRAL, "query_prompt": Q_WEB},
-    "Salesforce/SFR-Embedding-2_R": {**MISTRAL, "query_prompt": Q_WEB},
-    "Salesforce/SFR-Embedding-Mistral": {**MISTRAL, "query_prompt": Q_WEB},
+    "Linq-AI-Research/Linq-Embed-Mistral": {"training_data": MISTRAL_DATA, **MISTRAL, "query_prompt": Q_WEB},
+    "Salesforce/SFR-Embedding-2_R": {"training_data": MISTRAL_DATA, **MISTRAL, "query_prompt": Q_WEB},
+    "Salesforce/SFR-Embedding-Mistral": {"training_data": MISTRAL_DATA, **MISTRAL, "query_prompt": Q_WEB},
     "NovaSearch/stella_en_1.5B_v5": {"tokenizer": "bpe"}, "NovaSearch/stella_en_400M_v5": {},
     "McGill-NLP/LLM2Vec-Meta-Llama-3-8B-Instruct-mntp-supervised": {
         "tokenizer": "bpe", "vocab_size": 128256, "pooling": "mean",
