@@ -150,6 +150,13 @@ def test_export_import_round_trip(db_file: Path, tmp_path: Path) -> None:
     assert copy == original and copy["decision"]["title"] == ODD_TITLE
 
 
+def test_export_refuses_to_overwrite_the_journal(db_file: Path) -> None:
+    ids = seed(db_file)
+    before = db_file.read_bytes()
+    assert "the journal itself" in one_line_error(run("export", str(ids["legal"]), "-o", str(db_file)))
+    assert db_file.read_bytes() == before
+
+
 def test_import_rejects_garbage(db_file: Path, tmp_path: Path) -> None:
     bad = tmp_path / "bad.json"
     bad.write_text('{"hello": 1}', encoding="utf-8")

@@ -17,6 +17,7 @@ import click
 from rich.console import Console
 
 from storage import store
+from storage.paths import db_path
 from storage.records import STATUSES
 from storage.report import decision_fields
 from storage.sqlite_lib import Database
@@ -142,11 +143,20 @@ def export(decision_id: int, fmt: str, output: Path | None) -> None:
     if output is None:
         click.echo(text, nl=False)
         return
+    if _same_file(output, db_path()):
+        raise click.ClickException(f"{output} is the journal itself; choose another output file")
     try:
         output.write_text(text, encoding="utf-8")
     except OSError as exc:
         raise click.ClickException(f"cannot write {output}: {exc.strerror or exc}") from None
     click.echo(f"Wrote {output}", err=True)
+
+
+def _same_file(a: Path, b: Path) -> bool:
+    try:
+        return a.resolve() == b.resolve()
+    except OSError:
+        return False
 
 
 @click.command("import")
