@@ -155,6 +155,9 @@ def _from_spec(
             identity=api_ref,
         )
     load = path or spec.hf_id or spec.id
+    packaged = packaged_minilm_path()
+    if not path and load == MINILM_HF_ID and packaged and _hf_identity(load) == load:
+        path = load = packaged  # not in the HF cache: the packaged copy is the same model, offline
     identity = _folder_identity(Path(load)) if path else _hf_identity(load)
     return ModelRef(
         ref,
