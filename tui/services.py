@@ -35,7 +35,8 @@ def _requirements_cls() -> type:
 def _detect_hardware() -> Any:
     from evaluators.hardware import detect_hardware
 
-    return detect_hardware()
+    # nvidia-smi only: probing through torch would import it (seconds) long before any trial needs it.
+    return detect_hardware(probe_gpu=True, allow_torch=False)
 
 
 def _load_dataset(corpus: str, queries: str | None = None, *, sample: int | None = None) -> Any:

@@ -112,14 +112,14 @@ class FakeRunner:
                  should_stop: Any = None, **_: Any) -> TrialResult:
         self.calls.append(list(refs))
         results: list[ModelResult] = []
+        complete = True
         for i, ref in enumerate(refs):
-            for done in range(1, 4):
-                if done == 2 and self.gate is not None:
-                    self.gate.wait(5)
-                if should_stop and should_stop():
-                    raise TrialCancelled(ref)
-                if on_progress:
-                    on_progress(ref, done, 3)
+            try:
+                self._batches(ref, on_progress, should_stop)
+            except TrialCancelled:  # as the real runner: a cancelled row, then stop
+                results.append(ModelResult(ref, status="cancelled", error="stopped by the user"))
+                complete = False
+                break
             if "broken" in ref:
                 row = ModelResult(ref, status="failed", error="model not available offline")
             else:
@@ -134,8 +134,17 @@ class FakeRunner:
                 on_model_done(row)
         return TrialResult(dataset={"name": dataset.name, "n_docs": len(dataset.corpus),
                                     "n_queries": len(dataset.queries), "query_origin": dataset.query_origin},
-                           results=results, started_at="2026-01-01T00:00:00Z",
+                           results=results, complete=complete, started_at="2026-01-01T00:00:00Z",
                            finished_at="2026-01-01T00:00:05Z")
+
+    def _batches(self, ref: str, on_progress: Any, should_stop: Any) -> None:
+        for done in range(1, 4):
+            if done == 2 and self.gate is not None:
+                self.gate.wait(5)
+            if should_stop and should_stop():
+                raise TrialCancelled(ref)
+            if on_progress:
+                on_progress(ref, done, 3)
 
 
 DEMO = Dataset(name="demo", corpus=(Doc("d1", "alpha"), Doc("d2", "beta")), queries=(Query("q1", "alpha?"),),

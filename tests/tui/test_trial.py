@@ -47,7 +47,8 @@ async def test_failed_model_is_a_row_with_reason(services: Services) -> None:
         await settle(pilot)
         table = app.screen.query_one(ResultsTable)
         failed = [table.get_row_at(i) for i in range(table.row_count) if "broken" in str(table.get_row_at(i)[0])]
-        assert failed and "model not available offline" in str(failed[0][1])
+        assert failed and str(failed[0][1]).startswith("failed: model not")
+        assert "broken/model: failed (model not available offline)" in _log(app)  # full reason
 
 
 async def test_no_dense_model_loadable_notifies_and_keeps_running() -> None:
@@ -91,8 +92,10 @@ async def test_cancel_stops_between_batches_and_keeps_finished() -> None:
         gate.set()
         await settle(pilot)
         assert not screen.has_class("-running")
-        assert "Cancelled" in _log(app)
-        assert app.session.last_trial is None or not app.session.last_trial.complete
+        assert "Cancelled: kept 0 finished" in _log(app)
+        trial = app.session.last_trial
+        assert not trial.complete and [r.status for r in trial.results] == ["cancelled"]
+        assert len(runner.calls) == 1  # the second model never started
 
 
 async def test_path_input_completes(tmp_path, services: Services) -> None:  # type: ignore[no-untyped-def]

@@ -98,13 +98,26 @@ def diff(first: int, second: int) -> None:
     "--model", "-m", required=True, help="The chosen model (catalog id, short name, or trial model ref)."
 )
 @click.option("--note", default="", help="Why this model: the rationale kept with the decision.")
-def decide(decision_id: int, model: str, note: str) -> None:
+@click.option(
+    "--supersedes",
+    type=int,
+    default=None,
+    metavar="OLD_ID",
+    help="Mark an older decision replaced by this one.",
+)
+def decide(decision_id: int, model: str, note: str, supersedes: int | None) -> None:
     """Record the chosen model and why."""
     with _journal() as db:
         current = store.get_decision(db, decision_id)
         chosen = _resolve_model(model, current)
+        if supersedes is not None:
+            store.get_decision(db, supersedes, with_children=False)  # fail before deciding if OLD_ID is wrong
         decided = store.decide(db, decision_id, model=chosen, note=note)
+        if supersedes is not None:
+            store.supersede(db, supersedes, decision_id)
     click.echo(f"Decision #{decided.id}: chose {decided.chosen_model}.")
+    if supersedes is not None:
+        click.echo(f"Decision #{supersedes} is now superseded by #{decision_id}.")
 
 
 def _resolve_model(ref: str, decision: store.Decision) -> str:

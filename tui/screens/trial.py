@@ -7,6 +7,7 @@ Loading documents and encoding happen only in the worker; the UI thread only ren
 
 from __future__ import annotations
 
+import threading
 from typing import Any
 
 from textual import on, work
@@ -38,6 +39,8 @@ class TrialScreen(AppScreen):
     def __init__(self) -> None:
         super().__init__()
         self._worker: Worker[Any] | None = None
+        self._stop = threading.Event()
+        """Set by Cancel; the runner polls it between batches and returns what finished (complete=False)."""
         self._finished: list[Any] = []
         """Rows that completed in the current run (kept when the run is cancelled)."""
 
@@ -103,6 +106,7 @@ class TrialScreen(AppScreen):
         log.write(f"Trial of {len(refs)} model(s) on " + ("the built-in demo" if demo else corpus)
                   + (f", sample {source['sample']}" if source["sample"] else ""))
         self._set_running(True)
+        self._stop.clear()
         self._worker = self._trial_in_thread(source, refs)
 
     @work(thread=True, exclusive=True, group="trial", exit_on_error=False)
@@ -120,7 +124,7 @@ class TrialScreen(AppScreen):
             dataset, refs,
             on_progress=lambda model, done, total: post(TrialProgressed(model, done, total)),
             on_model_done=lambda result: post(ModelFinished(result)),
-            should_stop=lambda: me.is_cancelled,
+            should_stop=lambda: me.is_cancelled or self._stop.is_set(),
         )
 
     # -- progress -----------------------------------------------------------------------------------
@@ -175,8 +179,12 @@ class TrialScreen(AppScreen):
                         + "; ".join(f"{r.model}: {r.error}" for r in failed)[:300],
                         title="Models failed", severity="error", timeout=10)
         best = winner(result.results)
-        done = f"Done. Winner: {best.model}" if best else "Done: no model produced results."
-        self.query_one("#trial-log", RichLog).write(done)
+        log = self.query_one("#trial-log", RichLog)
+        if not result.complete:
+            kept = sum(r.status != "cancelled" for r in result.results)
+            log.write(f"Cancelled: kept {kept} finished model(s).")
+            self.notify("Trial cancelled; finished models are kept.", severity="warning")
+        log.write(f"Done. Winner: {best.model}" if best else "Done: no model produced results.")
 
     def _keep_partial(self) -> None:
         if not self._finished:
@@ -193,9 +201,10 @@ class TrialScreen(AppScreen):
 
     # -- other actions ------------------------------------------------------------------------------
     def action_cancel(self) -> None:
-        if self._worker is not None and self._worker.is_running:
+        if self._worker is not None and self._worker.is_running and not self._stop.is_set():
             self.query_one("#trial-log", RichLog).write("Cancelling after the current batch…")
-            self._worker.cancel()
+            # Not worker.cancel(): that would discard the partial TrialResult the runner returns.
+            self._stop.set()
 
     def action_browse(self) -> None:
         from tui.screens.path_picker import PathPickerScreen

@@ -38,13 +38,12 @@ def hardware_defaults(hw: Any) -> dict[str, Any]:
 def describe_hardware(hw: Any) -> str:
     """One line: '15.6 GB RAM, 2 cores, no GPU' (or the GPU name and VRAM)."""
     d = hardware_defaults(hw)
-    cores = _get(hw, "cores", "cpu_count", "n_cores")
+    cores = _get(hw, "cpu_cores", "cores", "cpu_count")
     parts = [f"{d['ram_gb']:g} GB RAM" if d["ram_gb"] else "RAM unknown"]
     if cores:
         parts.append(f"{cores} cores")
     if d["gpu"] == "none":
-        note = _get(hw, "gpu_note", "note")
-        parts.append("no GPU" + (f" ({note})" if note else ""))
+        parts.append("no GPU found")
     else:
         name = _get(hw, "gpu_name") or d["gpu"].upper()
         parts.append(f"{name} {d['vram_gb'] or '?'} GB VRAM")
