@@ -106,7 +106,13 @@ def parse_probes(data: Any, *, source: str) -> ProbeSet:
             senses = {"related": p["related"]}
         ok = isinstance(p, dict) and isinstance(p.get("term"), str) and isinstance(senses, dict)
         unrelated = p.get("unrelated") if ok else None
-        if not ok or not isinstance(unrelated, list) or not unrelated or not any(senses.values()):
+        if (
+            not isinstance(senses, dict)
+            or not ok
+            or not isinstance(unrelated, list)
+            or not unrelated
+            or not any(senses.values())
+        ):
             raise CheckError(
                 f"probes {source}: probe {i} needs 'term', 'senses' (or 'related') and 'unrelated'"
             )

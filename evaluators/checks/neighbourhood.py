@@ -59,24 +59,24 @@ def neighbourhood(
             rows.append((ps.language or "?", intr, cov, len(probe.unrelated) / n_cand))
     if not rows:
         raise CheckError("neighbourhood check: no probes")
-    intr = np.array([r[1] for r in rows])
-    cov = np.array([r[2] for r in rows])
+    intr_all = np.array([r[1] for r in rows])
+    cov_all = np.array([r[2] for r in rows])
     values: dict[str, Any] = {
-        "intrusion_rate": float(intr.mean()),
-        "sense_coverage": float(cov.mean()),
+        "intrusion_rate": float(intr_all.mean()),
+        "sense_coverage": float(cov_all.mean()),
         "chance_intrusion_rate": float(np.mean([r[3] for r in rows])),
         "k": k,
     }
     ci = {
-        "intrusion_rate": bootstrap_mean_ci(intr, seed=seed),
-        "sense_coverage": bootstrap_mean_ci(cov, seed=seed),
+        "intrusion_rate": bootstrap_mean_ci(intr_all, seed=seed),
+        "sense_coverage": bootstrap_mean_ci(cov_all, seed=seed),
     }
     langs = list(dict.fromkeys(r[0] for r in rows))
     if len(langs) > 1:
         for lang in langs:
             sel = np.array([r[0] == lang for r in rows])
-            values[f"intrusion_rate:{lang}"] = float(intr[sel].mean())
-            ci[f"intrusion_rate:{lang}"] = bootstrap_mean_ci(intr[sel], seed=seed)
+            values[f"intrusion_rate:{lang}"] = float(intr_all[sel].mean())
+            ci[f"intrusion_rate:{lang}"] = bootstrap_mean_ci(intr_all[sel], seed=seed)
     notes = [
         f"{ps.source}: {len(ps.probes)} {ps.labels} probes ({ps.language or 'language unknown'})"
         for ps in probe_sets

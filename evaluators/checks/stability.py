@@ -96,13 +96,13 @@ def _ranking_effects(
     from evaluators.search import maxp, search
 
     parent = qrels_level == "parent" and len(corpus) == len(docs)
-    depth = max(k, 10) * (5 if parent else 1)  # MaxP needs room: several chunks can share one parent
+    pool = max(k, 10) * (5 if parent else 1)  # MaxP needs room: several chunks can share one parent
     ids = [(d.parent_id or d.id) if parent else d.id for d in corpus] if len(corpus) == len(docs) else None
 
     def ranked(vecs: np.ndarray) -> list[list[Any]]:
-        idx, val = search(vecs, docs, depth)
+        idx, val = search(vecs, docs, pool)
         if ids is None:
-            return idx.tolist()
+            return [list(row) for row in idx.tolist()]
         if parent:
             return [[p for p, _ in row] for row in maxp(idx, val, ids, max(k, 10))]
         return [[ids[i] for i in row] for row in idx.tolist()]

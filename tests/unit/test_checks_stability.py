@@ -74,6 +74,7 @@ def test_parent_level_qrels_rank_parents_by_best_chunk() -> None:
     res = out["stability"]
     assert res.status == "ok" and "ndcg@10_drop" in res.values
     assert any("only 12 documents" in n for n in res.notes)
+    assert res.values["overlap@10"] == pytest.approx(179 / 180)  # top-6 of 12 parents, as the note says
 
 
 def test_a_dataset_without_queries_fails_cleanly() -> None:
