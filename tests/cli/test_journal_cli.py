@@ -123,6 +123,20 @@ def test_decide_resolves_catalog_names_and_keeps_note(db_file: Path) -> None:
     assert run("decide", str(ids["odd"])).exit_code == 2  # --model is required
 
 
+def test_decide_supersedes_older_decision(db_file: Path) -> None:
+    ids = seed(db_file)
+    result = run("decide", str(ids["odd"]), "--model", "minilm", "--supersedes", str(ids["legal"]))
+    assert result.exit_code == 0, result.output
+    old = store.get_decision(store.open_db(db_file), ids["legal"])
+    assert (old.status, old.superseded_by) == ("superseded", ids["odd"])
+    assert [r["id"] for r in json.loads(run("history", "--json", "--status", "superseded").output)] == [
+        ids["legal"]
+    ]
+    assert "no decision with id 77" in one_line_error(
+        run("decide", str(ids["odd"]), "-m", "x", "--supersedes", "77")
+    )
+
+
 def test_diff(db_file: Path) -> None:
     ids = seed(db_file)
     result = run("diff", str(ids["legal"]), str(ids["odd"]))

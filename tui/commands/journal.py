@@ -109,9 +109,9 @@ def decide(decision_id: int, model: str, note: str, supersedes: int | None) -> N
     """Record the chosen model and why."""
     with _journal() as db:
         current = store.get_decision(db, decision_id)
-        chosen = _resolve_model(model, current)
         if supersedes is not None:
             store.get_decision(db, supersedes, with_children=False)  # fail before deciding if OLD_ID is wrong
+        chosen = _resolve_model(model, current)
         decided = store.decide(db, decision_id, model=chosen, note=note)
         if supersedes is not None:
             store.supersede(db, supersedes, decision_id)
