@@ -50,9 +50,15 @@ def language_name(code: str) -> str:
 
 
 def _gb(value: float) -> str:
+    """Estimates: 1 decimal below 10 GB, whole GB above."""
     if float(value).is_integer():
         return f"{value:.0f}"
     return f"{value:.1f}" if value < 10 else f"{value:.0f}"
+
+
+def _have(value: float) -> str:
+    """The user's own figure, as given (8 -> '8', 23.5 -> '23.5')."""
+    return f"{round(value, 1):g}"
 
 
 @dataclass(frozen=True)
@@ -211,14 +217,14 @@ def check_hardware(spec: ModelSpec, req: Requirements, out: Verdict) -> None:
     fits_ram = req.ram_gb is not None and est.cpu_need_gb <= req.ram_gb
     if req.gpu is not None and vram is not None:
         if est.gpu_need_gb <= vram:
-            out.notes.append(f"fits your {_gb(vram)} GB GPU (~{_gb(est.gpu_need_gb)} GB in fp16)")
+            out.notes.append(f"fits your {_have(vram)} GB GPU (~{_gb(est.gpu_need_gb)} GB in fp16)")
             return
-        gpu_msg = f"needs ~{_gb(est.gpu_need_gb)} GB VRAM, you have {_gb(vram)}"
+        gpu_msg = f"needs ~{_gb(est.gpu_need_gb)} GB VRAM, you have {_have(vram)}"
         if fits_ram and est.params <= CPU_FALLBACK_MAX_PARAMS:
             out.penalties.append((0.10, f"{gpu_msg}: would run on CPU instead (slower)"))
         elif req.ram_gb is not None and not fits_ram:
             out.failures.append(
-                f"{gpu_msg} (and ~{_gb(est.cpu_need_gb)} GB RAM on CPU, you have {_gb(req.ram_gb)})"
+                f"{gpu_msg} (and ~{_gb(est.cpu_need_gb)} GB RAM on CPU, you have {_have(req.ram_gb)})"
             )
         else:
             out.failures.append(gpu_msg)
@@ -229,11 +235,11 @@ def check_hardware(spec: ModelSpec, req: Requirements, out: Verdict) -> None:
             "(hardware not given, not checked)"
         )
     elif fits_ram:
-        out.notes.append(f"fits your {_gb(req.ram_gb)} GB RAM on CPU (~{_gb(est.cpu_need_gb)} GB in fp32)")
+        out.notes.append(f"fits your {_have(req.ram_gb)} GB RAM on CPU (~{_gb(est.cpu_need_gb)} GB in fp32)")
     else:
         out.failures.append(
             f"needs ~{_gb(est.cpu_need_gb)} GB RAM on CPU (fp32 weights {_gb(est.fp32_gb)} GB "
-            f"+ 20%), you have {_gb(req.ram_gb)}"
+            f"+ 20%), you have {_have(req.ram_gb)}"
         )
 
 

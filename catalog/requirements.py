@@ -41,9 +41,10 @@ class Requirements:
     commercial_use: bool = False
     """The licence must allow commercial use."""
     open_weights_required: bool = False
-    quality_weight: float = 0.6
-    speed_weight: float = 0.2
-    cost_weight: float = 0.2
+    quality_weight: float = 0.7
+    """Retrieval quality dominates by default: a RAG system is only as good as what it retrieves."""
+    speed_weight: float = 0.15
+    cost_weight: float = 0.15
 
     def __post_init__(self) -> None:
         problems = self.problems()

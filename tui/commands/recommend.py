@@ -29,7 +29,7 @@ LANGUAGE_ALIASES = {
     "russian": "ru",
 }
 PRIORITIES = {
-    "balanced": (0.6, 0.2, 0.2),
+    "balanced": (0.7, 0.15, 0.15),
     "quality": (0.8, 0.1, 0.1),
     "speed": (0.4, 0.5, 0.1),
     "cost": (0.4, 0.1, 0.5),
@@ -79,7 +79,7 @@ def parse_priority(value: str) -> tuple[float, float, float]:
         q, s, c = (float(x) for x in value.split(","))
     except ValueError:
         raise click.BadParameter(
-            f"{value!r}: use {', '.join(PRIORITIES)} or weights like 0.6,0.2,0.2", param_hint="'--priority'"
+            f"{value!r}: use {', '.join(PRIORITIES)} or weights like 0.7,0.15,0.15", param_hint="'--priority'"
         ) from None
     if min(q, s, c) < 0 or q + s + c <= 0:
         raise click.BadParameter("weights must be >= 0 and not all zero", param_hint="'--priority'")
@@ -274,7 +274,7 @@ def _save(rec_dict: dict[str, Any], req: Requirements, title: str | None) -> int
     default="balanced",
     show_default=True,
     metavar="NAME|Q,S,C",
-    help="quality, speed, cost, balanced, or weights like 0.6,0.2,0.2.",
+    help="quality, speed, cost, balanced, or weights like 0.7,0.15,0.15.",
 )
 @click.option("--top", type=click.IntRange(min=1), default=5, show_default=True, help="Candidates to show.")
 @click.option("--all-excluded", is_flag=True, help="List every excluded model (table output).")
