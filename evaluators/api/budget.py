@@ -53,8 +53,8 @@ def split_ref(ref: str) -> tuple[str, str]:
 
 
 @functools.lru_cache(maxsize=4)
-def _tiktoken_encoder(name: str) -> Callable[[str], int] | None:
-    """A token counter for a tiktoken encoding, preferring the bundled offline copy (never downloads)."""
+def _tiktoken(name: str) -> Any:
+    """A tiktoken Encoding, preferring the bundled offline copy; None rather than any download."""
     try:
         import tiktoken
     except ImportError:
@@ -68,8 +68,29 @@ def _tiktoken_encoder(name: str) -> Callable[[str], int] | None:
         except Exception:  # noqa: BLE001 - any failure (no cache, no network) means "use the fallback"
             continue
         if enc is not None:
-            return lambda text: len(enc.encode(text, disallowed_special=()))
+            return enc
     return None
+
+
+def _tiktoken_encoder(name: str) -> Callable[[str], int] | None:
+    """A token counter for a tiktoken encoding, or None when the encoding is unavailable offline."""
+    enc = _tiktoken(name)
+    if enc is None:
+        return None
+    return lambda text: len(enc.encode(text, disallowed_special=()))
+
+
+def truncate_tokens(text: str, max_tokens: int, encoding: str = "cl100k_base") -> tuple[str, bool]:
+    """(text cut to at most max_tokens, whether it was cut). Without tiktoken, cut at 3 chars per token,
+    which keeps fewer tokens than allowed (the safe side)."""
+    enc = _tiktoken(encoding)
+    if enc is None:
+        limit = int(max_tokens * CHARS_PER_TOKEN)
+        return (text[:limit], True) if len(text) > limit else (text, False)
+    ids = enc.encode(text, disallowed_special=())
+    if len(ids) <= max_tokens:
+        return text, False
+    return enc.decode(ids[:max_tokens]), True
 
 
 def _cached_only(tiktoken_mod: Any, name: str) -> Any:

@@ -33,12 +33,16 @@ class Provider:
     """Summed input tokens per request (documented or conservative)."""
     query_type: str | None = None
     passage_type: str | None = None
+    max_input_tokens: int | None = None
+    """Set where the API rejects (rather than truncates) longer inputs: we cut them first, and count them."""
 
 
 PROVIDERS: dict[str, Provider] = {
     p.name: p
     for p in (
-        Provider("openai", "https://api.openai.com/v1", ("OPENAI_API_KEY",), 2048, 300_000),
+        Provider(
+            "openai", "https://api.openai.com/v1", ("OPENAI_API_KEY",), 2048, 300_000, max_input_tokens=8191
+        ),
         Provider(
             "cohere",
             "https://api.cohere.com",
@@ -179,7 +183,14 @@ class ApiEncoder:
 
     def _encode(self, texts: Sequence[str], input_type: str | None) -> np.ndarray:
         rows: list[list[float]] = []
-        for batch, est_tokens in batches(list(texts), self.provider):
+        items = list(texts)
+        if self.provider.max_input_tokens:
+            cut = [budget.truncate_tokens(t, self.provider.max_input_tokens) for t in items]
+            items = [t for t, _ in cut]
+            self.details["truncated_inputs"] = self.details.get("truncated_inputs", 0) + sum(
+                c for _, c in cut
+            )
+        for batch, est_tokens in batches(items, self.provider):
             vectors, tokens = self._call(batch, input_type)
             if len(vectors) != len(batch):
                 raise ApiResponseError(f"{self.name}: got {len(vectors)} vectors for {len(batch)} inputs")
@@ -264,7 +275,10 @@ def _voyage_jina(
     enc: ApiEncoder, batch: list[str], input_type: str | None
 ) -> tuple[list[list[float]], int | None]:
     field = "input_type" if enc.provider.name == "voyage" else "task"
-    body = enc._post("embeddings", {"model": enc.model, "input": batch, field: input_type})
+    request: dict[str, Any] = {"model": enc.model, "input": batch, field: input_type}
+    if enc.provider.name == "jina":
+        request["truncate"] = True  # Jina rejects over-long inputs unless asked (Voyage cuts by default)
+    body = enc._post("embeddings", request)
     return _data_vectors(body, enc.name), _usage(body, "usage", "total_tokens")
 
 
@@ -273,7 +287,13 @@ def _cohere(
 ) -> tuple[list[list[float]], int | None]:
     body = enc._post(
         "v2/embed",
-        {"model": enc.model, "texts": batch, "input_type": input_type, "embedding_types": ["float"]},
+        {
+            "model": enc.model,
+            "texts": batch,
+            "input_type": input_type,
+            "embedding_types": ["float"],
+            "truncate": "END",
+        },
     )
     try:
         vectors = body["embeddings"]["float"]

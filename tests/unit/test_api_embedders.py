@@ -217,3 +217,25 @@ def test_key_absent_from_full_tracebacks(
     text = "".join(traceback.format_exception(info.value))
     assert SECRET not in text and SECRET[:8] not in text
     assert info.value.__cause__ is None  # no httpx exception (which holds the request) is chained
+
+
+def test_openai_inputs_over_the_limit_are_cut_and_counted(
+    server: FakeServer, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """OpenAI rejects inputs over 8191 tokens: they are cut client-side and the count is reported."""
+    monkeypatch.setenv("OPENAI_API_KEY", SECRET)
+    enc = load_api_encoder("openai:text-embedding-3-small")
+    enc.encode_passages(["word " * 9000, "short"])
+    sent = server.requests[0].body["input"]
+    assert len(sent[0].split()) <= 8191 and sent[1] == "short"
+    assert enc.details["truncated_inputs"] == 1
+
+
+def test_jina_and_cohere_ask_the_server_to_truncate(
+    server: FakeServer, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    monkeypatch.setenv("JINA_API_KEY", SECRET)
+    monkeypatch.setenv("COHERE_API_KEY", SECRET)
+    load_api_encoder("jina:jina-embeddings-v3").encode_passages(["x"])
+    load_api_encoder("cohere:embed-v4.0").encode_passages(["x"])
+    assert server.requests[0].body["truncate"] is True and server.requests[1].body["truncate"] == "END"
