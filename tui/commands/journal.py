@@ -86,7 +86,10 @@ def show(decision_id: int, as_json: bool) -> None:
 @click.argument("first", type=int, metavar="ID1")
 @click.argument("second", type=int, metavar="ID2")
 def diff(first: int, second: int) -> None:
-    """Compare two decisions side by side: requirements, shortlists, trial results, choices."""
+    """Compare two decisions side by side.
+
+    Requirements, shortlists, the latest trial result per model, and the choices.
+    """
     with _journal() as db:
         result = store.diff_decisions(db, first, second)
     _console().print(views.diff_view(result))
@@ -146,7 +149,10 @@ def _resolve_model(ref: str, decision: store.Decision) -> str:
 @click.option("-o", "--output", type=click.Path(dir_okay=False, writable=True, path_type=Path), default=None,
               help="Write to this file instead of stdout.")  # fmt: skip
 def export(decision_id: int, fmt: str, output: Path | None) -> None:
-    """Export a decision as a Markdown report or a JSON document (re-importable)."""
+    """Export a decision as a Markdown report or JSON.
+
+    The JSON document can be read back with `embedscout import`.
+    """
     with _journal() as db:
         text = (
             store.export_markdown(db, decision_id)
@@ -175,7 +181,10 @@ def _same_file(a: Path, b: Path) -> bool:
 @click.command("import")
 @click.argument("file", type=click.File("r", encoding="utf-8"))
 def import_(file: Any) -> None:
-    """Import a decision exported with `export --format json` (FILE or - for stdin)."""
+    """Import a decision from an exported JSON file.
+
+    FILE comes from `embedscout export ID --format json` (- reads stdin). The decision gets a new id.
+    """
     try:
         text = file.read()
     except (OSError, UnicodeDecodeError) as exc:
@@ -191,7 +200,10 @@ def import_(file: Any) -> None:
 @click.option("--yes", "-y", is_flag=True, help="Do not ask for confirmation.")
 @click.pass_context
 def delete(ctx: click.Context, decision_id: int, yes: bool) -> None:
-    """Delete a decision with its recommendations and trials (asks first)."""
+    """Delete a decision and everything saved with it.
+
+    Asks for confirmation unless --yes is given.
+    """
     with _journal() as db:
         d = store.get_decision(db, decision_id)
         if not yes:
@@ -214,7 +226,11 @@ def delete(ctx: click.Context, decision_id: int, yes: bool) -> None:
 @click.option("--save", is_flag=True, help="Attach the fresh recommendation to the decision.")
 @click.option("--json", "as_json", is_flag=True, help="Print the changes as JSON.")
 def recheck(decision_id: int, save: bool, as_json: bool) -> None:
-    """Re-run a decision's saved requirements against the current catalog and report what changed."""
+    """Re-rank a saved decision on today's catalog.
+
+    Re-runs the saved requirements and reports what changed: models that now outrank the chosen one,
+    new or dropped candidates, changed scores and costs.
+    """
     from storage.recheck import compare_recommendations
 
     with _journal() as db:
