@@ -110,7 +110,7 @@ COMPLETIONS: dict[str, dict[str, Any]] = {
     "BAAI/bge-small-zh-v1.5": {"training_data": BGE_ZH_DATA, **ZH_BERT, "query_prompt": BGE_ZH, "pooling": "cls"},
     "BAAI/bge-multilingual-gemma2": {"tokenizer": "bpe", "vocab_size": 256000, "pooling": "last", "commercial_use": True},
     "BAAI/bge-en-icl": {**MISTRAL},
-    "moka-ai/m3e-base": {**ZH_BERT, "pooling": "mean"}, "moka-ai/m3e-large": {"tokenizer": "wordpiece"},
+    "moka-ai/m3e-base": {**ZH_BERT}, "moka-ai/m3e-large": {"tokenizer": "wordpiece"},
     "shibing624/text2vec-base-chinese": {**ZH_BERT, "pooling": "mean",
                                          "training_data": "CoSENT on Chinese STS/NLI pairs, from hfl/chinese-macbert-base"},
     "intfloat/multilingual-e5-small": {"training_data": ME5_DATA, **E5, "tokenizer": "sentencepiece-unigram", "vocab_size": 250037},
