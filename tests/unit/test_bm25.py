@@ -44,7 +44,9 @@ def test_real_slice_hit_rate(shared_data: Path, name: str, floor: float) -> None
     corpus = [json.loads(x) for x in (root / "corpus.jsonl").open(encoding="utf-8")][:300]
     ids = {c["_id"]: i for i, c in enumerate(corpus)}
     qrels = [line.split("\t")[:2] for line in (root / "qrels.tsv").read_text("utf-8").splitlines()[1:]]
-    queries = {json.loads(x)["_id"]: json.loads(x)["text"] for x in (root / "queries.jsonl").open(encoding="utf-8")}
+    queries = {
+        json.loads(x)["_id"]: json.loads(x)["text"] for x in (root / "queries.jsonl").open(encoding="utf-8")
+    }
     pairs = [(queries[q], ids[d]) for q, d in qrels if d in ids][:40]
     index = BM25Index([c["title"] + " " + c["text"] for c in corpus])
     idx, _ = index.search([q for q, _ in pairs], k=10)

@@ -1,4 +1,4 @@
-"""The embeddings cache returns exactly what was stored, keys on model/prompt/normalisation, and survives damage."""
+"""The embeddings cache returns what was stored, keys on model/prompt/normalisation, survives damage."""
 
 from __future__ import annotations
 
@@ -54,8 +54,11 @@ class _Fake:
 
 
 def _lazy(fake: _Fake) -> LazyEncoder:
-    lazy = LazyEncoder(SimpleNamespace(name="fake", identity="fake@1", passage_prompt=None, query_prompt=None,
-                                       normalize=True))
+    lazy = LazyEncoder(
+        SimpleNamespace(
+            name="fake", identity="fake@1", passage_prompt=None, query_prompt=None, normalize=True
+        )
+    )
     lazy.encoder = fake
     return lazy
 

@@ -26,7 +26,7 @@ def _qrels(root: Path) -> dict[str, dict[str, int]]:
 
 
 def _run(root: Path, qrels: dict[str, dict[str, int]], *, tied: bool, seed: int = 7) -> tuple[dict, dict]:
-    """A plausible scored run: every relevant doc plus 30 random others, with noisy scores (rounded when tied)."""
+    """A plausible run: every relevant doc plus 30 random others, noisy scores (rounded when tied)."""
     ids = [json.loads(line)["_id"] for line in (root / "corpus.jsonl").open(encoding="utf-8")]
     order = {d: i for i, d in enumerate(ids)}
     rng = np.random.default_rng(seed)
@@ -77,8 +77,14 @@ def test_agrees_with_ranx(shared_data: Path, tied: bool) -> None:
     qrels = _qrels(root)
     ranked = rank_run(*_run(root, qrels, tied=tied))
     ours = mean_metrics(per_query_metrics(ranked, qrels))
-    names = {"ndcg@10": "ndcg@10", "recall@1": "recall@1", "recall@5": "recall@5", "recall@10": "recall@10",
-             "mrr@10": "mrr@10", "hit@1": "precision@1"}
+    names = {
+        "ndcg@10": "ndcg@10",
+        "recall@1": "recall@1",
+        "recall@5": "recall@5",
+        "recall@10": "recall@10",
+        "mrr@10": "mrr@10",
+        "hit@1": "precision@1",
+    }
     theirs = ranx.evaluate(ranx.Qrels(qrels), ranx.Run(rank_scores(ranked)), list(names.values()))
     for m, r in names.items():
         assert abs(ours[m] - float(theirs[r])) <= TOL, (m, ours[m], theirs[r])

@@ -1,4 +1,4 @@
-"""Model references resolve to the right kind, load path, prompts and cache identity, without loading anything."""
+"""Model references resolve to the right kind, load path, prompts and cache identity, loading nothing."""
 
 from __future__ import annotations
 
@@ -33,13 +33,18 @@ def test_minilm_alias_is_the_packaged_folder_matched_to_the_catalog(minilm_path:
 
 def test_catalog_prompts_are_applied() -> None:
     e5 = resolve_model("intfloat/e5-small-v2")
-    assert (e5.kind, e5.path, e5.query_prompt, e5.passage_prompt) == ("dense", "intfloat/e5-small-v2", "query: ",
-                                                                      "passage: ")
+    assert (e5.kind, e5.path, e5.query_prompt, e5.passage_prompt) == (
+        "dense",
+        "intfloat/e5-small-v2",
+        "query: ",
+        "passage: ",
+    )
 
 
 def test_local_folder_prompts_come_from_its_config(tmp_path: Path) -> None:
     (tmp_path / "config_sentence_transformers.json").write_text(
-        json.dumps({"prompts": {"query": "Q: ", "document": "D: "}}), "utf-8")
+        json.dumps({"prompts": {"query": "Q: ", "document": "D: "}}), "utf-8"
+    )
     (tmp_path / "modules.json").write_text(json.dumps([{"type": "sentence_transformers.models.Transformer"}]))
     ref = resolve_model(str(tmp_path))
     assert (ref.kind, ref.query_prompt, ref.passage_prompt, ref.normalize) == ("dense", "Q: ", "D: ", False)

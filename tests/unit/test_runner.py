@@ -1,4 +1,4 @@
-"""run_trial: every model gets a row (failures included), cancel keeps finished rows, the cache skips encoding,
+"""run_trial: every model gets a row (failures too), cancel keeps finished rows, the cache skips encoding,
 parent qrels are scored by MaxP, and one real run with the packaged MiniLM gives sensible numbers."""
 
 from __future__ import annotations
@@ -16,12 +16,21 @@ from evaluators.metrics import METRICS
 from evaluators.runner import run_trial
 from evaluators.types import Dataset, Doc, Query, TrialInputError, TrialResult
 
-PERF_KEYS = {"load_s", "docs_per_s", "tokens_per_s", "query_p50_ms", "query_p95_ms", "peak_mem_mb", "index_bytes",
-             "truncated_share", "n_tokens"}
+PERF_KEYS = {
+    "load_s",
+    "docs_per_s",
+    "tokens_per_s",
+    "query_p50_ms",
+    "query_p95_ms",
+    "peak_mem_mb",
+    "index_bytes",
+    "truncated_share",
+    "n_tokens",
+}
 
 
 def beir_slice(root: Path, n_docs: int, n_queries: int) -> Dataset:
-    """First n_queries queries, their relevant docs, then other docs up to n_docs (read straight from BEIR files)."""
+    """First n_queries queries, their relevant docs, then others up to n_docs (straight from BEIR files)."""
     qrels: dict[str, dict[str, int]] = {}
     for line in (root / "qrels.tsv").read_text("utf-8").splitlines()[1:]:
         q, d, s = line.split("\t")
@@ -31,9 +40,13 @@ def beir_slice(root: Path, n_docs: int, n_queries: int) -> Dataset:
     corpus = [json.loads(x) for x in (root / "corpus.jsonl").open(encoding="utf-8")]
     kept = [c for c in corpus if c["_id"] in need]
     kept += [c for c in corpus if c["_id"] not in need][: max(0, n_docs - len(kept))]
-    return Dataset(root.name, tuple(Doc(c["_id"], c["text"], c.get("title", "")) for c in kept),
-                   tuple(Query(q["_id"], q["text"]) for q in queries), {q["_id"]: qrels[q["_id"]] for q in queries},
-                   query_origin="dataset")
+    return Dataset(
+        root.name,
+        tuple(Doc(c["_id"], c["text"], c.get("title", "")) for c in kept),
+        tuple(Query(q["_id"], q["text"]) for q in queries),
+        {q["_id"]: qrels[q["_id"]] for q in queries},
+        query_origin="dataset",
+    )
 
 
 class FakeEncoder:
@@ -81,8 +94,12 @@ def squad(shared_data: Path) -> Dataset:
 def test_rows_metrics_perf_and_progress(squad: Dataset, loads: list[str]) -> None:
     progress: list[tuple[str, int, int]] = []
     done: list[str] = []
-    res = run_trial(squad, ["bm25", "fake/a", "broken/model"], on_progress=lambda *a: progress.append(a),
-                    on_model_done=lambda r: done.append(r.model))
+    res = run_trial(
+        squad,
+        ["bm25", "fake/a", "broken/model"],
+        on_progress=lambda *a: progress.append(a),
+        on_model_done=lambda r: done.append(r.model),
+    )
     assert [r.status for r in res.results] == ["ok", "ok", "failed"] and res.complete
     assert "no such model" in res.results[2].error and done == ["bm25", "fake/a", "broken/model"]
     for row in res.results[:2]:
@@ -93,7 +110,10 @@ def test_rows_metrics_perf_and_progress(squad: Dataset, loads: list[str]) -> Non
     assert res.results[0].details["tokenizer"].startswith("en:")
     fake = [p for p in progress if p[0] == "fake/a"]
     assert fake[-1] == ("fake/a", 120, 120) and [p[1] for p in fake] == sorted(p[1] for p in fake)
-    assert TrialResult.from_dict(json.loads(json.dumps(res.to_dict()))).results[1].metrics == res.results[1].metrics
+    assert (
+        TrialResult.from_dict(json.loads(json.dumps(res.to_dict()))).results[1].metrics
+        == res.results[1].metrics
+    )
 
 
 def test_model_vs_itself_is_not_significant(squad: Dataset, loads: list[str]) -> None:
@@ -123,8 +143,12 @@ def test_cache_rerun_does_not_load_the_model(squad: Dataset, loads: list[str], t
 
 
 def test_parent_qrels_are_scored_by_maxp(loads: list[str]) -> None:
-    chunks = (Doc("p1#0", "apples grow on trees", parent_id="p1"), Doc("p1#1", "red fruit", parent_id="p1"),
-              Doc("p2#0", "bananas are yellow", parent_id="p2"), Doc("p3#0", "tall old trees", parent_id="p3"))
+    chunks = (
+        Doc("p1#0", "apples grow on trees", parent_id="p1"),
+        Doc("p1#1", "red fruit", parent_id="p1"),
+        Doc("p2#0", "bananas are yellow", parent_id="p2"),
+        Doc("p3#0", "tall old trees", parent_id="p3"),
+    )
     ds = Dataset("toy", chunks, (Query("q", "apples trees"),), {"q": {"p1": 1}}, qrels_level="parent")
     row = run_trial(ds, ["bm25"]).results[0]
     assert row.metrics["recall@1"] == 1.0 and row.details["n_units"] == 4

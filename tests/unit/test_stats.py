@@ -1,4 +1,4 @@
-"""Bootstrap CIs are seeded and bracket the mean; the paired test finds no difference between a system and itself."""
+"""Bootstrap CIs are seeded and bracket the mean; the paired test finds a system equal to itself."""
 
 from __future__ import annotations
 
