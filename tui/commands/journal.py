@@ -251,16 +251,18 @@ def recheck(decision_id: int, save: bool, as_json: bool) -> None:
 def _fresh_recommendation(decision: store.Decision) -> dict[str, Any]:
     if not decision.requirements:
         raise click.ClickException(f"decision #{decision.id} has no saved requirements to re-check")
-    from catalog.load import CatalogError, catalog_version, load_catalog
+    from catalog.load import CatalogError
     from catalog.ranking import recommend
     from catalog.requirements import Requirements
+    from storage.catalog_overlay import catalog_with_overlay, effective_catalog_version
 
     try:
         req = Requirements.from_dict(decision.requirements)
     except (TypeError, ValueError) as exc:
         raise click.ClickException(f"the saved requirements no longer validate: {exc}") from None
     try:
-        rec = recommend(req, load_catalog(), catalog_version=catalog_version())
+        # The same catalog `recommend` sees: shipped data plus any `catalog refresh` overlay.
+        rec = recommend(req, catalog_with_overlay(), catalog_version=effective_catalog_version())
     except CatalogError as exc:
         raise click.ClickException(f"the catalog is broken: {exc}") from None
     result: dict[str, Any] = rec.to_dict()
