@@ -114,6 +114,10 @@ def list_models(
             )
         )
         return
+    _print_list(models, version)
+
+
+def _print_list(models: list[ModelSpec], version: str) -> None:
     from rich import box
     from rich.console import Console
     from rich.table import Table

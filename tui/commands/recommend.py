@@ -178,24 +178,24 @@ def render_recommendation(
     for i, cand in enumerate(rec.top(top), start=1):
         table.add_row(str(i), cand.spec.id, f"{cand.score:.1f}", "\n".join(f"• {r}" for r in cand.reasons))
     console.print(table)
-    near_misses = sorted(rec.excluded, key=lambda e: len(e.reasons))  # stable: catalog order within ties
-    shown = near_misses if all_excluded else near_misses[:8]
     if rec.excluded:
-        ex = Table(
-            title=f"Excluded: {len(rec.excluded)} models"
-            + (
-                ""
-                if all_excluded or len(shown) == len(rec.excluded)
-                else f" (first {len(shown)}; --all-excluded for all)"
-            )
-        )
-        ex.add_column("Model", overflow="fold", max_width=42)
-        ex.add_column("Failed constraint(s)", overflow="fold")
-        for item in shown:
-            ex.add_row(item.spec.id, "; ".join(item.reasons))
-        console.print(ex)
+        console.print(_excluded_table(rec, all_excluded))
     for line in rec.assumptions:
         console.print(f"[dim]· {line}[/]")
+
+
+def _excluded_table(rec: Recommendation, all_excluded: bool) -> Any:
+    from rich.table import Table
+
+    near_misses = sorted(rec.excluded, key=lambda e: len(e.reasons))  # stable: catalog order within ties
+    shown = near_misses if all_excluded else near_misses[:8]
+    more = "" if len(shown) == len(rec.excluded) else f" (first {len(shown)}; --all-excluded for all)"
+    table = Table(title=f"Excluded: {len(rec.excluded)} models{more}")
+    table.add_column("Model", overflow="fold", max_width=42)
+    table.add_column("Failed constraint(s)", overflow="fold")
+    for item in shown:
+        table.add_row(item.spec.id, "; ".join(item.reasons))
+    return table
 
 
 def _save(rec_dict: dict[str, Any], req: Requirements, title: str | None) -> int:
