@@ -110,3 +110,21 @@ def test_result_is_json_safe_and_round_trips(minilm_tok) -> None:
     back = CheckResult.from_dict(d)
     assert back.to_dict() == d
     assert set(d) == {"kind", "model", "status", "summary", "n", "values", "ci95", "notes"}
+
+
+def test_folder_without_tokenizer_json_falls_back_to_transformers(minilm_path: str, tmp_path) -> None:
+    """Only vocab.txt + configs: AutoTokenizer builds the fast tokenizer; counts match tokenizer.json."""
+    import shutil
+    from pathlib import Path
+
+    for name in ("vocab.txt", "tokenizer_config.json", "special_tokens_map.json", "config.json"):
+        shutil.copy(Path(minilm_path) / name, tmp_path / name)
+    slow = load_hf_tokenizer(tmp_path, name="vocab-only")
+    fast = load_hf_tokenizer(minilm_path, name="minilm")
+    assert slow.ids(DOCS[:2]) == fast.ids(DOCS[:2])
+    assert slow.unk_id == fast.unk_id == 100
+
+
+def test_unavailable_hf_tokenizer_is_a_clear_error(tmp_path) -> None:
+    with pytest.raises(CheckError, match="no tokenizer for"):
+        load_hf_tokenizer(tmp_path)
