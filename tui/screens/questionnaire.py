@@ -13,9 +13,20 @@ from textual import on, work
 from textual.app import ComposeResult
 from textual.binding import Binding
 from textual.containers import Horizontal, Vertical, VerticalScroll
+from textual.widget import Widget
 from textual.widgets import (
-    Button, Checkbox, ContentSwitcher, Footer, Header, Input, Label, RadioButton, RadioSet, Select,
-    SelectionList, Static,
+    Button,
+    Checkbox,
+    ContentSwitcher,
+    Footer,
+    Header,
+    Input,
+    Label,
+    RadioButton,
+    RadioSet,
+    Select,
+    SelectionList,
+    Static,
 )
 from textual.worker import Worker, WorkerState
 
@@ -56,77 +67,97 @@ class QuestionnaireScreen(AppScreen):
         super().__init__()
         self.step = 0
         """Index into STEPS of the question on screen."""
+        self._hardware: Any = None
+        """What detection found (None until the worker returns)."""
 
     def compose(self) -> ComposeResult:
-        a = self.session.answers
         yield Header()
         with Horizontal(id="questions-body"):
             with Vertical(id="questions-main"):
                 yield Label("", id="step-counter")
-                with ContentSwitcher(initial="step-languages", id="steps"):
-                    for key, question, hint in STEPS:
-                        with VerticalScroll(id=f"step-{key}", classes="step"):
-                            yield Label(question, classes="question")
-                            yield Static(hint, classes="hint")
-                            yield from getattr(self, f"_compose_{key}")(a)
+                # Only the first step is built before the first paint; the rest mount right after it.
+                yield ContentSwitcher(self._build_step(0), initial="step-languages", id="steps")
                 with Horizontal(id="nav"):
                     yield Button("Back", id="back")
                     yield Button("Next", id="next", variant="primary")
             yield AnswersSummary(id="summary")
         yield Footer()
 
-    def _compose_languages(self, a: Answers) -> ComposeResult:
-        yield SelectionList[str](*[(name, code, code in a.languages) for code, name in LANGUAGES],
-                                 id="languages")
-        yield Checkbox("Multilingual / cross-lingual (many or unknown languages)", a.multilingual,
-                       id="multilingual")
+    def _build_step(self, index: int) -> VerticalScroll:
+        key, question, hint = STEPS[index]
+        controls = getattr(self, f"_controls_{key}")(self.session.answers)
+        return VerticalScroll(Label(question, classes="question"), Static(hint, classes="hint"), *controls,
+                              id=f"step-{key}", classes="step")
 
-    def _compose_domain(self, a: Answers) -> ComposeResult:
-        with RadioSet(id="domain"):
-            for code, name in DOMAINS:
-                yield RadioButton(name, a.domain == code, id=f"domain-{code}")
+    def _controls_languages(self, a: Answers) -> list[Widget]:
+        return [
+            SelectionList[str](*[(name, code, code in a.languages) for code, name in LANGUAGES], id="languages"),
+            Checkbox("Multilingual / cross-lingual (many or unknown languages)", a.multilingual,
+                     id="multilingual"),
+        ]
 
-    def _compose_length(self, a: Answers) -> ComposeResult:
-        yield Input(str(a.doc_tokens), type="integer", id="doc-tokens", placeholder="tokens per document")
-        yield Checkbox("I will split long documents into chunks", a.will_chunk, id="will-chunk")
-        with Horizontal(classes="row"):
-            yield Input(placeholder="…or measure a folder: path", id="measure-folder")
-            yield Button("Measure", id="measure")
+    def _controls_domain(self, a: Answers) -> list[Widget]:
+        return [RadioSet(*[RadioButton(name, a.domain == code, id=f"domain-{code}") for code, name in DOMAINS],
+                         id="domain")]
 
-    def _compose_corpus(self, a: Answers) -> ComposeResult:
-        yield Input(str(a.corpus_docs), type="integer", id="corpus-docs", placeholder="number of documents")
+    def _controls_length(self, a: Answers) -> list[Widget]:
+        return [
+            Input(str(a.doc_tokens), type="integer", id="doc-tokens", placeholder="tokens per document"),
+            Checkbox("I will split long documents into chunks", a.will_chunk, id="will-chunk"),
+            Horizontal(Input(placeholder="…or measure a folder: path", id="measure-folder"),
+                       Button("Measure", id="measure"), classes="row"),
+        ]
 
-    def _compose_budget(self, a: Answers) -> ComposeResult:
-        with RadioSet(id="budget"):
-            for code, name in BUDGETS:
-                yield RadioButton(name, a.budget == code, id=f"budget-{code}")
-        with Horizontal(classes="row"):
-            yield Input(_fmt(a.max_price_per_1m), type="number", id="max-price", placeholder="USD per 1M tok")
-            yield Input(_fmt(a.monthly_cap_usd), type="number", id="monthly-cap", placeholder="USD per month")
+    def _controls_corpus(self, a: Answers) -> list[Widget]:
+        return [Input(str(a.corpus_docs), type="integer", id="corpus-docs", placeholder="number of documents")]
 
-    def _compose_hardware(self, a: Answers) -> ComposeResult:
-        yield Static("Detecting hardware…", id="detected")
-        with Horizontal(classes="row"):
-            yield Input(_fmt(a.ram_gb), type="number", id="ram-gb", placeholder="RAM GB")
-            yield Select([("No GPU", "none"), ("CUDA GPU", "cuda"), ("Apple MPS", "mps")], value=a.gpu,
-                         allow_blank=False, id="gpu")
-            yield Input(_fmt(a.vram_gb), type="number", id="vram-gb", placeholder="VRAM GB")
-        yield Checkbox("API models allowed (documents leave your network)", a.api_allowed, id="api-allowed")
+    def _controls_budget(self, a: Answers) -> list[Widget]:
+        return [
+            RadioSet(*[RadioButton(name, a.budget == code, id=f"budget-{code}") for code, name in BUDGETS],
+                     id="budget"),
+            Horizontal(Input(_fmt(a.max_price_per_1m), type="number", id="max-price",
+                             placeholder="USD per 1M tok"),
+                       Input(_fmt(a.monthly_cap_usd), type="number", id="monthly-cap",
+                             placeholder="USD per month"), classes="row"),
+        ]
 
-    def _compose_licence(self, a: Answers) -> ComposeResult:
-        with RadioSet(id="licence"):
-            for code, name in LICENCES:
-                yield RadioButton(name, a.licence == code, id=f"licence-{code}")
+    def _controls_hardware(self, a: Answers) -> list[Widget]:
+        detected = "Detected: " + describe_hardware(self._hardware) if self._hardware is not None else (
+            "Detecting hardware…")
+        return [
+            Static(detected, id="detected"),
+            Horizontal(Input(_fmt(a.ram_gb), type="number", id="ram-gb", placeholder="RAM GB"),
+                       Select([("No GPU", "none"), ("CUDA GPU", "cuda"), ("Apple MPS", "mps")], value=a.gpu,
+                              allow_blank=False, id="gpu"),
+                       Input(_fmt(a.vram_gb), type="number", id="vram-gb", placeholder="VRAM GB"), classes="row"),
+            Checkbox("API models allowed (documents leave your network)", a.api_allowed, id="api-allowed"),
+        ]
+
+    def _controls_licence(self, a: Answers) -> list[Widget]:
+        return [RadioSet(*[RadioButton(name, a.licence == code, id=f"licence-{code}") for code, name in LICENCES],
+                         id="licence")]
 
     def on_mount(self) -> None:
         self._show_step(0)
         self._detect_in_thread()
+        self.call_after_refresh(self._mount_other_steps)
+
+    async def _mount_other_steps(self) -> None:
+        switcher = self.query_one("#steps", ContentSwitcher)
+        for index in range(1, len(STEPS)):
+            if not switcher.query(f"#step-{STEPS[index][0]}"):
+                await switcher.add_content(self._build_step(index))
 
     # -- navigation ---------------------------------------------------------------------------------
     def _show_step(self, step: int) -> None:
         self.step = max(0, min(step, len(STEPS) - 1))
         key = STEPS[self.step][0]
-        self.query_one("#steps", ContentSwitcher).current = f"step-{key}"
+        switcher = self.query_one("#steps", ContentSwitcher)
+        if not switcher.query(f"#step-{key}"):  # a key press beat the background mount
+            switcher.add_content(self._build_step(self.step), set_current=True)
+            self.call_after_refresh(self._show_step, self.step)
+            return
+        switcher.current = f"step-{key}"
         self.query_one("#step-counter", Label).update(f"Question {self.step + 1} of {len(STEPS)}")
         self.query_one("#back", Button).disabled = self.step == 0
         last = self.step == len(STEPS) - 1
@@ -229,13 +260,14 @@ class QuestionnaireScreen(AppScreen):
     @on(Worker.StateChanged)
     def _on_worker_state(self, event: Worker.StateChanged) -> None:
         worker, state = event.worker, event.state
-        if worker.group == "hardware":
-            detected = self.query_one("#detected", Static)
+        if worker.group == "hardware" and worker.is_finished:
+            text = "Hardware not detected: enter it below."
             if state is WorkerState.SUCCESS:
-                detected.update("Detected: " + describe_hardware(worker.result))
+                self._hardware = worker.result
+                text = "Detected: " + describe_hardware(worker.result)
                 self._apply_hardware(worker.result)
-            elif state is WorkerState.ERROR:
-                detected.update("Hardware not detected: enter it below.")
+            for detected in self.query("#detected").results(Static):
+                detected.update(text)
         elif worker.group == "measure" and state in (WorkerState.SUCCESS, WorkerState.ERROR):
             self.query_one("#measure", Button).disabled = False
             if state is WorkerState.SUCCESS and worker.result:
@@ -246,15 +278,26 @@ class QuestionnaireScreen(AppScreen):
                             title="Measure failed", severity="error")
 
     def _apply_hardware(self, hardware: Any) -> None:
-        """Fill the hardware fields the user has not typed yet (detected values stay editable)."""
+        """Fill the hardware answers the user has not given yet (detected values stay editable)."""
         defaults = hardware_defaults(hardware)
         a = self.session.answers
+        changes: dict[str, Any] = {}
         if a.ram_gb is None and defaults.get("ram_gb"):
-            self.query_one("#ram-gb", Input).value = _fmt(defaults["ram_gb"])
+            changes["ram_gb"] = defaults["ram_gb"]
         if a.gpu == "none" and defaults.get("gpu", "none") != "none":
-            self.query_one("#gpu", Select).value = defaults["gpu"]
-            if defaults.get("vram_gb"):
-                self.query_one("#vram-gb", Input).value = _fmt(defaults["vram_gb"])
+            changes["gpu"] = defaults["gpu"]
+            if defaults.get("vram_gb") and a.vram_gb is None:
+                changes["vram_gb"] = defaults["vram_gb"]
+        if not changes:
+            return
+        self._set(**changes)
+        fields = {"ram_gb": "#ram-gb", "vram_gb": "#vram-gb"}
+        for name, selector in fields.items():
+            for field in self.query(selector).results(Input):
+                if name in changes:
+                    field.value = _fmt(changes[name])
+        for select in self.query("#gpu").results(Select):
+            select.value = self.session.answers.gpu
 
 
 def _fmt(value: float | None) -> str:
