@@ -113,6 +113,10 @@ def _probe_gpu(allow_torch: bool) -> tuple[str | None, float | None, str | None,
     smi = _nvidia_smi()
     if smi is not None:
         return "cuda", smi[1], smi[0], "GPU from nvidia-smi"
+    apple = sys.platform == "darwin" and platform.machine() == "arm64"
+    if apple and (not allow_torch or importlib.util.find_spec("torch") is None):
+        # Every Apple Silicon Mac has a Metal GPU that torch uses as "mps"; confirming it would need torch.
+        return "mps", None, "Apple Silicon GPU", "Apple Silicon: MPS assumed (torch not consulted)"
     if not allow_torch:
         return None, None, None, "no GPU found by nvidia-smi (torch not consulted)"
     if importlib.util.find_spec("torch") is None:

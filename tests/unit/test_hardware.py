@@ -75,3 +75,12 @@ def test_environment_records_versions() -> None:
     assert set(env["packages"]) >= {"numpy", "torch", "sentence-transformers", "transformers"}
     assert env["packages"]["embedscout"] is not None
     assert hardware.package_version("surely-not-installed-pkg") is None
+
+
+def test_apple_silicon_is_mps_without_importing_torch(monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.setattr(hardware.shutil, "which", lambda name: None)
+    monkeypatch.setattr(hardware.sys, "platform", "darwin")
+    monkeypatch.setattr(hardware.platform, "machine", lambda: "arm64")
+    monkeypatch.setattr(hardware, "_torch_gpu", lambda: pytest.fail("torch must not be probed"))
+    hw = detect_hardware(probe_gpu=True, allow_torch=False)
+    assert hw.gpu == "mps" and hw.vram_gb == hw.ram_gb and any("assumed" in n for n in hw.notes)
