@@ -108,8 +108,11 @@ def resolve_hardware(
                 "no CUDA GPU found by nvidia-smi: give its memory with --vram-gb",
                 param_hint="'--hardware cuda'",
             )
-    where = "CPU" if gpu is None else f"{gpu.upper()} {vram if vram is not None else '?'} GB"
-    return gpu, ram, vram, f"{where}, {ram if ram is not None else '?'} GB RAM"
+    def gb(value: float | None) -> str:
+        return "?" if value is None else f"{round(value, 1):g}"
+
+    where = "CPU" if gpu is None else f"{gpu.upper()} {gb(vram)} GB"
+    return gpu, ram, vram, f"{where}, {gb(ram)} GB RAM"
 
 
 def build_requirements(opts: dict[str, Any]) -> tuple[Requirements, str]:
