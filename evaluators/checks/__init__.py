@@ -207,15 +207,23 @@ def default_probe_languages(spec: Any, texts: Sequence[str], queries: Sequence[A
 
 
 def checks_for_ref(
-    kinds: Iterable[str] | str, ref: str, *, backend: str = "auto", **kwargs: Any
+    kinds: Iterable[str] | str, ref: Any, *, backend: str = "auto", **kwargs: Any
 ) -> dict[str, CheckResult]:
-    """run_checks for a model reference (catalog id, HF id, local folder, `minilm`, `provider:model`)."""
+    """run_checks for a model reference: a string (catalog id, HF id, local folder, `minilm`,
+    `provider:model`) or an already resolved `evaluators.models.ModelRef`.
+
+    The catalog entry, tokenizer folder and context window come from the reference. Pass `encoder=` or
+    `encoder_factory=` to reuse a loaded model (the runner does); otherwise `load_encoder` runs on first need.
+    A hybrid reference is checked through its dense part; `bm25` raises CheckError (nothing to embed).
+    """
     from evaluators.models import resolve_model
 
-    mref = resolve_model(ref)
+    mref = resolve_model(ref) if isinstance(ref, str) else ref
+    if mref.kind == "hybrid" and mref.parts:
+        mref = mref.parts[0]
     if mref.kind not in ("dense", "api"):
         raise CheckError(
-            f"'{ref}' is not an embedding model (kind {mref.kind}); checks need a dense or API model"
+            f"'{mref.ref}' is not an embedding model (kind {mref.kind}); checks need a dense or API model"
         )
 
     def factory() -> Encoder:
@@ -223,6 +231,10 @@ def checks_for_ref(
 
         return load_encoder(mref, backend=backend)
 
+    if kwargs.get("encoder") is None:
+        kwargs.setdefault("encoder_factory", factory)
     kwargs.setdefault("model_path", mref.path if mref.kind == "dense" else None)
     kwargs.setdefault("max_tokens", mref.max_tokens)
-    return run_checks(kinds, encoder_factory=factory, spec=mref.spec, model=mref.name, **kwargs)
+    kwargs.setdefault("spec", mref.spec)
+    kwargs.setdefault("model", mref.name)
+    return run_checks(kinds, **kwargs)

@@ -29,7 +29,7 @@ def language_claim(spec: Any, langs: tuple[str, str]) -> tuple[bool, str | None]
     if len(languages) == 1:
         return False, (
             f"not multilingual: the catalog lists only '{languages[0]}' for {spec.id}, so a cross-lingual "
-            "score would be misleading; choose a multilingual model (or --force / force=True to measure anyway)"
+            "score would be misleading; choose a multilingual model (or use --force to measure anyway)"
         )
     return True, "catalog does not say which languages this model supports"
 

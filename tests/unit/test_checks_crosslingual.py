@@ -86,3 +86,18 @@ def test_malformed_pairs_file_is_one_clear_error(tmp_path: Path) -> None:
         load_pairs(bad)
     with pytest.raises(CheckError, match="at least 2 pairs"):
         crosslingual(Pairs((("a", "b"),), "x"), RandomEncoder(), model="r")
+
+
+def test_checks_for_ref_reuses_a_given_encoder_and_reads_the_catalog() -> None:
+    """The runner's path: an already loaded encoder is used as is; a hybrid is checked via its dense part."""
+    from evaluators.checks import checks_for_ref
+    from evaluators.models import resolve_model
+
+    pairs = load_pairs(limit=10)
+    enc = PairOracle(pairs.pairs)
+    out = checks_for_ref("crosslingual", resolve_model("minilm"), encoder=enc, pairs=pairs, force=True)
+    assert out["crosslingual"].values["accuracy@1_en_to_zh"] == 1.0
+    hybrid = checks_for_ref("crosslingual", "hybrid:minilm+bm25", encoder=Exploding())["crosslingual"]
+    assert (hybrid.status, hybrid.model) == ("not_applicable", "sentence-transformers/all-MiniLM-L6-v2")
+    with pytest.raises(CheckError, match="not an embedding model"):
+        checks_for_ref("tokenizer", "bm25")
