@@ -33,3 +33,26 @@ def test_cli_help_of_every_command_loads_nothing_heavy() -> None:
 @pytest.mark.parametrize("module", ["catalog", "evaluators.types", "storage.paths", "tui.cli"])
 def test_import_leaves_heavy_modules_unloaded(module: str) -> None:
     assert _loaded_after(f"import {module}") == set()
+
+
+def test_top_level_help_imports_no_command_module() -> None:
+    """The command list comes from the registry's help text; no subcommand module (sqlite-utils, rich) loads."""
+    code = (
+        "import contextlib, io, sys\n"
+        "from tui.cli import main\n"
+        "with contextlib.redirect_stdout(io.StringIO()):\n"
+        "    main.main(['--help'], standalone_mode=False)\n"
+        "print(','.join(m for m in sys.modules if m.startswith('tui.commands.') or m == 'sqlite_utils'))\n"
+    )
+    out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True)
+    assert out.stdout.strip() == ""
+
+
+def test_every_registered_command_resolves() -> None:
+    import click
+
+    from tui.cli import LAZY_COMMANDS, main
+
+    ctx = click.Context(main)
+    for name in LAZY_COMMANDS:
+        assert isinstance(main.get_command(ctx, name), click.Command), name

@@ -14,22 +14,23 @@ from typing import Any
 
 import click
 
-# name -> (module, attribute). A module that does not exist yet is left out of the listing.
-LAZY_COMMANDS: dict[str, tuple[str, str]] = {
-    "recommend": ("tui.commands.recommend", "recommend"),
-    "catalog": ("tui.commands.catalog_cmd", "catalog"),
-    "doctor": ("tui.commands.doctor", "doctor"),
-    "path": ("tui.commands.doctor", "path"),
-    "trial": ("tui.commands.trial", "trial"),
-    "history": ("tui.commands.journal", "history"),
-    "show": ("tui.commands.journal", "show"),
-    "diff": ("tui.commands.journal", "diff"),
-    "decide": ("tui.commands.journal", "decide"),
-    "export": ("tui.commands.journal", "export"),
-    "import": ("tui.commands.journal", "import_"),
-    "delete": ("tui.commands.journal", "delete"),
-    "recheck": ("tui.commands.journal", "recheck"),
-    "check": ("tui.commands.check", "check"),
+# name -> (module, attribute, one-line help). The help text lives here so that `embedscout --help` lists
+# every command without importing any command module (some pull in sqlite-utils or rich).
+LAZY_COMMANDS: dict[str, tuple[str, str, str]] = {
+    "recommend": ("tui.commands.recommend", "recommend", "Rank the catalog for your requirements and explain why."),
+    "catalog": ("tui.commands.catalog_cmd", "catalog", "Browse the curated model catalog; refresh its scores."),
+    "trial": ("tui.commands.trial", "trial", "Measure models on your documents (or the demo) with CIs."),
+    "check": ("tui.commands.check", "check", "Deeper checks: tokenizer fit, cross-lingual, stability, neighbours."),
+    "history": ("tui.commands.journal", "history", "List past decisions, newest first."),
+    "show": ("tui.commands.journal", "show", "Show one decision: requirements, shortlist, trials, choice."),
+    "diff": ("tui.commands.journal", "diff", "Compare two decisions side by side."),
+    "decide": ("tui.commands.journal", "decide", "Record the chosen model and your rationale."),
+    "recheck": ("tui.commands.journal", "recheck", "Re-run a decision's requirements on the current catalog."),
+    "export": ("tui.commands.journal", "export", "Export a decision as Markdown or JSON."),
+    "import": ("tui.commands.journal", "import_", "Import a decision exported as JSON."),
+    "delete": ("tui.commands.journal", "delete", "Delete a decision (asks first)."),
+    "doctor": ("tui.commands.doctor", "doctor", "Show detected hardware, paths and installed backends."),
+    "path": ("tui.commands.doctor", "path", "Print the data, config and cache folders and the database path."),
 }
 
 
@@ -38,14 +39,28 @@ class EmbedscoutGroup(click.Group):
 
     def list_commands(self, ctx: click.Context) -> list[str]:
         eager = set(super().list_commands(ctx))
-        lazy = {n for n, (mod, _) in LAZY_COMMANDS.items() if importlib.util.find_spec(mod) is not None}
-        return sorted(eager | lazy)
+        lazy = {n for n, (mod, _, _) in LAZY_COMMANDS.items() if importlib.util.find_spec(mod) is not None}
+        return [*sorted(eager), *(n for n in LAZY_COMMANDS if n in lazy and n not in eager)]
+
+    def format_commands(self, ctx: click.Context, formatter: click.HelpFormatter) -> None:
+        """List commands from the registry's help text, so the top-level --help imports none of them."""
+        rows = []
+        for name in self.list_commands(ctx):
+            if name in LAZY_COMMANDS:
+                rows.append((name, LAZY_COMMANDS[name][2]))
+            else:
+                cmd = super().get_command(ctx, name)
+                if cmd is not None and not cmd.hidden:
+                    rows.append((name, cmd.get_short_help_str(formatter.width - 6 - len(name))))
+        if rows:
+            with formatter.section("Commands"):
+                formatter.write_dl(rows)
 
     def get_command(self, ctx: click.Context, cmd_name: str) -> click.Command | None:
         found = super().get_command(ctx, cmd_name)
         if found is not None or cmd_name not in LAZY_COMMANDS:
             return found
-        module_name, attr = LAZY_COMMANDS[cmd_name]
+        module_name, attr, _ = LAZY_COMMANDS[cmd_name]
         if importlib.util.find_spec(module_name) is None:
             return None
         command = getattr(importlib.import_module(module_name), attr)
