@@ -17,7 +17,7 @@ from typing import Any
 
 import numpy as np
 
-from evaluators.checks._common import CheckError, CheckResult, bootstrap_ratio_ci, wilson_ci
+from evaluators.checks._common import CheckError, CheckResult, bootstrap_ratio_ci, seeded, wilson_ci
 
 _CJK = "\u3400-\u4dbf\u4e00-\u9fff\uf900-\ufaff"
 _LATIN_WORD = re.compile(rf"[^\W\d_{_CJK}]+")
@@ -192,11 +192,18 @@ def tokenizer_fit(
     max_tokens: int | None = None,
     unbounded: bool = False,
     seed: int = 0,
+    max_docs: int | None = 5000,
 ) -> CheckResult:
-    """Tokenizer statistics over `texts` (the user's documents); intervals resample documents."""
+    """Tokenizer statistics over `texts` (the user's documents); intervals resample documents.
+    Above `max_docs` documents a seeded sample is measured (and the notes say so)."""
     docs = [t for t in texts if t and t.strip()]
     if not docs:
         raise CheckError("tokenizer fit needs at least one non-empty document")
+    sampled = f"a seeded sample of {max_docs} of {len(docs)} documents was measured"
+    if max_docs and len(docs) > max_docs:
+        docs = seeded(seed, "tokenizer-sample").sample(docs, max_docs)
+    else:
+        sampled = ""
     ids = counter.ids(docs)
     n_tok = np.array([len(x) for x in ids], dtype=np.float64)
     n_chr = np.array([len(t) for t in docs], dtype=np.float64)
@@ -219,6 +226,7 @@ def tokenizer_fit(
     if n_wrd.sum():
         ci["tokens_per_word"] = bootstrap_ratio_ci(n_tok, n_wrd, seed=seed)
     notes = _window(values, ci, n_tok + counter.special_tokens, max_tokens, unbounded)
+    notes += [sampled] if sampled else []
     if counter.unk_id is None:
         notes.append("byte-level tokenizer: it has no unknown token, so the [UNK] share is 0 by construction")
     freq: Counter[str] = Counter(w for ws in words_per_doc for w in ws)

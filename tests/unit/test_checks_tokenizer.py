@@ -128,3 +128,11 @@ def test_folder_without_tokenizer_json_falls_back_to_transformers(minilm_path: s
 def test_unavailable_hf_tokenizer_is_a_clear_error(tmp_path) -> None:
     with pytest.raises(CheckError, match="no tokenizer for"):
         load_hf_tokenizer(tmp_path)
+
+
+def test_large_corpora_are_sampled_with_a_note(minilm_tok) -> None:
+    docs = [f"document number {i} about interest rates" for i in range(50)]
+    res = tokenizer_fit(docs, minilm_tok, model="minilm", max_docs=20, seed=3)
+    assert res.n == 20 and any("seeded sample of 20 of 50" in n for n in res.notes)
+    again = tokenizer_fit(docs, minilm_tok, model="minilm", max_docs=20, seed=3)
+    assert again.to_dict() == res.to_dict()
