@@ -115,7 +115,15 @@ def render(results: list[dict[str, Any]]) -> None:
               show_default=True)
 @click.option("--json", "as_json", is_flag=True, help="Print JSON: {dataset, checks: [...]}.")
 def check(kind: str, models: tuple[str, ...], as_json: bool, **opts: Any) -> None:
-    """Run a deeper check on your text: tokenizer fit, cross-lingual alignment, stability, neighbourhoods."""
+    """Run a deeper check on your text: tokenizer fit, cross-lingual alignment, stability, neighbourhoods.
+
+    Every number comes with its 95% interval and the count it rests on. Examples:
+
+    \b
+      embedscout check tokenizer -m minilm -m openai/text-embedding-3-small --corpus ./docs
+      embedscout check crosslingual -m BAAI/bge-m3 --pairs my_pairs.tsv
+      embedscout check all -m minilm --sample 200 --json
+    """
     from evaluators.checks import CheckError, expand_kinds
 
     try:
