@@ -59,7 +59,9 @@ def stability(
     notes = [f"{len(variants)} perturbed variants of {len(qs)} queries ({', '.join(kinds)}), seed {seed}"]
     if len(corpus) or corpus_vectors is not None:
         docs = (
-            corpus_vectors if corpus_vectors is not None else encode_units(encoder, [d.text for d in corpus])
+            corpus_vectors
+            if corpus_vectors is not None
+            else encode_units(encoder, [_passage(d) for d in corpus])
         )
         n_units = len({(d.parent_id or d.id) for d in corpus}) if qrels_level == "parent" else len(docs)
         depth = min(k, max(1, n_units // 2))
@@ -71,6 +73,11 @@ def stability(
     else:
         notes.append("no corpus: only the query-to-query cosine was measured")
     return _result(model, qs, variants, qi, table, notes, k, seed)
+
+
+def _passage(doc: Doc) -> str:
+    """What a trial indexes ('title text', as evaluators.runner.passage_text), so reused vectors agree."""
+    return f"{doc.title} {doc.text}" if doc.title else doc.text
 
 
 def _as_queries(queries: Sequence[Query | str]) -> list[Query]:
