@@ -45,7 +45,13 @@ class ProbeSet:
 
 
 def _builtin_text(name: str) -> str:
-    return resources.files("evaluators").joinpath("data", "checks", name).read_text(encoding="utf-8")
+    return (
+        resources.files("evaluators")
+        .joinpath("data")
+        .joinpath("checks")
+        .joinpath(name)
+        .read_text(encoding="utf-8")
+    )
 
 
 @dataclass(frozen=True)

@@ -101,3 +101,9 @@ def test_checks_for_ref_reuses_a_given_encoder_and_reads_the_catalog() -> None:
     assert (hybrid.status, hybrid.model) == ("not_applicable", "sentence-transformers/all-MiniLM-L6-v2")
     with pytest.raises(CheckError, match="not an embedding model"):
         checks_for_ref("tokenizer", "bm25")
+
+
+def test_many_pairs_are_sampled_with_a_note() -> None:
+    pairs = load_pairs()
+    res = crosslingual(pairs, PairOracle(pairs.pairs), model="oracle", max_pairs=30, seed=2)
+    assert res.n == 30 and any("seeded sample of 30 of 150 pairs" in n for n in res.notes)
