@@ -105,3 +105,13 @@ def test_bad_pairs_file_fails_cleanly(tmp_path: Path, fake_loader: list[str]) ->
     bad.write_text("just one column\n", encoding="utf-8")
     res = invoke("crosslingual", "--model", "minilm", "--pairs", str(bad), "--force")
     assert res.exit_code == 1 and "row 1 needs two non-empty tab-separated columns" in res.stderr
+
+
+def test_a_chinese_corpus_adds_the_chinese_probes(tmp_path: Path, fake_loader: list[str]) -> None:
+    """Neighbourhood reads a given corpus only to pick probe languages: Chinese text brings the zh set."""
+    folder = tmp_path / "zh"
+    folder.mkdir()
+    (folder / "a.txt").write_text("银行提高了利率。我们明天去长城参观。", encoding="utf-8")
+    res = invoke("neighbourhood", "-m", "minilm", "--corpus", str(folder))
+    assert res.exit_code == 0, res.output
+    assert "intrusion_rate: zh" in res.stdout and "18 probe terms (en, zh)" in " ".join(res.stdout.split())

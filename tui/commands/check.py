@@ -62,6 +62,11 @@ def _cell(d: dict[str, Any], key: str) -> str:
 
 
 def _columns(kind: str, rows: list[dict[str, Any]]) -> list[tuple[str, str]]:
+    """The measures shown for a check: its headline numbers plus per-kind / per-language breakdowns."""
+    split = {"stability": "cosine:", "neighbourhood": "intrusion_rate:"}.get(kind)
+    if split:
+        extra = list(dict.fromkeys(k for r in rows for k in r["values"] if k.startswith(split)))
+        return list(HEADLINES[kind]) + [(k, "  " + k.replace(":", ": ")) for k in extra]
     if kind != "crosslingual":
         return list(HEADLINES[kind])
     accs = list(dict.fromkeys(k for r in rows for k in r["values"] if k.startswith("accuracy@1_")))
@@ -130,7 +135,9 @@ def check(kind: str, models: tuple[str, ...], as_json: bool, **opts: Any) -> Non
         kinds = expand_kinds(kind)
     except CheckError as exc:
         raise click.UsageError(str(exc)) from None
-    needs_corpus = bool({"tokenizer", "stability"} & set(kinds)) or opts["mine_probes"]
+    # Neighbourhood reads a given corpus too: its language picks the built-in probe sets (Chinese text -> zh).
+    needs_corpus = bool({"tokenizer", "stability"} & set(kinds)) or opts["mine_probes"] or (
+        opts["corpus"] is not None and "neighbourhood" in kinds)
     dataset = None
     if needs_corpus:
         dataset = _load_corpus(opts["corpus"], opts["queries"], opts["sample"], opts["seed"])
