@@ -43,7 +43,7 @@ class CheckResult:
     """'ok' | 'not_applicable' (e.g. an English-only model on parallel pairs) | 'failed'."""
 
     def to_dict(self) -> dict[str, Any]:
-        """JSON-safe: tuples become lists, numpy scalars become Python numbers."""
+        """JSON-safe (strict JSON: no NaN): tuples become lists, numpy scalars Python numbers."""
         return {
             "kind": self.kind,
             "model": self.model,
@@ -51,7 +51,11 @@ class CheckResult:
             "summary": self.summary,
             "n": int(self.n),
             "values": {k: _plain(v) for k, v in self.values.items()},
-            "ci95": {k: [float(lo), float(hi)] for k, (lo, hi) in self.ci95.items()},
+            "ci95": {
+                k: [float(lo), float(hi)]
+                for k, (lo, hi) in self.ci95.items()
+                if math.isfinite(lo) and math.isfinite(hi)  # an undefined interval is left out, never NaN
+            },
             "notes": list(self.notes),
         }
 

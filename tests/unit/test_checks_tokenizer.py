@@ -141,3 +141,10 @@ def test_large_corpora_are_sampled_with_a_note(minilm_tok) -> None:
 def test_unknown_tiktoken_encoding_is_named() -> None:
     with pytest.raises(CheckError, match="unknown tiktoken encoding 'cl100k'"):
         load_tiktoken("cl100k")
+
+
+def test_to_dict_is_strict_json_even_with_undefined_numbers() -> None:
+    res = CheckResult("tokenizer", "m", "s", {"x": float("nan"), "y": 1.5}, {"x": (float("nan"),) * 2}, 1)
+    d = res.to_dict()
+    assert d["values"] == {"x": None, "y": 1.5} and d["ci95"] == {}
+    json.dumps(d, allow_nan=False)
