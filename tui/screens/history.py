@@ -83,8 +83,10 @@ class HistoryScreen(AppScreen):
         self.query_one("#history-count", Label).update(f"{len(decisions)} decision(s)")
         if decisions:
             ids = [d.id for d in decisions]
-            want = self.session.decision_id if self.session.decision_id in ids else ids[0]
+            keep = self._selected if self._selected in ids else None
+            want = keep or (self.session.decision_id if self.session.decision_id in ids else ids[0])
             table.move_cursor(row=ids.index(want))
+            self._selected = None  # reload the detail too: the decision may have changed since
             self._open(want)
         else:
             self.query_one("#decision-detail", Markdown).update(

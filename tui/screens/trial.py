@@ -140,7 +140,8 @@ class TrialScreen(AppScreen):
     def _on_model_finished(self, event: ModelFinished) -> None:
         row = event.result
         self._finished.append(row)
-        self.query_one(TrialProgress).finish(row.model, row.status)
+        ref = str((row.details or {}).get("ref", row.model))
+        self.query_one(TrialProgress).finish(ref, row.status, row.model)
         if row.status == "ok":
             line = f"{row.model}: {PRIMARY} {row.metrics.get(PRIMARY, float('nan')):.3f}"
         else:

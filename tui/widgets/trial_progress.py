@@ -20,13 +20,20 @@ class TrialProgress(VerticalScroll):
     def __init__(self, **kwargs: object) -> None:
         super().__init__(**kwargs)  # type: ignore[arg-type]
         self._ids: dict[str, str] = {}
+        self._aliases: dict[str, str] = {}
+        """Resolved model name -> the ref the user ticked (the runner reports 'minilm' by its HF id)."""
+        self._done: set[str] = set()
+        self._run = 0
+        """Bumped per start(): removal is asynchronous, so a new run must not reuse the old row ids."""
 
     def compose(self) -> ComposeResult:
         yield from ()
 
     def start(self, refs: list[str]) -> None:
         self.remove_children()
-        self._ids = {ref: f"progress-{i}" for i, ref in enumerate(refs)}
+        self._run += 1
+        self._ids = {ref: f"progress-{self._run}-{i}" for i, ref in enumerate(refs)}
+        self._aliases, self._done = {}, set()
         for ref, wid in self._ids.items():
             self.mount(Horizontal(
                 Label(ref[-28:], classes="model-name"),
@@ -35,17 +42,31 @@ class TrialProgress(VerticalScroll):
                 id=wid,
             ))
 
+    def _row(self, name: str) -> str | None:
+        """The row id for a ref or a resolved name; models run in order, so an unknown name is the first
+        row that has not finished yet."""
+        ref = name if name in self._ids else self._aliases.get(name)
+        if ref is None:
+            ref = next((r for r in self._ids if r not in self._done and r not in self._aliases.values()), None)
+            if ref is None:
+                return None
+            self._aliases[name] = ref
+        return self._ids[ref]
+
     def advance(self, ref: str, done: int, total: int) -> None:
-        wid = self._ids.get(ref)
+        wid = self._row(ref)
         if wid is None:
             return
         self.query_one(f"#{wid}-bar", ProgressBar).update(total=total, progress=done)
         self.query_one(f"#{wid}-status", Label).update(f"batch {done}/{total}")
 
-    def finish(self, ref: str, status: str) -> None:
-        wid = self._ids.get(ref)
+    def finish(self, ref: str, status: str, name: str | None = None) -> None:
+        """Mark `ref` (the ticked ref, or else the reported `name`) finished with `status`."""
+        key = ref if ref in self._ids else (name or ref)
+        wid = self._row(key)
         if wid is None:
             return
+        self._done.add(next(r for r, w in self._ids.items() if w == wid))
         bar = self.query_one(f"#{wid}-bar", ProgressBar)
         if bar.total is None:
             bar.update(total=1, progress=1 if status == "ok" else 0)

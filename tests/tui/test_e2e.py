@@ -1,0 +1,107 @@
+"""End to end over the real core: answers -> shortlist (real catalog) -> trial (bm25 + the packaged MiniLM on
+a small ../shared/data/squad_en slice) -> decide -> History shows it, on a real SQLite file in a temp dir.
+Also the real error paths: an unreadable folder and no model loadable offline keep the app running."""
+
+from __future__ import annotations
+
+import os
+from pathlib import Path
+
+import pytest
+from textual.widgets import DataTable, Input, Markdown, TextArea
+
+from tests.tui.conftest import settle
+from tui.app import EmbedscoutApp
+from tui.services import Services
+
+pytestmark = pytest.mark.slow
+
+
+async def _wait_trial(app: EmbedscoutApp, pilot, timeout: float = 240.0) -> None:  # type: ignore[no-untyped-def]
+    for _ in range(int(timeout / 0.25)):
+        await pilot.pause(0.25)
+        if not app.screen.has_class("-running"):
+            break
+    await settle(pilot)
+
+
+async def test_real_path_answers_to_history(shared_data: Path, minilm_path: str, home: Path) -> None:
+    """The whole journey on the real packages; the saved decision is in the SQLite file and on screen."""
+    db_file = home / "journal.db"
+    os.environ["EMBEDSCOUT_DB"] = str(db_file)  # the autouse fixture restores the environment
+    app = EmbedscoutApp(Services())
+    async with app.run_test(size=(120, 40)) as pilot:
+        await settle(pilot)
+        await pilot.press("ctrl+n")  # languages: English (default)
+        app.screen.query_one("#domain-general").value = True
+        for _ in range(5):
+            await pilot.press("ctrl+n")
+        await pilot.press("ctrl+n")  # last step -> shortlist
+        await settle(pilot)
+        assert app.current_mode == "shortlist"
+        rec = app.session.recommendation
+        assert rec is not None and rec.candidates, "real catalog produced no candidates"
+        assert app.screen.query_one("#candidates-table", DataTable).row_count == len(rec.candidates) + 1
+
+        app.session.tick("minilm", True)  # the packaged all-MiniLM-L6-v2 (resolve_model's 'minilm')
+        await pilot.press("t")
+        await settle(pilot)
+        assert app.current_mode == "trial"
+        app.screen.query_one("#corpus-path", Input).value = str(shared_data / "squad_en")
+        app.screen.query_one("#sample", Input).value = "40"
+        await pilot.press("ctrl+r")
+        await _wait_trial(app, pilot)
+        trial = app.session.last_trial
+        assert trial is not None, "trial did not finish"
+        # Rows carry the resolved model name; the ref the user ticked is in details["ref"].
+        rows = {str(r.details.get("ref", r.model)): r for r in trial.results}
+        assert rows["bm25"].status == "ok", rows["bm25"].error
+        assert rows["minilm"].status == "ok", rows["minilm"].error
+        assert 0.0 < rows["minilm"].metrics["ndcg@10"] <= 1.0
+
+        await pilot.press("f5")
+        await settle(pilot)
+        app.screen.query_one("#rationale", TextArea).text = "MiniLM vs BM25 on a SQuAD slice — “quoted”"
+        await pilot.press("ctrl+s")
+        await settle(pilot)
+        assert app.session.decision_id is not None
+
+        await pilot.press("f6")
+        await settle(pilot)
+        table = app.screen.query_one("#decisions", DataTable)
+        assert table.row_count == 1
+        detail = app.screen.query_one("#decision-detail", Markdown).source
+        assert "MiniLM vs BM25 on a SQuAD slice — “quoted”" in detail
+
+    assert db_file.exists()
+    from storage.store import get_decision, open_db
+
+    saved = get_decision(open_db(db_file), app.session.decision_id)
+    assert saved.status == "decided" and saved.chosen_model in {r.model for r in trial.results}
+    assert saved.recommendations and saved.trials
+    assert len(saved.trials[0].results) == 2
+
+
+async def test_real_unreadable_folder_and_offline_model(tmp_path: Path) -> None:
+    """A missing folder and a model that is not available offline are messages; the app keeps running."""
+    app = EmbedscoutApp(Services(), start="trial")
+    app.session.ticked = {"bm25", "not-a-real-org/not-a-real-model-xyz"}
+    async with app.run_test(size=(100, 32)) as pilot:
+        await settle(pilot)
+        app.screen.query_one("#corpus-path", Input).value = str(tmp_path / "missing")
+        await pilot.press("ctrl+r")
+        await _wait_trial(app, pilot, 60)
+        assert any(n.severity == "error" for n in app._notifications)
+
+        app.session.ticked = {"not-a-real-org/not-a-real-model-xyz"}
+        app.screen.query_one("#corpus-path", Input).value = ""
+        app.screen.query_one("#sample", Input).value = "20"
+        await pilot.press("ctrl+r")
+        await _wait_trial(app, pilot, 120)
+        trial = app.session.last_trial
+        assert trial is not None and trial.results[0].status == "failed" and trial.results[0].error
+        assert any("could be loaded" in n.message for n in app._notifications)
+        bars = app.screen.query("ProgressBar")
+        assert len(bars) == 1
+        await pilot.press("f2")
+        assert app.current_mode == "questions"
