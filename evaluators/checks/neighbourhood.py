@@ -95,7 +95,7 @@ def neighbourhood(
 
 
 def mine_probes(
-    texts: Sequence[str], *, n_terms: int = 10, per_side: int = 4, seed: int = 0, language: str = ""
+    texts: Sequence[str], *, n_terms: int = 10, per_side: int = 4, seed: int = 0, language: str = "mined"
 ) -> ProbeSet:
     """Probe terms from the user's corpus: frequent domain words that appear in a minority of sentences.
 
@@ -108,7 +108,8 @@ def mine_probes(
     words = [{w.lower() for w in split_words(s) if _is_domain_word(w)} for s in sentences]
     df = Counter(w for ws in words for w in ws)
     limit = max(per_side, len(sentences) // 5)
-    terms = sorted((w for w, c in df.items() if per_side <= c <= limit), key=lambda w: (-df[w], w))
+    # Longer words first (more often domain terms than 'time' or 'system'), then the more frequent.
+    terms = sorted((w for w, c in df.items() if per_side <= c <= limit), key=lambda w: (-len(w), -df[w], w))
     rng = seeded(seed, "mine-probes")
     probes = []
     for term in terms:
