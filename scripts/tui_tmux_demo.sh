@@ -60,7 +60,7 @@ keys C-r; wait_for "Done" 120; show "trial results (bm25 on the demo)"
 keys F5; wait_for "Chosen model"; sleep 0.5
 keys Tab Tab; sleep 0.3; keys -l "Chosen in the tmux demo: BM25 is the baseline."; show "decide"
 keys C-s; wait_for "Saved as decision"; show "decision saved"
-keys F6; wait_for "decision(s)"; wait_for "Decision #1" 30; show "history"
+keys F6; wait_for "decision(s)"; wait_for "Questions and answers" 30; show "history"
 keys C-t; show "light theme"
 keys C-q
 echo
