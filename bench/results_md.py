@@ -25,16 +25,21 @@ def _target(ok: bool | None) -> str:
 
 
 def render(r: dict[str, Any], date: str = "2026-11-22") -> str:
-    t, g = r["throughput"], r["gemm"]
+    t = r["throughput"]
     nd, tr = r.get("ndcg"), r.get("trial") or {}
-    ratio, share = t["ratio"]["median"], r["share_of_ceiling"]
+    ratio, share = t["ratio"]["median"], t["share"]["median"]
+    gflops = t["ceiling_tok_s"]["median"] * t["flops_per_token"] / 1e9
     rows = [
         ("torch tokens/s (sentence-transformers 6.2, torch 2.13 CPU)", _f(t["torch_tok_s"]), ""),
         ("onnx tokens/s (ORT fp32, fused graph)", _f(t["onnx_tok_s"]), ""),
-        ("onnx / torch (paired per round)", _f(t["ratio"], "x", 2), f">= 1.8: {_target(ratio >= 1.8)}"),
-        ("fp32 GEMM ceiling for the model's layer shapes", _f(g["ceiling_tok_s"], " tok/s")
-         + f" = {g['gflops']['median']:.0f} GFLOP/s", ""),
-        ("onnx share of the ceiling (medians)", f"{share:.0%}", f">= 50%: {_target(share >= 0.5)}"),
+        ("**onnx / torch, wall clock** (paired per round)", _f(t["ratio"], "x", 2),
+         f">= 1.8: {_target(ratio >= 1.8)}"),
+        ("onnx / torch, per CPU-second (contention-robust)", _f(t["ratio_cpu"], "x", 2), ""),
+        ("fp32 GEMM ceiling for the model's layer shapes", _f(t["ceiling_tok_s"], " tok/s")
+         + f" (~{gflops:.0f} GFLOP/s)", ""),
+        ("**onnx share of the ceiling, wall clock** (paired per round)", _f(t["share"], "", 2),
+         f">= 0.50: {_target(share >= 0.5)}"),
+        ("onnx share of the ceiling, per CPU-second", _f(t["share_cpu"], "", 2), ""),
     ]
     if nd:
         rows.append(("nDCG@10 torch / onnx (full corpus, exact search)",
@@ -75,10 +80,12 @@ def render(r: dict[str, Any], date: str = "2026-11-22") -> str:
         f"- **tokens/s**: {t['n_texts']} corpus passages ('title text', {t['n_tokens']:,} real tokens after "
         "truncation to 256); torch = `SentenceTransformer.encode(batch_size=32)`, onnx = "
         "`evaluators.fast` encoder (length-sorted batches). Same tokens counted for both.",
-        f"- **GEMM ceiling**: best-of-5 fp32 MatMul of [{g['tokens_per_gemm']} x 384]x[384 x 1152], "
+        f"- **GEMM ceiling**: best-of-5 fp32 MatMul of [{t['gemm_tokens']} x 384]x[384 x 1152], "
         "[.. x 384]x[384 x 384], [.. x 384]x[384 x 1536], [.. x 1536]x[1536 x 384] with ONNX Runtime and "
         "numpy (faster of the two), summed over 6 layers; attention-score FLOPs left out (so the share is a "
-        "lower bound).",
+        "lower bound). Measured right after each round's encodes, so each share compares one time window.",
+        "- **Per CPU-second** rates divide by the process's CPU time (all threads) instead of wall time: the "
+        "machine's other load changes how many cycles a run gets, not what it does with them.",
         "- **nDCG@10**: every query over the full corpus, one unit per document, exact inner-product search, "
         "`evaluators.metrics` (trec_eval definitions).",
     ]
