@@ -58,9 +58,13 @@ def load_fast_encoder(model_path: str, *, backend: str, query_prompt: str | None
     cache_dir = Path(cache_dir) if cache_dir is not None else _default_cache_dir()
     model_dir, revision = resolve_model_dir(model_path)
     cfg = read_st_config(model_dir)
+    if not cfg.include_prompt and (query_prompt or passage_prompt):
+        raise FastPathUnavailable("pooling excludes prompt tokens (include_prompt=false): not reproduced")
     key, content_hash = model_key(model_path, model_dir, revision, Path(cache_dir))
     export_dir = Path(cache_dir) / "onnx" / key
     manifest = read_manifest(export_dir)
+    if manifest is not None and manifest.get("export_error") and _exporter_changed(manifest):
+        manifest = None  # torch/transformers upgraded since the failed export: try again
     cache_hit = manifest is not None
     if manifest is None:
         from evaluators.fast.export import export_model  # the only path that imports torch
@@ -107,6 +111,20 @@ def _default_cache_dir() -> Path:
     import platformdirs
 
     return Path(platformdirs.user_cache_path("embedscout", appauthor=False))
+
+
+def _exporter_changed(manifest: dict) -> bool:
+    """Installed torch/transformers differ from those a cached export used (read from metadata, no import)."""
+    from importlib.metadata import PackageNotFoundError, version
+
+    recorded = manifest.get("exporter") or {}
+    for name in ("torch", "transformers"):
+        try:
+            if version(name) != recorded.get(name):
+                return True
+        except PackageNotFoundError:
+            return True
+    return False
 
 
 def _require(*modules: str) -> None:

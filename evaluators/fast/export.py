@@ -41,12 +41,15 @@ def export_model(model_id: str, cfg: StConfig, *, revision: str | None, content_
     tmp = Path(tempfile.mkdtemp(prefix=f".{export_dir.name}.", dir=export_dir.parent))
     try:
         manifest = _base_manifest(model_id, cfg, st, revision, content_hash)
-        with torch.no_grad(), warnings.catch_warnings():
-            warnings.simplefilter("ignore")  # tracer/deprecation chatter about the legacy exporter
-            _torch_export(st, manifest["input_names"], tmp / "model.onnx")
-        _save_tokenizer(st, cfg, tmp / "tokenizer.json")
-        candidates = [f for f in (_fuse(tmp, manifest), "model.onnx") if f]
-        manifest.update(_pick_verified(tmp, manifest, candidates, reference, threads))
+        try:
+            with torch.no_grad(), warnings.catch_warnings():
+                warnings.simplefilter("ignore")  # tracer/deprecation chatter about the legacy exporter
+                _torch_export(st, manifest["input_names"], tmp / "model.onnx")
+            _save_tokenizer(st, cfg, tmp / "tokenizer.json")
+            candidates = [f for f in (_fuse(tmp, manifest), "model.onnx") if f]
+            manifest.update(_pick_verified(tmp, manifest, candidates, reference, threads))
+        except Exception as exc:  # an architecture the exporter can't trace: cache the verdict, use torch
+            manifest["export_error"] = f"{type(exc).__name__}: {exc}"[:300]
         manifest["export_s"] = round(time.perf_counter() - started, 2)
         write_json_atomic(tmp / "manifest.json", manifest)
         _publish(tmp, export_dir)
@@ -62,8 +65,6 @@ def _base_manifest(model_id: str, cfg: StConfig, st: Any, revision: str | None, 
     import torch
     import transformers
 
-    if not cfg.include_prompt:
-        raise FastPathUnavailable("pooling excludes prompt tokens (include_prompt=false): not reproduced")
     tok = st.tokenizer
     names = [n for n in ("input_ids", "attention_mask", "token_type_ids") if n in tok.model_input_names]
     auto = st[0].auto_model

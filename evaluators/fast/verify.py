@@ -59,6 +59,8 @@ def verdict(min_cos: float, threshold: float | None = None) -> dict[str, Any]:
 def check_verified(manifest: dict[str, Any], threshold: float | None = None) -> None:
     """Raise FastPathUnavailable unless the manifest's measured min cosine meets the (current) threshold."""
     limit = MIN_COSINE if threshold is None else threshold
+    if manifest.get("export_error"):
+        raise FastPathUnavailable(f"ONNX export failed ({manifest['export_error']}); using torch")
     record = manifest.get("verification") or {}
     measured = record.get("min_cosine")
     if measured is None:

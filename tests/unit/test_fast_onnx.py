@@ -110,6 +110,21 @@ def test_threshold_above_measured_refuses_cached_export(minilm_path: str, cache:
         _load(minilm_path, cache)
 
 
+def test_export_crash_is_cached_and_reported(minilm_path: str, tmp_path: Path,
+                                             monkeypatch: pytest.MonkeyPatch) -> None:
+    """An exporter crash becomes FastPathUnavailable, and the verdict is cached: no second export attempt."""
+
+    def crash(*a, **k):
+        raise RuntimeError("unsupported operator aten::frobnicate")
+
+    monkeypatch.setattr(fast_export, "_torch_export", crash)
+    with pytest.raises(FastPathUnavailable, match="ONNX export failed.*frobnicate"):
+        _load(minilm_path, tmp_path)
+    monkeypatch.setattr(fast_export, "export_model", crash)  # a retry would now fail differently
+    with pytest.raises(FastPathUnavailable, match="frobnicate"):
+        _load(minilm_path, tmp_path)
+
+
 def test_unsupported_pipeline_is_refused(tmp_path: Path) -> None:
     """A module the fast path can't reproduce (Dense) is refused up front, naming it."""
     (tmp_path / "modules.json").write_text(json.dumps([
