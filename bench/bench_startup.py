@@ -49,8 +49,15 @@ def time_to_first_screen(timeout: float = 30.0) -> float:
     fcntl.ioctl(slave, termios.TIOCSWINSZ, struct.pack("HHHH", 24, 80, 0, 0))
     env = {**os.environ, "TERM": "xterm-256color", "COLUMNS": "80", "LINES": "24"}
     started = time.perf_counter()
-    proc = subprocess.Popen([sys.executable, "-m", "tui"], cwd=ROOT, stdin=slave, stdout=slave, stderr=slave,
-                            env=env, start_new_session=True)
+    proc = subprocess.Popen(
+        [sys.executable, "-m", "tui"],
+        cwd=ROOT,
+        stdin=slave,
+        stdout=slave,
+        stderr=slave,
+        env=env,
+        start_new_session=True,
+    )
     os.close(slave)
     seen = b""
     try:
@@ -81,8 +88,9 @@ def _plain(data: bytes) -> bytes:
 
 
 def heavy_modules_after_start() -> list[str]:
-    out = subprocess.run([sys.executable, "-c", HEADLESS % (HEAVY,)], cwd=ROOT, capture_output=True, text=True,
-                         check=True)
+    out = subprocess.run(
+        [sys.executable, "-c", HEADLESS % (HEAVY,)], cwd=ROOT, capture_output=True, text=True, check=True
+    )
     line = out.stdout.strip().splitlines()[-1] if out.stdout.strip() else ""
     return [m for m in line.split(",") if m]
 
@@ -95,10 +103,14 @@ def main() -> None:
     median = statistics.median(times)
     heavy = heavy_modules_after_start()
     load = os.getloadavg()[0]
-    print(f"time to first screen: median {median:.3f} s, best {min(times):.3f} s over {args.runs} runs "
-          f"(real pty 80x24, interpreter start included; load average {load:.1f} on {os.cpu_count()} cores)")
-    print(f"target < 1 s: {'OK' if median < 1.0 else 'MISSED'}; "
-          f"torch/transformers loaded by then: {', '.join(heavy) or 'none'}")
+    print(
+        f"time to first screen: median {median:.3f} s, best {min(times):.3f} s over {args.runs} runs "
+        f"(real pty 80x24, interpreter start included; load average {load:.1f} on {os.cpu_count()} cores)"
+    )
+    print(
+        f"target < 1 s: {'OK' if median < 1.0 else 'MISSED'}; "
+        f"torch/transformers loaded by then: {', '.join(heavy) or 'none'}"
+    )
     sys.exit(0 if median < 1.0 and not heavy else 1)
 
 

@@ -73,16 +73,17 @@ class EmbedscoutApp(App[None]):
     }
     # Priority: screen navigation must work from inside any widget (TextArea binds f6/f7 itself).
     BINDINGS = [
-        Binding("f2", "goto(\'questions\')", "Questions", priority=True),
-        Binding("f3", "goto(\'shortlist\')", "Shortlist", priority=True),
-        Binding("f4", "goto(\'trial\')", "Trial", priority=True),
-        Binding("f5", "goto(\'decide\')", "Decide", priority=True),
-        Binding("f6", "goto(\'history\')", "History", priority=True),
+        Binding("f2", "goto('questions')", "Questions", priority=True),
+        Binding("f3", "goto('shortlist')", "Shortlist", priority=True),
+        Binding("f4", "goto('trial')", "Trial", priority=True),
+        Binding("f5", "goto('decide')", "Decide", priority=True),
+        Binding("f6", "goto('history')", "History", priority=True),
         Binding("ctrl+t", "toggle_theme", "Theme", priority=True),
     ]
 
-    def __init__(self, services: Services | None = None, *, start: str = "questions",
-                 session: Session | None = None) -> None:
+    def __init__(
+        self, services: Services | None = None, *, start: str = "questions", session: Session | None = None
+    ) -> None:
         super().__init__()
         self.services: Services = services or Services()
         """The core seam: tests pass fakes, the real app builds it lazily."""
@@ -106,10 +107,12 @@ class EmbedscoutApp(App[None]):
         """Palette: go to each screen, toggle the theme, then the current screen's own actions."""
         yield from super().get_system_commands(screen)
         for mode, title in SCREEN_TITLES.items():
-            yield SystemCommand(f"Go to {title}", f"Show the {title.lower()} screen",
-                                lambda m=mode: self.action_goto(m))
-        yield SystemCommand("Toggle light/dark theme", "Switch between light and dark",
-                            self.action_toggle_theme)
+            yield SystemCommand(
+                f"Go to {title}", f"Show the {title.lower()} screen", lambda m=mode: self.action_goto(m)
+            )
+        yield SystemCommand(
+            "Toggle light/dark theme", "Switch between light and dark", self.action_toggle_theme
+        )
         commands = getattr(screen, "palette_commands", None)
         if callable(commands):
             yield from commands()

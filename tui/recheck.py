@@ -31,8 +31,10 @@ def recheck_lines(decision: Any, fresh: Any, *, top: int = 5) -> list[str]:
     lines = [f"- Catalog: {version or 'unknown'} -> {getattr(fresh, 'catalog_version', '?')}"]
     chosen = getattr(decision, "chosen_model", None)
     if chosen:
-        lines.append(f"- Chosen {chosen}: rank {then_rank.get(chosen, '-')} then, "
-                     f"{now_rank.get(chosen, 'excluded or not in catalog')} now")
+        lines.append(
+            f"- Chosen {chosen}: rank {then_rank.get(chosen, '-')} then, "
+            f"{now_rank.get(chosen, 'excluded or not in catalog')} now"
+        )
         limit = now_rank.get(chosen, top + 1) - 1
         newcomers = [r for r in now[:limit] if r not in then_rank]
         if newcomers:

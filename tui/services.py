@@ -86,19 +86,19 @@ def _export_dir() -> Path:
 
 
 def _measure_doc_tokens(folder: str) -> int:
-    """Typical document length in tokens: median over the documents the trial loader reads from `folder`."""
-    dataset = _load_dataset_unchunked(folder)
-    lengths = sorted(len(doc.text.split()) for doc in dataset.corpus)
+    """Typical document length: the median token count (the trial chunker's counter) over the documents
+    the trial would read from `folder`. Raises ValueError when nothing readable is there."""
+    from evaluators.ingest.chunking import count_tokens
+    from evaluators.ingest.files import ReadReport, read_documents
+
+    root = Path(folder).expanduser()
+    if not root.exists():
+        raise ValueError(f"not found: {root}")
+    docs = read_documents(root, ReadReport())
+    lengths = sorted(count_tokens(doc.text) for doc in docs[:2000])
     if not lengths:
-        return 0
-    # ~1.3 subword tokens per whitespace word for English-like text: a sizing hint, not a count.
-    return int(lengths[len(lengths) // 2] * 1.3)
-
-
-def _load_dataset_unchunked(folder: str) -> Any:
-    from evaluators.datasets import load_dataset
-
-    return load_dataset(folder, chunk_tokens=None, chunk_overlap=0, sample=200)
+        raise ValueError(f"no readable documents under {root}")
+    return lengths[len(lengths) // 2]
 
 
 @dataclass
@@ -120,7 +120,7 @@ class Services:
     open_db: Callable[[], Any] = _open_db
     """A new connection: call it inside the worker thread that uses it (rule 10)."""
     journal: Callable[[], Any] = _journal
-    """Returns the object carrying storage.store's journal functions (create_decision, list_decisions, ...)."""
+    """Returns the object with storage.store's journal functions (create_decision, list_decisions, ...)."""
     export_dir: Callable[[], Path] = _export_dir
     measure_doc_tokens: Callable[[str], int] = _measure_doc_tokens
     extra: dict[str, Any] = field(default_factory=dict)

@@ -13,25 +13,73 @@ from evaluators.types import Dataset, Doc, ModelResult, Query, TrialCancelled, T
 from tui.services import Services
 
 
-def _spec(id_: str, name: str, *, open_: bool = True, dims: int = 384, tokens: int = 512, params: int | None = None,
-          price: float | None = None, score: float | None = None, licence: str = "apache-2.0") -> ModelSpec:
-    scores = {Benchmark.MTEB_ENG_V2: BenchmarkScore(mean=score, retrieval_mean=score, source="mteb/results@abc")}
-    return ModelSpec(id=id_, name=name, provider=id_.split("/")[0], open_weights=open_,
-                     hf_id=id_ if open_ else None, dims=dims, max_tokens=tokens, n_parameters=params,
-                     price_usd_per_1m=price, license=licence, languages=("en",),
-                     scores=scores if score is not None else {}, sources=(f"https://hf.co/{id_}",))
+def _spec(
+    id_: str,
+    name: str,
+    *,
+    open_: bool = True,
+    dims: int = 384,
+    tokens: int = 512,
+    params: int | None = None,
+    price: float | None = None,
+    score: float | None = None,
+    licence: str = "apache-2.0",
+) -> ModelSpec:
+    scores = {
+        Benchmark.MTEB_ENG_V2: BenchmarkScore(mean=score, retrieval_mean=score, source="mteb/results@abc")
+    }
+    return ModelSpec(
+        id=id_,
+        name=name,
+        provider=id_.split("/")[0],
+        open_weights=open_,
+        hf_id=id_ if open_ else None,
+        dims=dims,
+        max_tokens=tokens,
+        n_parameters=params,
+        price_usd_per_1m=price,
+        license=licence,
+        languages=("en",),
+        scores=scores if score is not None else {},
+        sources=(f"https://hf.co/{id_}",),
+    )
 
 
 CATALOG: tuple[ModelSpec, ...] = (
     _spec("BAAI/bge-small-en-v1.5", "bge-small-en-v1.5", params=33_000_000, score=51.7),
-    _spec("sentence-transformers/all-MiniLM-L6-v2", "all-MiniLM-L6-v2", params=22_000_000, tokens=256,
-          score=41.9),
-    _spec("nomic-ai/nomic-embed-text-v1.5", "nomic-embed-text-v1.5", dims=768, tokens=8192,
-          params=137_000_000, score=53.0),
-    _spec("openai/text-embedding-3-small", "text-embedding-3-small", open_=False, dims=1536, tokens=8191,
-          price=0.02, score=55.1, licence="proprietary"),
-    _spec("Qwen/Qwen3-Embedding-8B", "Qwen3-Embedding-8B", dims=4096, tokens=32768, params=8_000_000_000,
-          score=69.4),
+    _spec(
+        "sentence-transformers/all-MiniLM-L6-v2",
+        "all-MiniLM-L6-v2",
+        params=22_000_000,
+        tokens=256,
+        score=41.9,
+    ),
+    _spec(
+        "nomic-ai/nomic-embed-text-v1.5",
+        "nomic-embed-text-v1.5",
+        dims=768,
+        tokens=8192,
+        params=137_000_000,
+        score=53.0,
+    ),
+    _spec(
+        "openai/text-embedding-3-small",
+        "text-embedding-3-small",
+        open_=False,
+        dims=1536,
+        tokens=8191,
+        price=0.02,
+        score=55.1,
+        licence="proprietary",
+    ),
+    _spec(
+        "Qwen/Qwen3-Embedding-8B",
+        "Qwen3-Embedding-8B",
+        dims=4096,
+        tokens=32768,
+        params=8_000_000_000,
+        score=69.4,
+    ),
 )
 
 
@@ -78,10 +126,14 @@ class Recommendation:
     catalog_version: str = "test"
 
     def to_dict(self) -> dict[str, Any]:
-        return {"requirements": self.requirements.to_dict() if self.requirements else {},
-                "catalog_version": "test",
-                "candidates": [{"id": c.spec.id, "score": c.score, "reasons": c.reasons} for c in self.candidates],
-                "excluded": [{"id": e.spec.id, "reasons": e.reasons} for e in self.excluded]}
+        return {
+            "requirements": self.requirements.to_dict() if self.requirements else {},
+            "catalog_version": "test",
+            "candidates": [
+                {"id": c.spec.id, "score": c.score, "reasons": c.reasons} for c in self.candidates
+            ],
+            "excluded": [{"id": e.spec.id, "reasons": e.reasons} for e in self.excluded],
+        }
 
 
 def fake_recommend(req: FakeRequirements, models: Any) -> Recommendation:
@@ -95,8 +147,14 @@ def fake_recommend(req: FakeRequirements, models: Any) -> Recommendation:
         else:
             s = m.score(Benchmark.MTEB_ENG_V2)
             value = s.retrieval_mean if s else None
-            cands.append(Ranked(m, (value or 30.0), [f"MTEB(eng, v2) retrieval {value}", "fits on CPU"],
-                                benchmark_value=value))
+            cands.append(
+                Ranked(
+                    m,
+                    (value or 30.0),
+                    [f"MTEB(eng, v2) retrieval {value}", "fits on CPU"],
+                    benchmark_value=value,
+                )
+            )
     cands.sort(key=lambda r: -r.score)
     return Recommendation(cands, excl, req)
 
@@ -108,8 +166,16 @@ class FakeRunner:
     gate: threading.Event | None = None
     calls: list[list[str]] = field(default_factory=list)
 
-    def __call__(self, dataset: Dataset, refs: list[str], *, on_progress: Any = None, on_model_done: Any = None,
-                 should_stop: Any = None, **_: Any) -> TrialResult:
+    def __call__(
+        self,
+        dataset: Dataset,
+        refs: list[str],
+        *,
+        on_progress: Any = None,
+        on_model_done: Any = None,
+        should_stop: Any = None,
+        **_: Any,
+    ) -> TrialResult:
         self.calls.append(list(refs))
         results: list[ModelResult] = []
         complete = True
@@ -124,18 +190,28 @@ class FakeRunner:
                 row = ModelResult(ref, status="failed", error="model not available offline")
             else:
                 v = 0.5 + 0.1 * i
-                row = ModelResult(ref, metrics={"ndcg@10": v, "recall@10": v + 0.1, "mrr@10": v - 0.05,
-                                                "hit@1": v - 0.1},
-                                  ci95={"ndcg@10": (v - 0.05, v + 0.05)},
-                                  p_vs_best={"ndcg@10": 0.01} if i < len(refs) - 1 else {},
-                                  perf={"docs_per_s": 100.0 * (i + 1), "query_p50_ms": 2.0, "peak_mem_mb": 50.0})
+                row = ModelResult(
+                    ref,
+                    metrics={"ndcg@10": v, "recall@10": v + 0.1, "mrr@10": v - 0.05, "hit@1": v - 0.1},
+                    ci95={"ndcg@10": (v - 0.05, v + 0.05)},
+                    p_vs_best={"ndcg@10": 0.01} if i < len(refs) - 1 else {},
+                    perf={"docs_per_s": 100.0 * (i + 1), "query_p50_ms": 2.0, "peak_mem_mb": 50.0},
+                )
             results.append(row)
             if on_model_done:
                 on_model_done(row)
-        return TrialResult(dataset={"name": dataset.name, "n_docs": len(dataset.corpus),
-                                    "n_queries": len(dataset.queries), "query_origin": dataset.query_origin},
-                           results=results, complete=complete, started_at="2026-01-01T00:00:00Z",
-                           finished_at="2026-01-01T00:00:05Z")
+        return TrialResult(
+            dataset={
+                "name": dataset.name,
+                "n_docs": len(dataset.corpus),
+                "n_queries": len(dataset.queries),
+                "query_origin": dataset.query_origin,
+            },
+            results=results,
+            complete=complete,
+            started_at="2026-01-01T00:00:00Z",
+            finished_at="2026-01-01T00:00:05Z",
+        )
 
     def _batches(self, ref: str, on_progress: Any, should_stop: Any) -> None:
         for done in range(1, 4):
@@ -147,8 +223,13 @@ class FakeRunner:
                 on_progress(ref, done, 3)
 
 
-DEMO = Dataset(name="demo", corpus=(Doc("d1", "alpha"), Doc("d2", "beta")), queries=(Query("q1", "alpha?"),),
-               qrels={"q1": {"d1": 1}}, query_origin="dataset")
+DEMO = Dataset(
+    name="demo",
+    corpus=(Doc("d1", "alpha"), Doc("d2", "beta")),
+    queries=(Query("q1", "alpha?"),),
+    qrels={"q1": {"d1": 1}},
+    query_origin="dataset",
+)
 
 
 def fake_load_dataset(corpus: str, queries: str | None = None, *, sample: int | None = None) -> Dataset:
@@ -197,11 +278,23 @@ class FakeJournal:
         d.status, d.chosen_model, d.rationale = "decided", model, note
         return d
 
-    def list_decisions(self, db: Any, *, search: str | None = None, status: str | None = None,
-                       limit: int | None = None, **_: Any) -> list[FakeDecision]:
-        out = [d for d in reversed(self.rows.values())
-               if (not search or search.casefold() in (d.title + d.rationale + (d.chosen_model or "")).casefold())
-               and (not status or d.status == status)]
+    def list_decisions(
+        self,
+        db: Any,
+        *,
+        search: str | None = None,
+        status: str | None = None,
+        limit: int | None = None,
+        **_: Any,
+    ) -> list[FakeDecision]:
+        out = [
+            d
+            for d in reversed(self.rows.values())
+            if (
+                not search or search.casefold() in (d.title + d.rationale + (d.chosen_model or "")).casefold()
+            )
+            and (not status or d.status == status)
+        ]
         return out[:limit] if limit else out
 
     def get_decision(self, db: Any, decision_id: int, **_: Any) -> FakeDecision:
@@ -212,16 +305,24 @@ class FakeJournal:
         return f"# {d.title}\n\nStatus: {d.status}\n\nChosen: {d.chosen_model}\n\n{d.rationale}\n"
 
 
-def fake_services(*, runner: FakeRunner | None = None, journal: FakeJournal | None = None,
-                  **overrides: Any) -> Services:
+def fake_services(
+    *, runner: FakeRunner | None = None, journal: FakeJournal | None = None, **overrides: Any
+) -> Services:
     journal = journal or FakeJournal()
     runner = runner or FakeRunner()
     hw = {"ram_gb": 16.0, "cores": 2, "cuda": False, "mps": False, "vram_gb": None}
     base: dict[str, Any] = dict(
-        load_catalog=lambda: CATALOG, recommend=fake_recommend, requirements_cls=lambda: FakeRequirements,
-        detect_hardware=lambda: hw, load_dataset=fake_load_dataset, load_demo=lambda **_: DEMO,
-        run_trial=runner, environment=lambda: {"python": "3.11"}, open_db=lambda: object(),
-        journal=lambda: journal, measure_doc_tokens=lambda folder: 1234,
+        load_catalog=lambda: CATALOG,
+        recommend=fake_recommend,
+        requirements_cls=lambda: FakeRequirements,
+        detect_hardware=lambda: hw,
+        load_dataset=fake_load_dataset,
+        load_demo=lambda **_: DEMO,
+        run_trial=runner,
+        environment=lambda: {"python": "3.11"},
+        open_db=lambda: object(),
+        journal=lambda: journal,
+        measure_doc_tokens=lambda folder: 1234,
         extra={"journal": journal, "runner": runner},
     )
     base.update(overrides)

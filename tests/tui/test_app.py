@@ -14,8 +14,13 @@ async def test_function_keys_switch_screens(services: Services) -> None:
     app = EmbedscoutApp(services)
     async with app.run_test(size=(80, 24)) as pilot:
         await settle(pilot)
-        for key, mode in (("f3", "shortlist"), ("f4", "trial"), ("f5", "decide"), ("f6", "history"),
-                          ("f2", "questions")):
+        for key, mode in (
+            ("f3", "shortlist"),
+            ("f4", "trial"),
+            ("f5", "decide"),
+            ("f6", "history"),
+            ("f2", "questions"),
+        ):
             await pilot.press(key)
             await settle(pilot)
             assert app.current_mode == mode
@@ -38,8 +43,18 @@ async def test_palette_has_an_entry_per_action(services: Services) -> None:
     async with app.run_test(size=(80, 24)) as pilot:
         await settle(pilot)
         titles = {c.title for c in app.get_system_commands(app.screen)}
-        assert {"Go to Questions", "Go to Shortlist", "Go to Trial", "Go to Decide", "Go to History",
-                "Toggle light/dark theme", "Tick for trial", "Sort", "Filter", "Trial"} <= titles
+        assert {
+            "Go to Questions",
+            "Go to Shortlist",
+            "Go to Trial",
+            "Go to Decide",
+            "Go to History",
+            "Toggle light/dark theme",
+            "Tick for trial",
+            "Sort",
+            "Filter",
+            "Trial",
+        } <= titles
         command = next(c for c in app.get_system_commands(app.screen) if c.title == "Sort")
         command.callback()
         await pilot.pause()
@@ -48,7 +63,9 @@ async def test_palette_has_an_entry_per_action(services: Services) -> None:
 
 def test_app_import_leaves_torch_unloaded() -> None:
     """Importing and building the app (with real lazy Services) loads no torch/transformers."""
-    probe = ("import sys; from tui.app import EmbedscoutApp; EmbedscoutApp(); "
-             "print(','.join(m for m in ('torch', 'transformers', 'sentence_transformers') if m in sys.modules))")
+    probe = (
+        "import sys; from tui.app import EmbedscoutApp; EmbedscoutApp(); "
+        "print(','.join(m for m in ('torch', 'transformers', 'sentence_transformers') if m in sys.modules))"
+    )
     out = subprocess.run([sys.executable, "-c", probe], capture_output=True, text=True, check=True)
     assert out.stdout.strip() == ""

@@ -68,12 +68,22 @@ async def test_save_error_is_a_notification() -> None:
 
 
 def _seed(journal: FakeJournal) -> None:
-    for title, model, status in (("Legal search", "BAAI/bge-m3", "decided"),
-                                 ("Support bot", "bm25", "draft"),
-                                 ("Code search", "nomic-ai/nomic-embed-text-v1.5", "decided")):
-        i = journal.create_decision(None, title=title, requirements={"languages": ["en"], "domain": "general"})
-        journal.attach_recommendation(None, i, {"catalog_version": "v1", "candidates": [
-            {"id": "BAAI/bge-small-en-v1.5", "score": 40.0}, {"id": model, "score": 30.0}]})
+    for title, model, status in (
+        ("Legal search", "BAAI/bge-m3", "decided"),
+        ("Support bot", "bm25", "draft"),
+        ("Code search", "nomic-ai/nomic-embed-text-v1.5", "decided"),
+    ):
+        i = journal.create_decision(
+            None, title=title, requirements={"languages": ["en"], "domain": "general"}
+        )
+        journal.attach_recommendation(
+            None,
+            i,
+            {
+                "catalog_version": "v1",
+                "candidates": [{"id": "BAAI/bge-small-en-v1.5", "score": 40.0}, {"id": model, "score": 30.0}],
+            },
+        )
         if status == "decided":
             journal.decide(None, i, model=model, note=f"why {title}")
 
@@ -85,7 +95,10 @@ async def test_history_lists_searches_and_filters(services: Services, journal: F
         await settle(pilot)
         table = app.screen.query_one("#decisions", DataTable)
         assert [str(table.get_row_at(i)[3]) for i in range(table.row_count)] == [
-            "Code search", "Support bot", "Legal search"]
+            "Code search",
+            "Support bot",
+            "Legal search",
+        ]
         assert "Code search" in app.screen.query_one("#decision-detail", Markdown).source
         app.screen.query_one("#status", Select).value = "draft"
         await settle(pilot)

@@ -70,6 +70,7 @@ async def test_detected_hardware_fills_editable_fields() -> None:
 
 async def test_measure_folder_sets_doc_length_and_errors_are_notified() -> None:
     """Measuring a folder fills the length; a failing measure is a notification, not a crash."""
+
     def measure(folder: str) -> int:
         if "bad" in folder:
             raise OSError("permission denied")

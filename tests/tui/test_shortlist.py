@@ -71,7 +71,10 @@ async def test_excluded_tab_lists_failed_constraints(services: Services) -> None
         table = app.screen.query_one("#excluded-table", DataTable)
         reasons = _column(table, 2)
         assert "API model, you asked for open weights only" in reasons
-        assert "needs ~16 GB VRAM" in app.screen.query_one("#excluded-detail", Markdown).source or table.row_count == 2
+        assert (
+            "needs ~16 GB VRAM" in app.screen.query_one("#excluded-detail", Markdown).source
+            or table.row_count == 2
+        )
 
 
 async def test_plot_tab_and_axis_switch(services: Services) -> None:

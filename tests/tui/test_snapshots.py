@@ -14,6 +14,14 @@ from tui.app import EmbedscoutApp
 SIZES = [(80, 24), (120, 40)]
 
 
+async def still(pilot) -> None:  # type: ignore[no-untyped-def]
+    """Settle, then stop cursor blinking so a snapshot never catches the cursor half-way (rule 19)."""
+    await settle(pilot)
+    for widget in pilot.app.screen.query("Input, TextArea"):
+        widget.cursor_blink = False
+    await pilot.pause()
+
+
 def _app(start: str, ticked: set[str] | None = None) -> EmbedscoutApp:
     journal_services = fake_services()
     app = EmbedscoutApp(journal_services, start=start)
@@ -24,7 +32,7 @@ def _app(start: str, ticked: set[str] | None = None) -> EmbedscoutApp:
 
 @pytest.mark.parametrize("size", SIZES, ids=lambda s: f"{s[0]}x{s[1]}")
 def test_questions(snap_compare, size) -> None:  # type: ignore[no-untyped-def]
-    assert snap_compare(_app("questions"), run_before=settle, terminal_size=size)
+    assert snap_compare(_app("questions"), run_before=still, terminal_size=size)
 
 
 @pytest.mark.parametrize("size", SIZES, ids=lambda s: f"{s[0]}x{s[1]}")
@@ -32,7 +40,7 @@ def test_questions_hardware_step(snap_compare, size) -> None:  # type: ignore[no
     async def to_hardware(pilot) -> None:  # type: ignore[no-untyped-def]
         await settle(pilot)
         await pilot.press(*["ctrl+n"] * 5)
-        await settle(pilot)
+        await still(pilot)
 
     assert snap_compare(_app("questions"), run_before=to_hardware, terminal_size=size)
 
@@ -42,7 +50,7 @@ def test_shortlist(snap_compare, size) -> None:  # type: ignore[no-untyped-def]
     async def tick_one(pilot) -> None:  # type: ignore[no-untyped-def]
         await settle(pilot)
         await pilot.press("down", "space")
-        await settle(pilot)
+        await still(pilot)
 
     assert snap_compare(_app("shortlist"), run_before=tick_one, terminal_size=size)
 
@@ -52,7 +60,7 @@ def test_shortlist_excluded(snap_compare, size) -> None:  # type: ignore[no-unty
     async def excluded(pilot) -> None:  # type: ignore[no-untyped-def]
         await settle(pilot)
         await pilot.press("x")
-        await settle(pilot)
+        await still(pilot)
 
     assert snap_compare(_app("shortlist"), run_before=excluded, terminal_size=size)
 
@@ -60,7 +68,7 @@ def test_shortlist_excluded(snap_compare, size) -> None:  # type: ignore[no-unty
 async def _finished_trial(pilot) -> None:  # type: ignore[no-untyped-def]
     await settle(pilot)
     await pilot.press("ctrl+r")
-    await settle(pilot)
+    await still(pilot)
 
 
 @pytest.mark.parametrize("size", SIZES, ids=lambda s: f"{s[0]}x{s[1]}")
@@ -74,7 +82,7 @@ def test_decide_after_trial(snap_compare, size) -> None:  # type: ignore[no-unty
     async def decide(pilot) -> None:  # type: ignore[no-untyped-def]
         await _finished_trial(pilot)
         await pilot.press("f5")
-        await settle(pilot)
+        await still(pilot)
 
     app = _app("trial", {"BAAI/bge-small-en-v1.5"})
     assert snap_compare(app, run_before=decide, terminal_size=size)
@@ -91,7 +99,7 @@ def test_history_after_save(snap_compare, size) -> None:  # type: ignore[no-unty
         await pilot.press("f6")
         await settle(pilot)
         pilot.app.clear_notifications()  # the "Saved" toast is transient, not part of the settled screen
-        await pilot.pause()
+        await still(pilot)
 
     app = _app("trial", {"BAAI/bge-small-en-v1.5"})
     assert snap_compare(app, run_before=save_then_history, terminal_size=size)

@@ -46,7 +46,9 @@ async def test_failed_model_is_a_row_with_reason(services: Services) -> None:
         await pilot.press("ctrl+r")
         await settle(pilot)
         table = app.screen.query_one(ResultsTable)
-        failed = [table.get_row_at(i) for i in range(table.row_count) if "broken" in str(table.get_row_at(i)[0])]
+        failed = [
+            table.get_row_at(i) for i in range(table.row_count) if "broken" in str(table.get_row_at(i)[0])
+        ]
         assert failed and str(failed[0][1]).startswith("failed: model not")
         assert "broken/model: failed (model not available offline)" in _log(app)  # full reason
 

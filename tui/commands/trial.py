@@ -360,7 +360,7 @@ def _caption(result: Any, n_q: Any) -> list[str]:
         f"^ best by nDCG@10; * worse than the best (paired randomisation test, p < {SIG_LEVEL});"
         " ~ not significantly different.",
         "docs/s: chunks encoded per second (model load excluded); p50/p95: one query encoded + searched"
-        " (20 probes); peak MB: process RSS peak while the model ran.",
+        " (up to 20 probes, time-capped); peak MB: process RSS peak while the model ran.",
     ]
     if ds.get("synthetic"):
         lines.append(

@@ -57,14 +57,15 @@ class DecideScreen(AppScreen):
         seen: dict[str, str] = {}
         trial = self.session.last_trial
         if trial is not None:
-            ok = sorted((r for r in trial.results if r.status == "ok"),
-                        key=lambda r: -r.metrics.get(PRIMARY, 0.0))
+            ok = sorted(
+                (r for r in trial.results if r.status == "ok"), key=lambda r: -r.metrics.get(PRIMARY, 0.0)
+            )
             for r in ok:
                 seen.setdefault(r.model, f"{r.model} (trial {PRIMARY} {r.metrics.get(PRIMARY, 0):.3f})")
         for ref in self.session.trial_refs():
             seen.setdefault(ref, f"{ref} (ticked)")
         rec = self.session.recommendation
-        for c in (rec.candidates[:10] if rec is not None else []):
+        for c in rec.candidates[:10] if rec is not None else []:
             seen.setdefault(c.spec.id, f"{c.spec.name} (shortlist score {c.score:.1f})")
         return [(label, ref) for ref, label in seen.items()]
 
@@ -85,21 +86,28 @@ class DecideScreen(AppScreen):
         title = self.query_one("#title", Input)
         if not title.value:
             a = self.session.answers
-            title.value = f"Embedding model for {dict(DOMAINS)[a.domain].lower()} RAG ({', '.join(a.languages)})"
+            title.value = (
+                f"Embedding model for {dict(DOMAINS)[a.domain].lower()} RAG ({', '.join(a.languages)})"
+            )
         self.query_one("#decide-evidence", Static).update(self._evidence(best))
 
     def _evidence(self, best: Any) -> str:
         trial = self.session.last_trial
         rec = self.session.recommendation
-        lines = [f"Shortlist: {len(rec.candidates)} ranked, top {rec.candidates[0].spec.name}"
-                 if rec is not None and rec.candidates else "Shortlist: not computed yet (F3)."]
+        lines = [
+            f"Shortlist: {len(rec.candidates)} ranked, top {rec.candidates[0].spec.name}"
+            if rec is not None and rec.candidates
+            else "Shortlist: not computed yet (F3)."
+        ]
         if trial is None:
             lines.append("Trial: none yet (F4). You can still decide on the shortlist alone.")
         else:
             ok = sum(r.status == "ok" for r in trial.results)
-            lines.append(f"Trial on {trial.dataset.get('name', '?')}: {ok}/{len(trial.results)} models ok"
-                         + (f", winner {best.model} ({PRIMARY} {best.metrics[PRIMARY]:.3f})" if best else "")
-                         + ("" if trial.complete else " (incomplete)"))
+            lines.append(
+                f"Trial on {trial.dataset.get('name', '?')}: {ok}/{len(trial.results)} models ok"
+                + (f", winner {best.model} ({PRIMARY} {best.metrics[PRIMARY]:.3f})" if best else "")
+                + ("" if trial.complete else " (incomplete)")
+            )
         return "\n".join(lines)
 
     # -- saving -------------------------------------------------------------------------------------
@@ -118,9 +126,14 @@ class DecideScreen(AppScreen):
         self.query_one("#save", Button).disabled = True
         rec = self.session.recommendation
         trial = self.session.last_trial
-        self._save_in_thread(title=title, requirements=requirements, model=choice, note=note,
-                             recommendation=rec.to_dict() if rec is not None else None,
-                             trial=trial.to_dict() if trial is not None else None)
+        self._save_in_thread(
+            title=title,
+            requirements=requirements,
+            model=choice,
+            note=note,
+            recommendation=rec.to_dict() if rec is not None else None,
+            trial=trial.to_dict() if trial is not None else None,
+        )
 
     def _requirements_dict(self) -> dict[str, Any]:
         rec = self.session.recommendation
@@ -129,8 +142,16 @@ class DecideScreen(AppScreen):
         return dict(build_requirements(self.session.answers, self.services.requirements_cls()).to_dict())
 
     @work(thread=True, exclusive=True, group="save", exit_on_error=False)
-    def _save_in_thread(self, *, title: str, requirements: dict[str, Any], model: str, note: str,
-                        recommendation: dict[str, Any] | None, trial: dict[str, Any] | None) -> int:
+    def _save_in_thread(
+        self,
+        *,
+        title: str,
+        requirements: dict[str, Any],
+        model: str,
+        note: str,
+        recommendation: dict[str, Any] | None,
+        trial: dict[str, Any] | None,
+    ) -> int:
         journal = self.services.journal()
         db = self.services.open_db()
         try:

@@ -78,8 +78,15 @@ class HistoryScreen(AppScreen):
         table = self.query_one("#decisions", DataTable)
         table.clear()
         for d in decisions:
-            table.add_row("●" if d.id in self.marked else " ", str(d.id), str(d.created_at)[:10], d.title,
-                          d.status, d.chosen_model or "-", key=str(d.id))
+            table.add_row(
+                "●" if d.id in self.marked else " ",
+                str(d.id),
+                str(d.created_at)[:10],
+                d.title,
+                d.status,
+                d.chosen_model or "-",
+                key=str(d.id),
+            )
         self.query_one("#history-count", Label).update(f"{len(decisions)} decision(s)")
         if decisions:
             ids = [d.id for d in decisions]
@@ -90,7 +97,8 @@ class HistoryScreen(AppScreen):
             self._open(want)
         else:
             self.query_one("#decision-detail", Markdown).update(
-                "No decisions yet. Save one from the Decide screen (F5).")
+                "No decisions yet. Save one from the Decide screen (F5)."
+            )
 
     @on(DataTable.RowHighlighted, "#decisions")
     def _on_highlighted(self, event: DataTable.RowHighlighted) -> None:
@@ -179,7 +187,8 @@ class HistoryScreen(AppScreen):
         requirements = self.services.requirements_cls().from_dict(dict(decision.requirements))
         fresh = self.services.recommend(requirements, self.services.load_catalog())
         return f"## Re-check of #{decision_id} against today's catalog\n\n" + "\n".join(
-            recheck_lines(decision, fresh))
+            recheck_lines(decision, fresh)
+        )
 
     @on(Worker.StateChanged)
     def _on_worker_state(self, event: Worker.StateChanged) -> None:
@@ -187,8 +196,9 @@ class HistoryScreen(AppScreen):
         if not worker.is_finished or not group.startswith("history-"):
             return
         if event.state is WorkerState.ERROR:
-            self.notify(str(worker.error), title=f"{group.removeprefix('history-').title()} failed",
-                        severity="error")
+            self.notify(
+                str(worker.error), title=f"{group.removeprefix('history-').title()} failed", severity="error"
+            )
         elif event.state is WorkerState.SUCCESS:
             if group == "history-list":
                 self._show_list(worker.result)

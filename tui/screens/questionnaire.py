@@ -36,20 +36,41 @@ from tui.widgets.answers_summary import AnswersSummary
 from tui.widgets.hardware import describe_hardware, hardware_defaults
 
 STEPS: tuple[tuple[str, str, str], ...] = (
-    ("languages", "Which languages are your documents and queries in?",
-     "Picks the benchmark (MTEB English, Multilingual, C-MTEB) and the vocabulary your script needs."),
-    ("domain", "What domain is the text from?",
-     "Training data matters: legal, medical and code text favour models trained on it."),
-    ("length", "How long is a typical document?",
-     "Context window: a 512-token model truncates a 3,000-token document unless you chunk it."),
-    ("corpus", "How many documents will you index?",
-     "Dimensions x documents = index memory; tokens x price = what an API model costs you."),
-    ("budget", "What is your budget?",
-     "Cost: API models bill per 1M tokens; open weights cost hardware instead."),
-    ("hardware", "What will the model run on?",
-     "Model size must fit: a 7B embedder needs ~16 GB of VRAM; small ones run fine on a CPU."),
-    ("licence", "What licence do you need?",
-     "Some weights are research-only (e.g. CC-BY-NC): check before you ship a product."),
+    (
+        "languages",
+        "Which languages are your documents and queries in?",
+        "Picks the benchmark (MTEB English, Multilingual, C-MTEB) and the vocabulary your script needs.",
+    ),
+    (
+        "domain",
+        "What domain is the text from?",
+        "Training data matters: legal, medical and code text favour models trained on it.",
+    ),
+    (
+        "length",
+        "How long is a typical document?",
+        "Context window: a 512-token model truncates a 3,000-token document unless you chunk it.",
+    ),
+    (
+        "corpus",
+        "How many documents will you index?",
+        "Dimensions x documents = index memory; tokens x price = what an API model costs you.",
+    ),
+    (
+        "budget",
+        "What is your budget?",
+        "Cost: API models bill per 1M tokens; open weights cost hardware instead.",
+    ),
+    (
+        "hardware",
+        "What will the model run on?",
+        "Model size must fit: a 7B embedder needs ~16 GB of VRAM; small ones run fine on a CPU.",
+    ),
+    (
+        "licence",
+        "What licence do you need?",
+        "Some weights are research-only (e.g. CC-BY-NC): check before you ship a product.",
+    ),
 )
 
 
@@ -86,56 +107,90 @@ class QuestionnaireScreen(AppScreen):
     def _build_step(self, index: int) -> VerticalScroll:
         key, question, hint = STEPS[index]
         controls = getattr(self, f"_controls_{key}")(self.session.answers)
-        return VerticalScroll(Label(question, classes="question"), Static(hint, classes="hint"), *controls,
-                              id=f"step-{key}", classes="step")
+        return VerticalScroll(
+            Label(question, classes="question"),
+            Static(hint, classes="hint"),
+            *controls,
+            id=f"step-{key}",
+            classes="step",
+        )
 
     def _controls_languages(self, a: Answers) -> list[Widget]:
         return [
-            SelectionList[str](*[(name, code, code in a.languages) for code, name in LANGUAGES], id="languages"),
-            Checkbox("Multilingual / cross-lingual (many or unknown languages)", a.multilingual,
-                     id="multilingual"),
+            SelectionList[str](
+                *[(name, code, code in a.languages) for code, name in LANGUAGES], id="languages"
+            ),
+            Checkbox(
+                "Multilingual / cross-lingual (many or unknown languages)", a.multilingual, id="multilingual"
+            ),
         ]
 
     def _controls_domain(self, a: Answers) -> list[Widget]:
-        return [RadioSet(*[RadioButton(name, a.domain == code, id=f"domain-{code}") for code, name in DOMAINS],
-                         id="domain")]
+        return [
+            RadioSet(
+                *[RadioButton(name, a.domain == code, id=f"domain-{code}") for code, name in DOMAINS],
+                id="domain",
+            )
+        ]
 
     def _controls_length(self, a: Answers) -> list[Widget]:
         return [
             Input(str(a.doc_tokens), type="integer", id="doc-tokens", placeholder="tokens per document"),
             Checkbox("I will split long documents into chunks", a.will_chunk, id="will-chunk"),
-            Horizontal(Input(placeholder="…or measure a folder: path", id="measure-folder"),
-                       Button("Measure", id="measure"), classes="row"),
+            Horizontal(
+                Input(placeholder="…or measure a folder: path", id="measure-folder"),
+                Button("Measure", id="measure"),
+                classes="row",
+            ),
         ]
 
     def _controls_corpus(self, a: Answers) -> list[Widget]:
-        return [Input(str(a.corpus_docs), type="integer", id="corpus-docs", placeholder="number of documents")]
+        return [
+            Input(str(a.corpus_docs), type="integer", id="corpus-docs", placeholder="number of documents")
+        ]
 
     def _controls_budget(self, a: Answers) -> list[Widget]:
         return [
-            RadioSet(*[RadioButton(name, a.budget == code, id=f"budget-{code}") for code, name in BUDGETS],
-                     id="budget"),
-            Horizontal(Input(_fmt(a.max_price_per_1m), type="number", id="max-price",
-                             placeholder="USD per 1M tok"),
-                       Input(_fmt(a.monthly_cap_usd), type="number", id="monthly-cap",
-                             placeholder="USD per month"), classes="row"),
+            RadioSet(
+                *[RadioButton(name, a.budget == code, id=f"budget-{code}") for code, name in BUDGETS],
+                id="budget",
+            ),
+            Horizontal(
+                Input(_fmt(a.max_price_per_1m), type="number", id="max-price", placeholder="USD per 1M tok"),
+                Input(_fmt(a.monthly_cap_usd), type="number", id="monthly-cap", placeholder="USD per month"),
+                classes="row",
+            ),
         ]
 
     def _controls_hardware(self, a: Answers) -> list[Widget]:
-        detected = "Detected: " + describe_hardware(self._hardware) if self._hardware is not None else (
-            "Detecting hardware…")
+        detected = (
+            "Detected: " + describe_hardware(self._hardware)
+            if self._hardware is not None
+            else ("Detecting hardware…")
+        )
         return [
             Static(detected, id="detected"),
-            Horizontal(Input(_fmt(a.ram_gb), type="number", id="ram-gb", placeholder="RAM GB"),
-                       Select([("No GPU", "none"), ("CUDA GPU", "cuda"), ("Apple MPS", "mps")], value=a.gpu,
-                              allow_blank=False, id="gpu"),
-                       Input(_fmt(a.vram_gb), type="number", id="vram-gb", placeholder="VRAM GB"), classes="row"),
+            Horizontal(
+                Input(_fmt(a.ram_gb), type="number", id="ram-gb", placeholder="RAM GB"),
+                Select(
+                    [("No GPU", "none"), ("CUDA GPU", "cuda"), ("Apple MPS", "mps")],
+                    value=a.gpu,
+                    allow_blank=False,
+                    id="gpu",
+                ),
+                Input(_fmt(a.vram_gb), type="number", id="vram-gb", placeholder="VRAM GB"),
+                classes="row",
+            ),
             Checkbox("API models allowed (documents leave your network)", a.api_allowed, id="api-allowed"),
         ]
 
     def _controls_licence(self, a: Answers) -> list[Widget]:
-        return [RadioSet(*[RadioButton(name, a.licence == code, id=f"licence-{code}") for code, name in LICENCES],
-                         id="licence")]
+        return [
+            RadioSet(
+                *[RadioButton(name, a.licence == code, id=f"licence-{code}") for code, name in LICENCES],
+                id="licence",
+            )
+        ]
 
     def on_mount(self) -> None:
         self._show_step(0)
@@ -225,9 +280,14 @@ class QuestionnaireScreen(AppScreen):
 
     @on(Input.Changed)
     def _on_input_changed(self, event: Input.Changed) -> None:
-        numeric = {"doc-tokens": ("doc_tokens", int), "corpus-docs": ("corpus_docs", int),
-                   "max-price": ("max_price_per_1m", float), "monthly-cap": ("monthly_cap_usd", float),
-                   "ram-gb": ("ram_gb", float), "vram-gb": ("vram_gb", float)}
+        numeric = {
+            "doc-tokens": ("doc_tokens", int),
+            "corpus-docs": ("corpus_docs", int),
+            "max-price": ("max_price_per_1m", float),
+            "monthly-cap": ("monthly_cap_usd", float),
+            "ram-gb": ("ram_gb", float),
+            "vram-gb": ("vram_gb", float),
+        }
         if event.input.id not in numeric:
             return
         name, kind = numeric[event.input.id]
@@ -274,8 +334,11 @@ class QuestionnaireScreen(AppScreen):
                 self.query_one("#doc-tokens", Input).value = str(worker.result)
                 self.notify(f"Median document: about {worker.result:,} tokens.", title="Measured")
             else:
-                self.notify(f"Could not measure that folder: {worker.error or 'no documents'}",
-                            title="Measure failed", severity="error")
+                self.notify(
+                    f"Could not measure that folder: {worker.error or 'no documents'}",
+                    title="Measure failed",
+                    severity="error",
+                )
 
     def _apply_hardware(self, hardware: Any) -> None:
         """Fill the hardware answers the user has not given yet (detected values stay editable)."""

@@ -122,7 +122,8 @@ class ShortlistScreen(AppScreen):
         self.query_one(QualityPlot).show(self._shown)
         self.query_one("#shortlist-status", Label).update(
             f"{len(rec.candidates)} ranked · {len(rec.excluded)} excluded · "
-            f"sort: {SORTS[self.sort_index][0]} · ticked: {len(self.session.ticked)}")
+            f"sort: {SORTS[self.sort_index][0]} · ticked: {len(self.session.ticked)}"
+        )
 
     def _render_candidates(self) -> None:
         rec = self.session.recommendation
@@ -130,22 +131,27 @@ class ShortlistScreen(AppScreen):
             return
         text = self.query_one("#filter", Input).value
         name, key, reverse = SORTS[self.sort_index]
-        self._shown = sorted((c for c in rec.candidates if rows.matches(c.spec, text)), key=key,
-                             reverse=reverse)
+        self._shown = sorted(
+            (c for c in rec.candidates if rows.matches(c.spec, text)), key=key, reverse=reverse
+        )
         table = self.query_one("#candidates-table", DataTable)
         row = table.cursor_row
         table.clear()
         table.add_row(*rows.baseline_cells(BASELINE in self.session.ticked), key=BASELINE)
         rank = {c.spec.id: i for i, c in enumerate(rec.candidates, start=1)}
         for c in self._shown:
-            table.add_row(*rows.candidate_cells(rank[c.spec.id], c, c.spec.id in self.session.ticked),
-                          key=c.spec.id)
+            table.add_row(
+                *rows.candidate_cells(rank[c.spec.id], c, c.spec.id in self.session.ticked), key=c.spec.id
+            )
         table.move_cursor(row=min(row, table.row_count - 1))
         self._show_candidate_detail(table.cursor_row)
 
     def _show_candidate_detail(self, row: int) -> None:
-        text = rows.baseline_detail() if row <= 0 or row > len(self._shown) else rows.candidate_detail(
-            self._shown[row - 1])
+        text = (
+            rows.baseline_detail()
+            if row <= 0 or row > len(self._shown)
+            else rows.candidate_detail(self._shown[row - 1])
+        )
         self.query_one("#candidate-detail", Markdown).update(text)
 
     def _show_excluded_detail(self, excluded: Any) -> None:
@@ -197,7 +203,8 @@ class ShortlistScreen(AppScreen):
         if rec is not None:
             self.query_one("#shortlist-status", Label).update(
                 f"{len(rec.candidates)} ranked · {len(rec.excluded)} excluded · "
-                f"sort: {SORTS[self.sort_index][0]} · ticked: {len(self.session.ticked)}")
+                f"sort: {SORTS[self.sort_index][0]} · ticked: {len(self.session.ticked)}"
+            )
 
     def action_sort(self) -> None:
         self.sort_index = (self.sort_index + 1) % len(SORTS)

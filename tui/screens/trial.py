@@ -49,13 +49,21 @@ class TrialScreen(AppScreen):
         with Vertical(id="trial-form"):
             with Horizontal(classes="form-row"):
                 yield Label("Documents", classes="form-label")
-                yield Input(placeholder="folder or file (→ completes)", id="corpus-path",
-                            suggester=PathSuggester(), compact=True)
+                yield Input(
+                    placeholder="folder or file (→ completes)",
+                    id="corpus-path",
+                    suggester=PathSuggester(),
+                    compact=True,
+                )
                 yield Button("Browse…", id="browse", compact=True)
             with Horizontal(classes="form-row"):
                 yield Label("Queries", classes="form-label")
-                yield Input(placeholder="optional JSONL/CSV", id="queries-path", suggester=PathSuggester(),
-                            compact=True)
+                yield Input(
+                    placeholder="optional JSONL/CSV",
+                    id="queries-path",
+                    suggester=PathSuggester(),
+                    compact=True,
+                )
                 yield Label(" Sample", classes="form-label-short")
                 yield Input("200", type="integer", id="sample", compact=True)
             with Horizontal(classes="form-row"):
@@ -80,7 +88,8 @@ class TrialScreen(AppScreen):
     def _show_models(self) -> None:
         refs = self.session.trial_refs()
         self.query_one("#trial-models", Label).update(
-            "Models: " + (", ".join(refs) if refs else "none ticked (F3 to pick)"))
+            "Models: " + (", ".join(refs) if refs else "none ticked (F3 to pick)")
+        )
 
     # -- starting -----------------------------------------------------------------------------------
     def action_run(self) -> None:
@@ -94,17 +103,23 @@ class TrialScreen(AppScreen):
         corpus = self.query_one("#corpus-path", Input).value.strip()
         demo = self.query_one("#use-demo", Checkbox).value or not corpus
         sample_text = self.query_one("#sample", Input).value.strip()
-        source = {"demo": demo, "corpus": None if demo else corpus,
-                  "queries": self.query_one("#queries-path", Input).value.strip() or None,
-                  "sample": int(sample_text) if sample_text.isdigit() and int(sample_text) > 0 else None}
+        source = {
+            "demo": demo,
+            "corpus": None if demo else corpus,
+            "queries": self.query_one("#queries-path", Input).value.strip() or None,
+            "sample": int(sample_text) if sample_text.isdigit() and int(sample_text) > 0 else None,
+        }
         self.session.trial_source = source
         self._finished = []
         self.query_one(TrialProgress).start(refs)
         self.query_one(ResultsTable).clear()
         log = self.query_one("#trial-log", RichLog)
         log.clear()
-        log.write(f"Trial of {len(refs)} model(s) on " + ("the built-in demo" if demo else corpus)
-                  + (f", sample {source['sample']}" if source["sample"] else ""))
+        log.write(
+            f"Trial of {len(refs)} model(s) on "
+            + ("the built-in demo" if demo else corpus)
+            + (f", sample {source['sample']}" if source["sample"] else "")
+        )
         self._set_running(True)
         self._stop.clear()
         self._worker = self._trial_in_thread(source, refs)
@@ -118,10 +133,15 @@ class TrialScreen(AppScreen):
             dataset = self.services.load_demo(sample=source["sample"])
         else:
             dataset = self.services.load_dataset(source["corpus"], source["queries"], sample=source["sample"])
-        post(TrialLogged(f"{dataset.name}: {len(dataset.corpus)} passages, {len(dataset.queries)} queries"
-                         + (f" ({dataset.query_origin}, synthetic)" if dataset.synthetic else "")))
+        post(
+            TrialLogged(
+                f"{dataset.name}: {len(dataset.corpus)} passages, {len(dataset.queries)} queries"
+                + (f" ({dataset.query_origin}, synthetic)" if dataset.synthetic else "")
+            )
+        )
         return self.services.run_trial(
-            dataset, refs,
+            dataset,
+            refs,
             on_progress=lambda model, done, total: post(TrialProgressed(model, done, total)),
             on_model_done=lambda result: post(ModelFinished(result)),
             should_stop=lambda: me.is_cancelled or self._stop.is_set(),
@@ -176,9 +196,13 @@ class TrialScreen(AppScreen):
         dense_ok = [r for r in result.results if r.status == "ok" and r.model != "bm25"]
         failed = [r for r in result.results if r.status == "failed"]
         if failed and not dense_ok:
-            self.notify("No embedding model could be loaded (offline, or not installed?): "
-                        + "; ".join(f"{r.model}: {r.error}" for r in failed)[:300],
-                        title="Models failed", severity="error", timeout=10)
+            self.notify(
+                "No embedding model could be loaded (offline, or not installed?): "
+                + "; ".join(f"{r.model}: {r.error}" for r in failed)[:300],
+                title="Models failed",
+                severity="error",
+                timeout=10,
+            )
         best = winner(result.results)
         log = self.query_one("#trial-log", RichLog)
         if not result.complete:
@@ -192,8 +216,9 @@ class TrialScreen(AppScreen):
             return
         from evaluators.types import TrialResult  # a plain dataclass module; no ML imports
 
-        self.session.last_trial = TrialResult(dataset={"name": "partial"}, results=list(self._finished),
-                                              complete=False)
+        self.session.last_trial = TrialResult(
+            dataset={"name": "partial"}, results=list(self._finished), complete=False
+        )
 
     def _set_running(self, running: bool) -> None:
         self.set_class(running, "-running")
@@ -222,8 +247,12 @@ class TrialScreen(AppScreen):
 
     @on(Button.Pressed)
     def _on_button(self, event: Button.Pressed) -> None:
-        actions = {"run": self.action_run, "cancel": self.action_cancel, "browse": self.action_browse,
-                   "to-decide": self.action_decide}
+        actions = {
+            "run": self.action_run,
+            "cancel": self.action_cancel,
+            "browse": self.action_browse,
+            "to-decide": self.action_decide,
+        }
         if event.button.id in actions:
             actions[event.button.id]()
 

@@ -31,8 +31,11 @@ def hardware_defaults(hw: Any) -> dict[str, Any]:
         name = str(_get(hw, "gpu", "device", "accelerator")).lower()
         gpu = "cuda" if "cuda" in name else "mps" if "mps" in name else "none"
     vram = _get(hw, "vram_gb", "gpu_vram_gb")
-    return {"ram_gb": round(float(ram), 1) if ram else None, "gpu": gpu,
-            "vram_gb": round(float(vram), 1) if vram else None}
+    return {
+        "ram_gb": round(float(ram), 1) if ram else None,
+        "gpu": gpu,
+        "vram_gb": round(float(vram), 1) if vram else None,
+    }
 
 
 def describe_hardware(hw: Any) -> str:

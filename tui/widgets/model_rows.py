@@ -70,10 +70,16 @@ def candidate_detail(ranked: Any) -> str:
     """Markdown: every reason for the verdict, then the model's facts and sources."""
     spec = ranked.spec
     bench, value = benchmark_used(ranked)
-    lines = [f"### {spec.name}", f"`{spec.id}` · {spec.provider} · "
-             f"{'open weights' if spec.open_weights else 'API'} · score **{ranked.score:.1f}**",
-             f"Benchmark used: {bench} = {value:.1f}" if value is not None
-             else f"Benchmark used: {bench} (no score: penalised)", "", "**Why**"]
+    lines = [
+        f"### {spec.name}",
+        f"`{spec.id}` · {spec.provider} · "
+        f"{'open weights' if spec.open_weights else 'API'} · score **{ranked.score:.1f}**",
+        f"Benchmark used: {bench} = {value:.1f}"
+        if value is not None
+        else f"Benchmark used: {bench} (no score: penalised)",
+        "",
+        "**Why**",
+    ]
     lines += [f"- {r}" for r in _reasons(ranked)] or ["- (no reasons given)"]
     lines += _facts(spec)
     return "\n".join(lines)
@@ -88,20 +94,31 @@ def excluded_detail(excluded: Any) -> str:
 
 
 def baseline_detail() -> str:
-    return "\n".join([
-        f"### {BM25_LABEL}", "Keyword search (bm25s). Not an embedding model: it is the bar every dense",
-        "model in the trial has to clear on your documents. Ticked by default; untick with space."])
+    return "\n".join(
+        [
+            f"### {BM25_LABEL}",
+            "Keyword search (bm25s). Not an embedding model: it is the bar every dense",
+            "model in the trial has to clear on your documents. Ticked by default; untick with space.",
+        ]
+    )
 
 
 def _facts(spec: Any) -> list[str]:
     out = ["", "**Facts**"]
-    facts = [("Dimensions", spec.dims), ("Matryoshka", spec.matryoshka_dims), ("Max tokens", spec.max_tokens),
-             ("Tokenizer", getattr(spec.tokenizer, "value", spec.tokenizer)), ("Vocabulary", spec.vocab_size),
-             ("Languages", ", ".join(spec.languages) if spec.languages else None),
-             ("Licence", spec.license), ("Commercial use", spec.commercial_use),
-             ("Price / 1M tokens", f"${spec.price_usd_per_1m:g}" if spec.price_usd_per_1m is not None else None),
-             ("Memory", f"{spec.memory_mb:,.0f} MB" if spec.memory_mb else None),
-             ("Released", spec.release_date), ("Training data", spec.training_data)]
+    facts = [
+        ("Dimensions", spec.dims),
+        ("Matryoshka", spec.matryoshka_dims),
+        ("Max tokens", spec.max_tokens),
+        ("Tokenizer", getattr(spec.tokenizer, "value", spec.tokenizer)),
+        ("Vocabulary", spec.vocab_size),
+        ("Languages", ", ".join(spec.languages) if spec.languages else None),
+        ("Licence", spec.license),
+        ("Commercial use", spec.commercial_use),
+        ("Price / 1M tokens", f"${spec.price_usd_per_1m:g}" if spec.price_usd_per_1m is not None else None),
+        ("Memory", f"{spec.memory_mb:,.0f} MB" if spec.memory_mb else None),
+        ("Released", spec.release_date),
+        ("Training data", spec.training_data),
+    ]
     out += [f"- {k}: {v}" for k, v in facts if v not in (None, "", ())]
     out += [f"- Note: {n}" for n in spec.notes]
     if spec.sources:
@@ -116,7 +133,16 @@ def matches(spec: Any, text: str) -> bool:
     """Case-insensitive substring match over the facts a user filters by."""
     if not text:
         return True
-    hay = " ".join(str(x) for x in (spec.id, spec.name, spec.provider, spec.license or "",
-                                     " ".join(spec.languages), " ".join(spec.domains),
-                                     "api" if not spec.open_weights else "open")).casefold()
+    hay = " ".join(
+        str(x)
+        for x in (
+            spec.id,
+            spec.name,
+            spec.provider,
+            spec.license or "",
+            " ".join(spec.languages),
+            " ".join(spec.domains),
+            "api" if not spec.open_weights else "open",
+        )
+    ).casefold()
     return all(word in hay for word in text.casefold().split())

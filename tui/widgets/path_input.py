@@ -24,7 +24,9 @@ class PathSuggester(Suggester):
         folder, _, tail = expanded.rpartition(os.sep)
         base = Path(folder or ("/" if expanded.startswith(os.sep) else "."))
         try:
-            names = sorted(e.name for e in os.scandir(base) if not e.name.startswith(".") or tail.startswith("."))
+            names = sorted(
+                e.name for e in os.scandir(base) if not e.name.startswith(".") or tail.startswith(".")
+            )
         except OSError:
             return None
         for name in names:

@@ -39,15 +39,17 @@ class QualityPlot(PlotextPlot):
         for ranked in self._candidates:
             spec = ranked.spec
             _, value = benchmark_used(ranked)
-            x = (spec.price_usd_per_1m if self.axis == "price" else
-                 (spec.n_parameters / 1e6 if spec.n_parameters else None))
+            x = (
+                spec.price_usd_per_1m
+                if self.axis == "price"
+                else (spec.n_parameters / 1e6 if spec.n_parameters else None)
+            )
             if value is not None and x:
                 points.append((math.log10(x), value, spec.name))
         unit = "log10 USD per 1M tokens (API)" if self.axis == "price" else "log10 M parameters (open)"
         plt.title(f"Benchmark vs {unit} · {len(points)}/{len(self._candidates)} plotted · a: switch axis")
         if points:
-            xs, ys, names = zip(*points)
-            plt.scatter(list(xs), list(ys), marker="dot")
+            plt.scatter([p[0] for p in points], [p[1] for p in points], marker="dot")
             for x, y, name in points[:8]:
                 plt.text(name[:18], x, y)
         plt.xlabel("cheaper/faster ←   → larger/pricier")

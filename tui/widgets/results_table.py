@@ -46,10 +46,18 @@ def result_cells(row: Any, best: Any | None) -> list[Any]:
         return [row.model, Text(short, style="italic"), "-", "", "-", "-", "-", "-", "-", "-"]
     ci = row.ci95.get(PRIMARY)
     cell = _num(row, PRIMARY) + (f" [{ci[0]:.3f}, {ci[1]:.3f}]" if ci else "")
-    cells: list[Any] = [("★ " if row is best else "  ") + row.model, "ok", cell, significance(row, best),
-                        _num(row, "recall@10"), _num(row, "mrr@10"), _num(row, "hit@1"),
-                        _perf(row, "docs_per_s", "{:,.0f}"), _perf(row, "query_p50_ms", "{:.1f}"),
-                        _perf(row, "peak_mem_mb", "{:,.0f}")]
+    cells: list[Any] = [
+        ("★ " if row is best else "  ") + row.model,
+        "ok",
+        cell,
+        significance(row, best),
+        _num(row, "recall@10"),
+        _num(row, "mrr@10"),
+        _num(row, "hit@1"),
+        _perf(row, "docs_per_s", "{:,.0f}"),
+        _perf(row, "query_p50_ms", "{:.1f}"),
+        _perf(row, "peak_mem_mb", "{:,.0f}"),
+    ]
     if row is best:
         cells = [Text(str(c), style="bold") for c in cells]
     return cells

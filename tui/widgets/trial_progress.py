@@ -35,19 +35,23 @@ class TrialProgress(VerticalScroll):
         self._ids = {ref: f"progress-{self._run}-{i}" for i, ref in enumerate(refs)}
         self._aliases, self._done = {}, set()
         for ref, wid in self._ids.items():
-            self.mount(Horizontal(
-                Label(ref[-28:], classes="model-name"),
-                ProgressBar(total=None, show_eta=False, id=f"{wid}-bar"),
-                Label("waiting", id=f"{wid}-status", classes="model-status"),
-                id=wid,
-            ))
+            self.mount(
+                Horizontal(
+                    Label(ref[-28:], classes="model-name"),
+                    ProgressBar(total=None, show_eta=False, id=f"{wid}-bar"),
+                    Label("waiting", id=f"{wid}-status", classes="model-status"),
+                    id=wid,
+                )
+            )
 
     def _row(self, name: str) -> str | None:
         """The row id for a ref or a resolved name; models run in order, so an unknown name is the first
         row that has not finished yet."""
         ref = name if name in self._ids else self._aliases.get(name)
         if ref is None:
-            ref = next((r for r in self._ids if r not in self._done and r not in self._aliases.values()), None)
+            ref = next(
+                (r for r in self._ids if r not in self._done and r not in self._aliases.values()), None
+            )
             if ref is None:
                 return None
             self._aliases[name] = ref
