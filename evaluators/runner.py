@@ -35,6 +35,9 @@ DEPTH = 100
 BATCH = 128
 """Passages per progress/cancel step (each is encoded in sub-batches by the encoder)."""
 LATENCY_PROBES = 20
+MIN_PROBES = 5
+LATENCY_SHARE = 0.03
+"""Latency probes stop after max(1 s, this share of the passage-encoding time)."""
 SEED = 0
 """Seed of the bootstrap and randomisation tests (results are reproducible)."""
 MEM_METHOD = "process RSS peak (psutil, sampled every 50 ms while the model ran)"
@@ -198,13 +201,24 @@ def _ranked(ctx: _Ctx, idx: np.ndarray, val: np.ndarray) -> dict[str, list[str]]
     return {q: [ids[i] for i in row[:10]] for q, row in zip(ctx.qids, idx.tolist(), strict=True)}
 
 
-def _latency_ms(fn: Callable[[str], object], texts: Sequence[str]) -> dict[str, float]:
-    times = []
+def _latency_ms(fn: Callable[[str], object], texts: Sequence[str], budget_s: float = 1.0) -> dict[str, float]:
+    """p50/p95 of one query encoded + searched: up to LATENCY_PROBES probes, at least MIN_PROBES, and no more
+    once `budget_s` is spent (so the probes never dominate a trial's wall time)."""
+    times: list[float] = []
+    spent = 0.0
     for text in texts[:LATENCY_PROBES]:
+        if len(times) >= MIN_PROBES and spent > budget_s:
+            break
         t0 = time.perf_counter()
         fn(text)
-        times.append((time.perf_counter() - t0) * 1000)
-    return {"query_p50_ms": float(np.percentile(times, 50)), "query_p95_ms": float(np.percentile(times, 95))}
+        times.append(time.perf_counter() - t0)
+        spent += times[-1]
+    ms = np.array(times) * 1000
+    return {
+        "query_p50_ms": float(np.percentile(ms, 50)),
+        "query_p95_ms": float(np.percentile(ms, 95)),
+        "latency_probes": float(len(ms)),
+    }
 
 
 def _bm25_run(ctx: _Ctx, mref: ModelRef) -> _Run:
@@ -297,7 +311,8 @@ def _dense_run(ctx: _Ctx, mref: ModelRef) -> _Run:
             "embeddings cache: load/encode speed and memory as measured when it was filled"
         )
     if enc is not None:
-        perf.update(_latency_ms(lambda q: search(enc.encode_queries([q]), docs, 10), ctx.qtexts))
+        budget = max(1.0, LATENCY_SHARE * encode_s)
+        perf.update(_latency_ms(lambda q: search(enc.encode_queries([q]), docs, 10), ctx.qtexts, budget))
     known = ntok[ntok >= 0]
     if known.size:
         perf["n_tokens"] = float(known.sum())
@@ -318,6 +333,7 @@ _CACHED_PERF = (
     "tokens_per_s",
     "query_p50_ms",
     "query_p95_ms",
+    "latency_probes",
     "peak_mem_mb",
 )
 

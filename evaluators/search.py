@@ -22,7 +22,8 @@ def topk_from_scores(scores: np.ndarray, k: int) -> tuple[np.ndarray, np.ndarray
     if k == n_cols:
         cand = np.broadcast_to(np.arange(n_cols), scores.shape).copy()
     else:
-        cand = np.argpartition(-scores, k - 1, axis=1)[:, :k]
+        # Partition the scores themselves (negating would copy the whole block): the top k end up last.
+        cand = np.argpartition(scores, n_cols - k, axis=1)[:, n_cols - k :]
         cand = _fix_boundary_ties(scores, cand, k)
     vals = np.take_along_axis(scores, cand, axis=1)
     # lexsort: last key is primary -> score desc, then index asc.
@@ -33,7 +34,7 @@ def topk_from_scores(scores: np.ndarray, k: int) -> tuple[np.ndarray, np.ndarray
 def _fix_boundary_ties(scores: np.ndarray, cand: np.ndarray, k: int) -> np.ndarray:
     """argpartition picks an arbitrary subset of the docs tied at the k-th score; keep the earliest ones."""
     kth = np.take_along_axis(scores, cand, axis=1).min(axis=1)
-    n_ge = (scores >= kth[:, None]).sum(axis=1)
+    n_ge = np.count_nonzero(scores >= kth[:, None], axis=1)
     bad = np.nonzero(n_ge > k)[0]
     if bad.size == 0:
         return cand
