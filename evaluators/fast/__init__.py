@@ -14,12 +14,13 @@ Recall@10 overlap).
 from __future__ import annotations
 
 from pathlib import Path
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, Any
 
 from evaluators.fast.errors import FastPathUnavailable
 from evaluators.fast.int8 import recall_agreement
 
 if TYPE_CHECKING:
+    from evaluators.fast.onnx_encoder import TokenEncoder
     from evaluators.types import Encoder
 
 __all__ = ["BACKENDS", "FastPathUnavailable", "load_fast_encoder", "recall_agreement", "export_dir_for"]
@@ -79,7 +80,8 @@ def load_fast_encoder(model_path: str, *, backend: str, query_prompt: str | None
     return encoder
 
 
-def _build(backend: str, export_dir: Path, manifest: dict, common: dict, threads: int | None, int8: bool):
+def _build(backend: str, export_dir: Path, manifest: dict[str, Any], common: dict[str, Any],
+           threads: int | None, int8: bool) -> TokenEncoder:
     if backend == "openvino":
         if int8:
             raise FastPathUnavailable("int8 is offered on the onnx backend only")
@@ -113,7 +115,7 @@ def _default_cache_dir() -> Path:
     return Path(platformdirs.user_cache_path("embedscout", appauthor=False))
 
 
-def _exporter_changed(manifest: dict) -> bool:
+def _exporter_changed(manifest: dict[str, Any]) -> bool:
     """Installed torch/transformers differ from those a cached export used (read from metadata, no import)."""
     from importlib.metadata import PackageNotFoundError, version
 

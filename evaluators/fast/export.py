@@ -60,7 +60,8 @@ def export_model(model_id: str, cfg: StConfig, *, revision: str | None, content_
     return final
 
 
-def _base_manifest(model_id: str, cfg: StConfig, st: Any, revision: str | None, content_hash: str) -> dict:
+def _base_manifest(model_id: str, cfg: StConfig, st: Any, revision: str | None,
+                   content_hash: str) -> dict[str, Any]:
     import onnxruntime
     import torch
     import transformers
@@ -111,7 +112,8 @@ def _torch_export(st: Any, names: list[str], out: Path) -> None:
             self.model = auto
 
         def forward(self, *tensors: torch.Tensor) -> torch.Tensor:
-            return self.model(**dict(zip(names, tensors, strict=True)))[0]
+            out: torch.Tensor = self.model(**dict(zip(names, tensors, strict=True)))[0]
+            return out
 
     sample = st.tokenizer(["a short probe", "a somewhat longer probe sentence with padding"],
                           padding=True, return_tensors="pt")
@@ -131,7 +133,7 @@ def _save_tokenizer(st: Any, cfg: StConfig, out: Path) -> None:
         raise FastPathUnavailable("model has no fast tokenizer (tokenizer.json) for the ONNX path")
 
 
-def _fuse(tmp: Path, manifest: dict) -> str | None:
+def _fuse(tmp: Path, manifest: dict[str, Any]) -> str | None:
     """ORT's transformer optimizer (Attention, SkipLayerNorm, BiasGelu fusions): ~10-20% faster on CPU."""
     kind = _FUSE_TYPES.get(str(manifest["model_type"]))
     if kind is None:
@@ -150,7 +152,7 @@ def _fuse(tmp: Path, manifest: dict) -> str | None:
     return "model.fused.onnx"
 
 
-def _pick_verified(tmp: Path, manifest: dict, candidates: list[str], reference: Any,
+def _pick_verified(tmp: Path, manifest: dict[str, Any], candidates: list[str], reference: Any,
                    threads: int | None) -> dict[str, Any]:
     """First candidate graph whose probe vectors match torch; else the closest one, marked failed."""
     from evaluators.fast.onnx_encoder import OnnxEncoder

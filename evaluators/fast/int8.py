@@ -38,7 +38,8 @@ def recall_agreement(fp32_passages: np.ndarray, int8_passages: np.ndarray, fp32_
 
 def _unit(x: np.ndarray) -> np.ndarray:
     x = np.asarray(x, dtype=np.float32)
-    return x / np.maximum(np.linalg.norm(x, axis=1, keepdims=True), 1e-12)
+    out: np.ndarray = x / np.maximum(np.linalg.norm(x, axis=1, keepdims=True), 1e-12)
+    return out
 
 
 def ensure_int8(export_dir: Path, manifest: dict[str, Any],

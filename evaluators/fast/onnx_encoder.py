@@ -160,7 +160,8 @@ class OnnxEncoder(TokenEncoder):
         return int(self._session.get_session_options().intra_op_num_threads)
 
     def _forward(self, feed: dict[str, np.ndarray]) -> np.ndarray:
-        return self._session.run(None, feed)[0]
+        out: np.ndarray = self._session.run(None, feed)[0]
+        return out
 
 
 def make_session(model_file: Path, threads: int | None = None) -> Any:

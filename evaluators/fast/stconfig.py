@@ -12,6 +12,7 @@ import os
 import re
 from dataclasses import dataclass
 from pathlib import Path
+from typing import Any
 
 from evaluators.fast.errors import FastPathUnavailable
 
@@ -98,7 +99,7 @@ def read_st_config(model_dir: Path) -> StConfig:
     )
 
 
-def _pooling_modes(cfg: dict) -> tuple[str, ...]:
+def _pooling_modes(cfg: dict[str, Any]) -> tuple[str, ...]:
     """Both config styles: `pooling_mode` (str or list, ST >= 5) and the legacy `pooling_mode_*` booleans."""
     mode = cfg.get("pooling_mode")
     if mode is None:
@@ -180,7 +181,7 @@ def write_json_atomic(path: Path, data: object) -> None:
     _write_json_atomic(path, data)
 
 
-def read_manifest(export_dir: Path) -> dict | None:
+def read_manifest(export_dir: Path) -> dict[str, Any] | None:
     """The manifest of a finished export, or None (an export without one is incomplete and ignored)."""
     data = _read_json(export_dir / "manifest.json")
     return data if isinstance(data, dict) and data.get("format") == EXPORT_FORMAT else None
