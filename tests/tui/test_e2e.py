@@ -105,3 +105,43 @@ async def test_real_unreadable_folder_and_offline_model(tmp_path: Path) -> None:
         assert len(bars) == 1
         await pilot.press("f2")
         assert app.current_mode == "questions"
+
+
+async def test_real_history_compare_recheck_export(home: Path) -> None:
+    """History over the real journal and catalog: compare two saved decisions, re-check one, export it."""
+    from catalog.ranking import recommend
+    from catalog.requirements import Requirements
+    from storage import store
+
+    db = store.open_db()
+    ids = []
+    for title, langs in (("English docs", ["en"]), ("Chinese docs", ["zh"])):
+        req = Requirements.from_dict({"languages": langs, "open_only": True})
+        i = store.create_decision(db, title=title, requirements=req.to_dict())
+        store.attach_recommendation(db, i, recommend(req).to_dict())
+        store.decide(db, i, model=recommend(req).candidates[0].spec.id, note=f"top for {title}")
+        ids.append(i)
+    db.close()
+
+    app = EmbedscoutApp(Services(), start="history")
+    async with app.run_test(size=(120, 40)) as pilot:
+        await settle(pilot)
+        assert app.screen.query_one("#decisions", DataTable).row_count == 2
+        await pilot.press("space", "down")
+        await settle(pilot)
+        await pilot.press("c")
+        await settle(pilot)
+        diff = app.screen.query_one("#diff-table", DataTable)
+        labels = [str(diff.get_row_at(r)[1]) for r in range(diff.row_count)]
+        assert any("languages" in label for label in labels)
+        await pilot.press("escape")
+        await settle(pilot)
+        await pilot.press("r")
+        await settle(pilot)
+        text = app.screen.query_one("#decision-detail", Markdown).source
+        assert "Re-check of #" in text and "Chosen" in text
+        await pilot.press("e")
+        await settle(pilot)
+        exported = list((home / "exports").glob("decision-*.md"))
+        assert len(exported) == 1
+        assert any(title in exported[0].read_text() for title in ("English docs", "Chinese docs"))
