@@ -5,6 +5,7 @@ an in-memory journal, wired into `Services` so no screen test needs the real cat
 from __future__ import annotations
 
 import threading
+from types import SimpleNamespace
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -239,6 +240,13 @@ def fake_load_dataset(corpus: str, queries: str | None = None, *, sample: int | 
 
 
 @dataclass
+class DiffRow:
+    label: str
+    a: Any
+    b: Any
+
+
+@dataclass
 class FakeDecision:
     id: int
     title: str
@@ -299,6 +307,13 @@ class FakeJournal:
 
     def get_decision(self, db: Any, decision_id: int, **_: Any) -> FakeDecision:
         return self.rows[decision_id]
+
+    def diff_decisions(self, db: Any, a_id: int, b_id: int) -> Any:
+        a, b = self.rows[a_id], self.rows[b_id]
+        rows = [
+            DiffRow(name, getattr(a, name), getattr(b, name)) for name in ("title", "status", "chosen_model")
+        ]
+        return SimpleNamespace(summary=rows, requirements=[], shortlist=[], results=[])
 
     def export_markdown(self, db: Any, decision_id: int) -> str:
         d = self.rows[decision_id]

@@ -65,6 +65,34 @@ def test_shortlist_excluded(snap_compare, size) -> None:  # type: ignore[no-unty
     assert snap_compare(_app("shortlist"), run_before=excluded, terminal_size=size)
 
 
+@pytest.mark.parametrize("size", SIZES, ids=lambda s: f"{s[0]}x{s[1]}")
+def test_shortlist_plot(snap_compare, size) -> None:  # type: ignore[no-untyped-def]
+    async def plot(pilot) -> None:  # type: ignore[no-untyped-def]
+        await settle(pilot)
+        await pilot.press("p")
+        await still(pilot)
+
+    assert snap_compare(_app("shortlist"), run_before=plot, terminal_size=size)
+
+
+@pytest.mark.parametrize("size", SIZES, ids=lambda s: f"{s[0]}x{s[1]}")
+def test_history_compare(snap_compare, size) -> None:  # type: ignore[no-untyped-def]
+    app = _app("history")
+    journal = app.services.extra["journal"]
+    for title, model in (("Legal search", "BAAI/bge-m3"), ("Support bot", "bm25")):
+        i = journal.create_decision(None, title=title, requirements={"languages": ["en"]})
+        journal.decide(None, i, model=model, note=f"why {title}")
+
+    async def compare(pilot) -> None:  # type: ignore[no-untyped-def]
+        await settle(pilot)
+        await pilot.press("space", "down")
+        await settle(pilot)
+        await pilot.press("c")
+        await still(pilot)
+
+    assert snap_compare(app, run_before=compare, terminal_size=size)
+
+
 async def _finished_trial(pilot) -> None:  # type: ignore[no-untyped-def]
     await settle(pilot)
     await pilot.press("ctrl+r")

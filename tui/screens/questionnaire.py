@@ -75,12 +75,13 @@ STEPS: tuple[tuple[str, str, str], ...] = (
 
 
 class QuestionnaireScreen(AppScreen):
-    """Seven steps; ctrl+n / ctrl+b (or Enter in a field) move forward and back."""
+    """Seven steps; ctrl+n / ctrl+b (or Enter in a field) move forward and back. alt+right / alt+left do
+    the same inside tmux, whose prefix key is ctrl+b."""
 
     CSS_PATH = "questionnaire.tcss"
     BINDINGS = [
-        Binding("ctrl+n", "next", "Next"),
-        Binding("ctrl+b", "back", "Back"),
+        Binding("ctrl+n,alt+right", "next", "Next"),
+        Binding("ctrl+b,alt+left", "back", "Back"),
         Binding("ctrl+r", "shortlist", "Shortlist now"),
     ]
 

@@ -14,6 +14,14 @@ from textual_plotext import PlotextPlot
 from tui.widgets.model_rows import benchmark_used
 
 
+_TICKS: dict[str, list[tuple[float, str]]] = {
+    "size": [
+        (v, f"{v:g}M" if v < 1000 else f"{v / 1000:g}B") for v in (10, 30, 100, 300, 1000, 3000, 10000, 30000)
+    ],
+    "price": [(v, f"${v:g}") for v in (0.005, 0.01, 0.02, 0.05, 0.1, 0.2, 0.5, 1.0)],
+}
+
+
 class QualityPlot(PlotextPlot):
     """Scatter of benchmark value (y) against log10 size or price (x)."""
 
@@ -46,12 +54,16 @@ class QualityPlot(PlotextPlot):
             )
             if value is not None and x:
                 points.append((math.log10(x), value, spec.name))
-        unit = "log10 USD per 1M tokens (API)" if self.axis == "price" else "log10 M parameters (open)"
+        unit = "USD per 1M tokens (API)" if self.axis == "price" else "parameters (open weights)"
         plt.title(f"Benchmark vs {unit} · {len(points)}/{len(self._candidates)} plotted · a: switch axis")
         if points:
             plt.scatter([p[0] for p in points], [p[1] for p in points], marker="dot")
             for x, y, name in points[:8]:
                 plt.text(name[:18], x, y)
-        plt.xlabel("cheaper/faster ←   → larger/pricier")
+            xs = [p[0] for p in points]
+            ticks = [t for t in _TICKS[self.axis] if min(xs) - 0.3 <= math.log10(t[0]) <= max(xs) + 0.3]
+            if ticks:
+                plt.xticks([math.log10(v) for v, _ in ticks], [label for _, label in ticks])
+        plt.xlabel("cheaper/faster ←  (log scale)  → larger/pricier")
         plt.ylabel("benchmark")
         self.refresh()
