@@ -5,8 +5,8 @@ an in-memory journal, wired into `Services` so no screen test needs the real cat
 from __future__ import annotations
 
 import threading
-from types import SimpleNamespace
 from dataclasses import dataclass, field
+from types import SimpleNamespace
 from typing import Any
 
 from catalog.models import Benchmark, BenchmarkScore, ModelSpec

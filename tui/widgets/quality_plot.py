@@ -13,7 +13,6 @@ from textual_plotext import PlotextPlot
 
 from tui.widgets.model_rows import benchmark_used
 
-
 _TICKS: dict[str, list[tuple[float, str]]] = {
     "size": [
         (v, f"{v:g}M" if v < 1000 else f"{v / 1000:g}B") for v in (10, 30, 100, 300, 1000, 3000, 10000, 30000)
