@@ -87,7 +87,7 @@ def _try_fast(ref: ModelRef, backend: str, cache_dir: Any) -> tuple[Encoder | No
     unavailable = getattr(fast, "FastPathUnavailable", RuntimeError)
     try:
         enc = fast.load_fast_encoder(
-            ref.path,
+            str(ref.path),
             backend=backend,
             query_prompt=ref.query_prompt,
             passage_prompt=ref.passage_prompt,

@@ -36,6 +36,6 @@ def rrf(
             part = ranking[start:stop]
             weights = 1.0 / (rrf_k + np.arange(1, part.shape[1] + 1, dtype=np.float64))
             np.add.at(fused, (np.broadcast_to(rows, part.shape), part), np.broadcast_to(weights, part.shape))
-        # float64 sums of a few fractions, rounded once to float32: equal sums stay equal (ties: corpus order).
+        # float64 sums of a few fractions, rounded once to float32: equal sums stay equal (ties: corpus order)
         idx[start:stop], val[start:stop] = topk_from_scores(fused.astype(np.float32), kk)
     return idx, val

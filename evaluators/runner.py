@@ -276,14 +276,12 @@ def _dense_run(ctx: _Ctx, mref: ModelRef) -> _Run:
     if mref.identity in ctx.memo:
         return ctx.memo[mref.identity]
     lazy = LazyEncoder(mref, backend=ctx.backend, cache_dir=ctx.cache_dir)
-    common = {"cache_dir": ctx.cache_dir, "should_stop": ctx.stop, "batch": BATCH}
+    encode = partial(encode_cached, lazy, cache_dir=ctx.cache_dir, should_stop=ctx.stop, batch=BATCH)
     progress = partial(ctx.progress, mref.name)
-    docs, ntok, encode_s, misses = encode_cached(
-        lazy, ctx.texts, passages=True, on_progress=progress, **common
-    )
+    docs, ntok, encode_s, misses = encode(ctx.texts, passages=True, on_progress=progress)
     if ctx.stop():
         raise TrialCancelled(mref.name)
-    queries = encode_cached(lazy, ctx.qtexts, passages=False, **common)[0]
+    queries = encode(ctx.qtexts, passages=False)[0]
     idx, val = search(queries, docs, DEPTH)
     cache = (
         EmbeddingCache(ctx.cache_dir, mref.identity, mref.passage_prompt, mref.normalize)

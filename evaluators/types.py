@@ -59,7 +59,7 @@ class Dataset:
     """'unit': qrels name corpus entries (chunks); 'parent': they name parent documents, and the runner ranks
     parents by their best chunk's score (MaxP) before computing metrics."""
     query_origin: str = "user"
-    """'user' | 'dataset' | 'synthetic:<method>' | 'llm:<model>'; anything but user/dataset is shown as such."""
+    """'user' | 'dataset' | 'synthetic:<method>' | 'llm:<model>'; anything but user/dataset is flagged."""
     info: dict[str, Any] = field(default_factory=dict)
     """Counts and settings for honest reporting: files read/skipped, chunk size/overlap, sample, seed."""
 
@@ -81,7 +81,7 @@ class Encoder(Protocol):
 
 @dataclass
 class ModelResult:
-    """One model's row in a trial. Metric keys: 'ndcg@10', 'recall@1', 'recall@5', 'recall@10', 'mrr@10', 'hit@1'."""
+    """One model's row in a trial. Metric keys: ndcg@10, recall@1, recall@5, recall@10, mrr@10, hit@1."""
 
     model: str
     status: str = "ok"
