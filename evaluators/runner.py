@@ -170,7 +170,8 @@ def _run_model(ctx: _Ctx, ref: str) -> ModelResult:
     perf.setdefault("peak_mem_mb", round(mem.peak_mb, 1))
     if run.meta_cache is not None and run.details.get("perf_source") == "measured":
         run.meta_cache.write_meta({**perf, "details": run.details, "measured_at": _now()})
-    per_query = per_query_metrics(_ranked(ctx, run.idx, run.val), ctx.dataset.qrels)
+    qrels = {q: ctx.dataset.qrels[q] for q in ctx.qids}  # only queries that exist and have relevant docs
+    per_query = per_query_metrics(_ranked(ctx, run.idx, run.val), qrels)
     ci = {m: bootstrap_ci([per_query[m][q] for q in sorted(per_query[m])], seed=SEED) for m in METRICS}
     details = {
         "ref": ref,

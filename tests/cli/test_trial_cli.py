@@ -89,3 +89,27 @@ def test_usage_errors_are_one_line(tmp_path: Path) -> None:
     empty.mkdir()
     res = CliRunner().invoke(main, ["trial", "--corpus", str(empty), "--model", "bm25"])
     assert res.exit_code == 1 and "error" in res.output.lower()
+
+
+def test_first_ctrl_c_asks_the_trial_to_stop() -> None:
+    """Ctrl-C sets the stop flag and waits for the worker (which keeps finished rows) instead of dying."""
+    import threading
+
+    from rich.console import Console
+
+    from tui.commands.trial import _wait
+
+    stop = threading.Event()
+    worker = threading.Thread(target=lambda: stop.wait(10), daemon=True)
+    worker.start()
+    real_join, calls = worker.join, []
+
+    def join(timeout: float | None = None) -> None:
+        calls.append(timeout)
+        if len(calls) == 1:
+            raise KeyboardInterrupt
+        real_join(timeout)
+
+    worker.join = join  # type: ignore[method-assign]
+    assert _wait(worker, stop, Console(stderr=True)) is True
+    assert stop.is_set() and not worker.is_alive()
