@@ -64,7 +64,7 @@ class EmbedscoutApp(App[None]):
     CSS_PATH = "app.tcss"
     TITLE = "embedscout"
     SUB_TITLE = "choose an embedding model for RAG"
-    MODES: dict[str, str | Callable[[], Screen[Any]]] = {  # type: ignore[assignment]
+    MODES: dict[str, str | Callable[[], Screen[Any]]] = {  # type: ignore[assignment,misc]
         "questions": _questions,
         "shortlist": _shortlist,
         "trial": _trial,

@@ -66,7 +66,8 @@ class CompareScreen(Screen[None]):
         if event.state is WorkerState.ERROR:
             self.notify(str(event.worker.error), title="Compare failed", severity="error")
             return
-        rows, md_a, md_b = event.worker.result
+        result: Any = event.worker.result
+        rows, md_a, md_b = result
         table = self.query_one(DataTable)
         for label, a, b in rows:
             table.add_row("≠" if a != b else " ", label, _short(a), _short(b))

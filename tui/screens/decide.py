@@ -173,7 +173,8 @@ class DecideScreen(AppScreen):
             return
         self.query_one("#save", Button).disabled = False
         if event.state is WorkerState.SUCCESS:
-            decision_id = int(event.worker.result)
+            result: Any = event.worker.result
+            decision_id = int(result)
             self.session.decision_id = decision_id
             self.query_one("#saved-note", Label).update(f"Saved as decision #{decision_id}")
             self.notify(f"Decision #{decision_id} saved to the journal.", title="Saved")

@@ -89,9 +89,12 @@ class HistoryScreen(AppScreen):
             )
         self.query_one("#history-count", Label).update(f"{len(decisions)} decision(s)")
         if decisions:
-            ids = [d.id for d in decisions]
-            keep = self._selected if self._selected in ids else None
-            want = keep or (self.session.decision_id if self.session.decision_id in ids else ids[0])
+            ids: list[int] = [int(d.id) for d in decisions]
+            want = ids[0]
+            for candidate in (self._selected, self.session.decision_id):
+                if candidate in ids:
+                    want = int(candidate)
+                    break
             table.move_cursor(row=ids.index(want))
             self._selected = None  # reload the detail too: the decision may have changed since
             self._open(want)
@@ -184,7 +187,8 @@ class HistoryScreen(AppScreen):
             decision = self.services.journal().get_decision(db, decision_id)
         finally:
             _close(db)
-        requirements = self.services.requirements_cls().from_dict(dict(decision.requirements))
+        requirements_cls: Any = self.services.requirements_cls()
+        requirements = requirements_cls.from_dict(dict(decision.requirements))
         fresh = self.services.recommend(requirements, self.services.load_catalog())
         return f"## Re-check of #{decision_id} against today's catalog\n\n" + "\n".join(
             recheck_lines(decision, fresh)
@@ -200,14 +204,15 @@ class HistoryScreen(AppScreen):
                 str(worker.error), title=f"{group.removeprefix('history-').title()} failed", severity="error"
             )
         elif event.state is WorkerState.SUCCESS:
+            result: Any = worker.result
             if group == "history-list":
-                self._show_list(worker.result)
+                self._show_list(result)
             elif group == "history-detail":
-                self.query_one("#decision-detail", Markdown).update(worker.result)
+                self.query_one("#decision-detail", Markdown).update(result)
             elif group == "history-export":
-                self.notify(f"Exported to {worker.result}", title="Exported")
+                self.notify(f"Exported to {result}", title="Exported")
             elif group == "history-recheck":
-                self.query_one("#decision-detail", Markdown).update(worker.result)
+                self.query_one("#decision-detail", Markdown).update(result)
                 self.notify("Re-check done: see the right pane.", title="Re-check")
 
 

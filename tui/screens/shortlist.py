@@ -13,6 +13,7 @@ from textual import on, work
 from textual.app import ComposeResult
 from textual.binding import Binding
 from textual.containers import Horizontal, VerticalScroll
+from textual.coordinate import Coordinate
 from textual.widgets import DataTable, Footer, Header, Input, Label, Markdown, TabbedContent, TabPane
 from textual.worker import Worker, WorkerState
 
@@ -192,7 +193,7 @@ class ShortlistScreen(AppScreen):
         table = self.query_one("#candidates-table", DataTable)
         if table.row_count == 0 or self.query_one(TabbedContent).active != "tab-candidates":
             return
-        key = table.coordinate_to_cell_key((table.cursor_row, 0)).row_key
+        key = table.coordinate_to_cell_key(Coordinate(table.cursor_row, 0)).row_key
         ref = str(key.value)
         on_now = self.session.tick(ref)
         table.update_cell(key, table.ordered_columns[0].key, "✓" if on_now else " ")
