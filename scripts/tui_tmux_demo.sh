@@ -6,7 +6,8 @@
 #   KEEP=1 scripts/tui_tmux_demo.sh     # leave the tmux session running afterwards (tmux attach -t embedscout-demo)
 #   OUT=/tmp/screens scripts/tui_tmux_demo.sh   # also save each capture as a text file there
 #
-# Needs tmux (apt-get install -y tmux). Runs offline: the trial uses bm25 on the built-in demo corpus.
+# Needs tmux (apt-get install -y tmux). Runs offline: the trial runs bm25 and the packaged MiniLM on the
+# built-in demo corpus.
 set -euo pipefail
 
 ROOT="$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)"
@@ -54,11 +55,14 @@ keys C-n; wait_for "Question 5 of 7"; show "budget"
 keys C-n; wait_for "Question 6 of 7"; show "hardware (detected)"
 keys C-n; wait_for "Question 7 of 7"; keys Down Enter; show "licence"
 keys C-n; wait_for "ranked"; show "shortlist"
-keys x; show "excluded"
-keys c Escape F4; wait_for "Documents"; show "trial form"
-keys C-r; wait_for "Done" 120; show "trial results (bm25 on the demo)"
+keys x; sleep 1; show "excluded"
+keys c; sleep 1; keys /; sleep 0.5; keys -l minilm-l6; wait_for "all-MiniLM-L6-v2"
+keys Enter; sleep 0.5; keys Down Space; show "MiniLM ticked next to BM25"
+keys t; wait_for "Documents"; show "trial form"
+keys C-r; sleep 2; show "trial running"
+wait_for "Done" 300; show "trial results (bm25 + MiniLM on the demo)"
 keys F5; wait_for "Chosen model"; sleep 0.5
-keys Tab Tab; sleep 0.3; keys -l "Chosen in the tmux demo: BM25 is the baseline."; show "decide"
+keys Tab Tab; sleep 0.3; keys -l "Chosen in the tmux demo: best nDCG@10 on the demo set."; show "decide"
 keys C-s; wait_for "Saved as decision"; show "decision saved"
 keys F6; wait_for "decision(s)"; wait_for "Questions and answers" 30; show "history"
 keys C-t; show "light theme"

@@ -71,7 +71,9 @@ class ResultsTable(DataTable[Any]):
         self.add_columns(*COLUMNS)
 
     def show(self, results: list[Any]) -> None:
-        self.clear()
+        # Rebuild the columns too: widths are then fitted to the new rows, never clipped to old ones.
+        self.clear(columns=True)
+        self.add_columns(*COLUMNS)
         best = winner(results)
         for i, row in enumerate(results):
             self.add_row(*result_cells(row, best), key=f"{i}")

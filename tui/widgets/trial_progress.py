@@ -37,7 +37,7 @@ class TrialProgress(VerticalScroll):
         for ref, wid in self._ids.items():
             self.mount(
                 Horizontal(
-                    Label(ref[-28:], classes="model-name"),
+                    Label(_short(ref), classes="model-name"),
                     ProgressBar(total=None, show_eta=False, id=f"{wid}-bar"),
                     Label("waiting", id=f"{wid}-status", classes="model-status"),
                     id=wid,
@@ -77,3 +77,9 @@ class TrialProgress(VerticalScroll):
         elif status == "ok":
             bar.update(progress=bar.total)
         self.query_one(f"#{wid}-status", Label).update(status)
+
+
+def _short(ref: str) -> str:
+    """The part after the last '/', cut to fit the 28-cell label column with a space to spare."""
+    name = ref.rsplit("/", 1)[-1]
+    return name if len(name) <= 26 else name[:25] + "…"
