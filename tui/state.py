@@ -145,7 +145,9 @@ class Session:
 
     answers: Answers = field(default_factory=Answers)
     recommendation: Any = None
-    """catalog.ranking.Recommendation for the current answers (None until the shortlist is shown)."""
+    """catalog.ranking.Recommendation (None until the shortlist is shown)."""
+    recommended_for: Answers | None = None
+    """The answers `recommendation` was computed from; differs from `answers` when it is stale."""
     ticked: set[str] = field(default_factory=lambda: {BASELINE})
     """Model refs chosen for the trial; BM25 is ticked by default."""
     last_trial: Any = None
@@ -154,6 +156,10 @@ class Session:
     """Where the last trial's documents came from: {'corpus', 'queries', 'sample', 'demo'}."""
     decision_id: int | None = None
     """Journal id of the decision saved in this session."""
+
+    def current_recommendation(self) -> Any:
+        """The recommendation if it matches the answers as they are now, else None."""
+        return self.recommendation if self.recommended_for == self.answers else None
 
     def tick(self, ref: str, on: bool | None = None) -> bool:
         """Toggle (or set) whether `ref` is in the trial; returns the new state."""

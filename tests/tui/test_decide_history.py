@@ -53,6 +53,20 @@ async def test_decide_without_trial_offers_shortlist(services: Services) -> None
         assert "Trial: none yet" in str(app.screen.query_one("#decide-evidence").render())
 
 
+async def test_save_without_shortlist_still_attaches_a_recommendation(
+    services: Services, journal: FakeJournal
+) -> None:
+    """Deciding straight from the questions ranks the catalog in the save worker, for the journal."""
+    app = EmbedscoutApp(services, start="decide")
+    async with app.run_test(size=(80, 24)) as pilot:
+        await settle(pilot)
+        await pilot.press("ctrl+s")
+        await settle(pilot)
+        saved = journal.rows[1]
+        assert saved.chosen_model == "bm25"
+        assert saved.recommendations[0]["candidates"][0]["id"] == "nomic-ai/nomic-embed-text-v1.5"
+
+
 async def test_save_error_is_a_notification() -> None:
     class Broken(FakeJournal):
         def create_decision(self, db, **kw):  # type: ignore[no-untyped-def]

@@ -119,45 +119,41 @@ class DecideScreen(AppScreen):
         title = self.query_one("#title", Input).value.strip() or "Untitled decision"
         note = self.query_one("#rationale", TextArea).text
         try:
-            requirements = self._requirements_dict()
+            requirements = build_requirements(self.session.answers, self.services.requirements_cls())
         except ValueError as exc:
             self.notify(str(exc), title="Answers are invalid", severity="error")
             return
         self.query_one("#save", Button).disabled = True
-        rec = self.session.recommendation
         trial = self.session.last_trial
         self._save_in_thread(
             title=title,
             requirements=requirements,
             model=choice,
             note=note,
-            recommendation=rec.to_dict() if rec is not None else None,
+            recommendation=self.session.current_recommendation(),
             trial=trial.to_dict() if trial is not None else None,
         )
-
-    def _requirements_dict(self) -> dict[str, Any]:
-        rec = self.session.recommendation
-        if rec is not None and getattr(rec, "requirements", None) is not None:
-            return dict(rec.requirements.to_dict())
-        return dict(build_requirements(self.session.answers, self.services.requirements_cls()).to_dict())
 
     @work(thread=True, exclusive=True, group="save", exit_on_error=False)
     def _save_in_thread(
         self,
         *,
         title: str,
-        requirements: dict[str, Any],
+        requirements: Any,
         model: str,
         note: str,
-        recommendation: dict[str, Any] | None,
+        recommendation: Any,
         trial: dict[str, Any] | None,
     ) -> int:
+        if recommendation is None:
+            # The shortlist was never shown (or the answers changed since): rank now, so the journal keeps
+            # the recommendation that goes with the saved answers.
+            recommendation = self.services.recommend(requirements, self.services.load_catalog())
         journal = self.services.journal()
         db = self.services.open_db()
         try:
-            decision_id = int(journal.create_decision(db, title=title, requirements=requirements))
-            if recommendation is not None:
-                journal.attach_recommendation(db, decision_id, recommendation)
+            decision_id = int(journal.create_decision(db, title=title, requirements=requirements.to_dict()))
+            journal.attach_recommendation(db, decision_id, recommendation.to_dict())
             if trial is not None:
                 journal.save_trial(db, decision_id, trial)
             journal.decide(db, decision_id, model=model, note=note)

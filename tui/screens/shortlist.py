@@ -103,6 +103,7 @@ class ShortlistScreen(AppScreen):
             return
         if event.state is WorkerState.SUCCESS:
             self.session.recommendation = event.worker.result
+            self.session.recommended_for = self._ranked_for
             self._render_all()
         elif event.state is WorkerState.ERROR:
             self._ranked_for = None
