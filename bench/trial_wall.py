@@ -22,7 +22,7 @@ ROOT = Path(__file__).resolve().parent.parent
 
 def embedbench_dataset(data: Path, out: Path) -> Path:
     """squad_en as embedbench's JSONL: documents ('title text', as embedscout indexes them) + queries."""
-    path = out / "squad_en.embedbench.jsonl"
+    path = out / f"{data.name}.embedbench.jsonl"
     qrels: dict[str, list[str]] = {}
     for line in (data / "qrels.tsv").read_text(encoding="utf-8").splitlines()[1:]:
         qid, did, grade = line.split("\t")
