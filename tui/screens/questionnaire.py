@@ -34,6 +34,7 @@ from tui.screens.base import AppScreen
 from tui.state import BUDGETS, DOMAINS, LANGUAGES, LICENCES, Answers
 from tui.widgets.answers_summary import AnswersSummary
 from tui.widgets.hardware import describe_hardware, hardware_defaults
+from tui.widgets.path_input import PathSuggester
 
 STEPS: tuple[tuple[str, str, str], ...] = (
     (
@@ -139,7 +140,9 @@ class QuestionnaireScreen(AppScreen):
             Input(str(a.doc_tokens), type="integer", id="doc-tokens", placeholder="tokens per document"),
             Checkbox("I will split long documents into chunks", a.will_chunk, id="will-chunk"),
             Horizontal(
-                Input(placeholder="…or measure a folder: path", id="measure-folder"),
+                Input(
+                    placeholder="…or measure a folder: path", id="measure-folder", suggester=PathSuggester()
+                ),
                 Button("Measure", id="measure"),
                 classes="row",
             ),
