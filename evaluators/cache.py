@@ -12,6 +12,7 @@ import json
 import os
 import tempfile
 from collections.abc import Callable, Sequence
+from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
@@ -154,6 +155,36 @@ def _count_tokens(encoder: Any, texts: list[str], prompt: str | None) -> list[in
         return list(counter(texts))
 
 
+@dataclass
+class Probe:
+    """Latency probes taken while encoding: the first misses are encoded one at a time and `after` (a search)
+    runs on each vector; at least `min_n`, at most `max_n`, no more once `budget_s` is spent."""
+
+    after: Callable[[np.ndarray], object]
+    budget_s: float = 1.0
+    min_n: int = 5
+    max_n: int = 20
+    times: list[float] = field(default_factory=list)
+
+    def run(
+        self, fn: Callable[[list[str]], Any], texts: list[str], misses: list[int]
+    ) -> tuple[list[int], list[Any]]:
+        import time
+
+        pos: list[int] = []
+        vecs: list[Any] = []
+        for i in misses[: self.max_n]:
+            if len(self.times) >= self.min_n and sum(self.times) > self.budget_s:
+                break
+            t0 = time.perf_counter()
+            vec = fn([texts[i]])
+            self.after(vec)
+            self.times.append(time.perf_counter() - t0)
+            pos.append(i)
+            vecs.append(vec)
+        return pos, vecs
+
+
 def encode_cached(
     lazy: LazyEncoder,
     texts: list[str],
@@ -163,11 +194,13 @@ def encode_cached(
     should_stop: Callable[[], bool],
     batch: int,
     on_progress: Callable[[int, int], None] | None = None,
+    probe: Probe | None = None,
 ) -> tuple[np.ndarray, np.ndarray, float, list[int]]:
-    """Encode through the cache: (vectors, token counts or -1, seconds encoding, positions encoded now).
+    """Encode through the cache: (vectors, token counts or -1, seconds encoding, positions that missed).
 
-    Misses are encoded longest first (less padding) in steps of `batch`, polling `should_stop` between
-    steps; whatever was encoded before a cancel is still stored.
+    With `probe`, the first misses double as latency probes (encoded singly, no extra work). The rest are
+    encoded longest first (less padding) in steps of `batch`, polling `should_stop` between steps; whatever
+    was encoded before a cancel is still stored.
     """
     import time
 
@@ -186,28 +219,33 @@ def encode_cached(
         return vecs, ntok, 0.0, misses
     encoder = lazy.get()
     fn = encoder.encode_passages if passages else encoder.encode_queries
-    order = sorted(misses, key=lambda i: -len(texts[i]))
-    parts: list[np.ndarray] = []
     t0 = time.perf_counter()
+    encoded, singles = probe.run(fn, texts, misses) if probe is not None else ([], [])
+    parts = [np.asarray(v, np.float32) for v in singles]
+    probed = set(encoded)
+    order = sorted((i for i in misses if i not in probed), key=lambda i: -len(texts[i]))
     try:
         for start in range(0, len(order), batch):
             if should_stop():
                 raise TrialCancelled(m.name)
-            parts.append(np.asarray(fn([texts[i] for i in order[start : start + batch]]), np.float32))
-            done += len(parts[-1])
-            report(done, total)
+            step = order[start : start + batch]
+            parts.append(np.asarray(fn([texts[i] for i in step]), np.float32))
+            encoded.extend(step)
+            report(len(encoded) + done, total)
     finally:
         encode_s = time.perf_counter() - t0
         if parts:
-            got = np.vstack(parts)
-            encoded = order[: len(got)]
+            vecs = _merge(vecs, np.vstack(parts), encoded, len(texts))
             counts = _count_tokens(encoder, [texts[i] for i in encoded], prompt)
-            if vecs is None:
-                vecs = np.zeros((len(texts), got.shape[1]), dtype=np.float32)
-            vecs[encoded] = got
             if counts is not None:
                 ntok[encoded] = counts
             if cache is not None:
-                cache.store([texts[i] for i in encoded], got, counts)
+                cache.store([texts[i] for i in encoded], vecs[encoded], counts)
     assert vecs is not None
     return vecs, ntok, encode_s, misses
+
+
+def _merge(vecs: np.ndarray | None, got: np.ndarray, positions: list[int], n: int) -> np.ndarray:
+    out = vecs if vecs is not None else np.zeros((n, got.shape[1]), dtype=np.float32)
+    out[positions] = got
+    return out

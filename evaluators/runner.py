@@ -21,7 +21,7 @@ from typing import Any
 import numpy as np
 
 from evaluators.bm25 import BM25Index
-from evaluators.cache import EmbeddingCache, LazyEncoder, encode_cached
+from evaluators.cache import EmbeddingCache, LazyEncoder, Probe, encode_cached
 from evaluators.hybrid import DEPTH as FUSION_DEPTH
 from evaluators.hybrid import RRF_K, rrf
 from evaluators.metrics import METRICS, PRIMARY, mean_metrics, per_query_metrics
@@ -203,17 +203,13 @@ def _ranked(ctx: _Ctx, idx: np.ndarray, val: np.ndarray) -> dict[str, list[str]]
 
 
 def _latency_ms(fn: Callable[[str], object], texts: Sequence[str], budget_s: float = 1.0) -> dict[str, float]:
-    """p50/p95 of one query encoded + searched: up to LATENCY_PROBES probes, at least MIN_PROBES, and no more
-    once `budget_s` is spent (so the probes never dominate a trial's wall time)."""
-    times: list[float] = []
-    spent = 0.0
-    for text in texts[:LATENCY_PROBES]:
-        if len(times) >= MIN_PROBES and spent > budget_s:
-            break
-        t0 = time.perf_counter()
-        fn(text)
-        times.append(time.perf_counter() - t0)
-        spent += times[-1]
+    """p50/p95 of one query processed by `fn` (probe limits as in `cache.Probe`)."""
+    probe = Probe(after=lambda v: None, budget_s=budget_s, min_n=MIN_PROBES, max_n=LATENCY_PROBES)
+    probe.run(lambda batch: fn(batch[0]), list(texts), list(range(len(texts))))
+    return _latency_stats(probe.times)
+
+
+def _latency_stats(times: Sequence[float]) -> dict[str, float]:
     ms = np.array(times) * 1000
     return {
         "query_p50_ms": float(np.percentile(ms, 50)),
@@ -282,7 +278,10 @@ def _dense_run(ctx: _Ctx, mref: ModelRef) -> _Run:
     docs, ntok, encode_s, misses = encode(ctx.texts, passages=True, on_progress=progress)
     if ctx.stop():
         raise TrialCancelled(mref.name)
-    queries = encode(ctx.qtexts, passages=False)[0]
+    # The first query misses double as latency probes: each is encoded alone and searched, then reused.
+    budget = max(1.0, LATENCY_SHARE * encode_s)
+    probe = Probe(lambda v: search(v, docs, 10), budget, MIN_PROBES, LATENCY_PROBES)
+    queries = encode(ctx.qtexts, passages=False, probe=probe)[0]
     idx, val = search(queries, docs, DEPTH)
     cache = (
         EmbeddingCache(ctx.cache_dir, mref.identity, mref.passage_prompt, mref.normalize)
@@ -309,8 +308,9 @@ def _dense_run(ctx: _Ctx, mref: ModelRef) -> _Run:
         details["perf_source"] = (
             "embeddings cache: load/encode speed and memory as measured when it was filled"
         )
-    if enc is not None:
-        budget = max(1.0, LATENCY_SHARE * encode_s)
+    if probe.times:
+        perf.update(_latency_stats(probe.times))
+    elif enc is not None:  # passages were encoded but every query came from the cache
         perf.update(_latency_ms(lambda q: search(enc.encode_queries([q]), docs, 10), ctx.qtexts, budget))
     known = ntok[ntok >= 0]
     if known.size:

@@ -84,3 +84,16 @@ def test_cancel_keeps_what_was_encoded(tmp_path: Path) -> None:
         encode_cached(_lazy(fake), texts, should_stop=lambda: next(stops), **kw)
     _, _, _, misses = encode_cached(_lazy(_Fake()), texts, should_stop=lambda: False, **kw)
     assert len(misses) == 4  # the first batch of 2 was stored before the cancel
+
+
+def test_probes_are_reused_not_repeated(tmp_path: Path) -> None:
+    """Latency probes encode the first misses singly; their vectors are kept, so nothing is encoded twice."""
+    from evaluators.cache import Probe
+
+    texts = [f"query number {i}" for i in range(12)]
+    fake, searched = _Fake(), []
+    probe = Probe(after=searched.append, budget_s=60.0, min_n=5, max_n=8)
+    kw = {"passages": False, "cache_dir": tmp_path, "should_stop": lambda: False, "batch": 100}
+    vecs, _, _, _ = encode_cached(_lazy(fake), texts, probe=probe, **kw)
+    assert len(probe.times) == 8 == len(searched) and fake.calls == 8 + 1
+    assert np.array_equal(vecs, _Fake().encode_passages(texts))

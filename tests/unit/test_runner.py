@@ -172,3 +172,27 @@ def test_real_minilm_run(shared_data: Path, minilm_path: str, tmp_path: Path) ->
     assert 0 <= dense.perf["truncated_share"] <= 1 and dense.perf["n_tokens"] > 60 * 20
     assert dense.perf["index_bytes"] == 60 * 384 * 4 and dense.perf["load_s"] > 0
     assert bm.status == "ok" and "p_vs_best" in bm.to_dict()
+
+
+@pytest.mark.slow
+def test_torch_encoder_applies_prompts_and_records_fallback(
+    minilm_path: str, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """Catalog prompts reach the model; a fast path that cannot serve falls back to torch and says why."""
+    from dataclasses import replace
+
+    import evaluators.fast as fast
+    from evaluators.models import resolve_model
+
+    def unavailable(*args: object, **kwargs: object) -> None:
+        raise fast.FastPathUnavailable("no export for this test")
+
+    monkeypatch.setattr(fast, "load_fast_encoder", unavailable)
+    ref = replace(resolve_model("minilm"), query_prompt="query: ", passage_prompt="passage: ")
+    enc = backends.load_encoder(ref, backend="onnx")
+    assert enc.details["backend"] == "torch" and "no export" in enc.details["fallback_reason"]
+    assert enc.details["device"] == "cpu" and enc.details["precision"] == "float32"
+    plain = enc.model.encode(["query: apples", "passage: apples"], normalize_embeddings=True)
+    assert np.allclose(enc.encode_queries(["apples"])[0], plain[0], atol=1e-5)
+    assert np.allclose(enc.encode_passages(["apples"])[0], plain[1], atol=1e-5)
+    assert enc.count_tokens(["apples"], "query: ")[0] > enc.count_tokens(["apples"])[0]
