@@ -92,6 +92,11 @@ def bench_ratio(ds: Dataset, model_path: str, backend: str, reps: int) -> None:
         "  (target <= 1.15)"
     )
     print(f"    excluding model load on both sides: {(cold_s - cold_load) / (raw_s - raw_load):.3f}")
+    paired = sorted(t[0] / r[1] for t, r in zip(trials, raws, strict=True))
+    print(
+        f"    paired ratios (trial / the raw run just before it): {', '.join(f'{x:.3f}' for x in paired)};"
+        f" median {float(np.median(paired)):.3f}"
+    )
     print(
         f"(b) cached re-run: {hot_s:.3f} s vs {cold_s:.2f} s cold: {cold_s / hot_s:.0f}x faster"
         f" (target >= 20x); same metrics (nDCG@10 {row.metrics['ndcg@10']:.4f})"
