@@ -1,4 +1,4 @@
-"""Fixtures for the TUI tests: fake Services (no catalog data, torch or SQLite) and a settle helper."""
+"""Fixtures for the TUI tests: fake Services (no catalog data, torch or SQLite); helpers live in fakes.py."""
 
 from __future__ import annotations
 
@@ -21,12 +21,3 @@ def runner() -> FakeRunner:
 @pytest.fixture
 def services(journal: FakeJournal, runner: FakeRunner) -> Services:
     return fake_services(journal=journal, runner=runner)
-
-
-async def settle(pilot) -> None:  # type: ignore[no-untyped-def]
-    """Wait until every worker finished and the messages they posted were handled."""
-    await pilot.pause()
-    await pilot.app.workers.wait_for_complete()
-    await pilot.pause()
-    await pilot.app.workers.wait_for_complete()
-    await pilot.pause()

@@ -1,5 +1,6 @@
 """Fake core for screen tests: a five-model catalog, a deterministic recommend, a scripted trial runner and
 an in-memory journal, wired into `Services` so no screen test needs the real catalog, torch or SQLite.
+Also `settle`, the pilot helper every TUI test uses. (No tests/tui/__init__.py: it would shadow `tui`.)
 """
 
 from __future__ import annotations
@@ -342,3 +343,12 @@ def fake_services(
     )
     base.update(overrides)
     return Services(**base)
+
+
+async def settle(pilot) -> None:  # type: ignore[no-untyped-def]
+    """Wait until every worker finished and the messages they posted were handled."""
+    await pilot.pause()
+    await pilot.app.workers.wait_for_complete()
+    await pilot.pause()
+    await pilot.app.workers.wait_for_complete()
+    await pilot.pause()

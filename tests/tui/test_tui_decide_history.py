@@ -7,8 +7,7 @@ from pathlib import Path
 
 from textual.widgets import DataTable, Input, Markdown, Select, TextArea
 
-from tests.tui.conftest import settle
-from tests.tui.fakes import FakeJournal, fake_services
+from tests.tui.fakes import FakeJournal, fake_services, settle
 from tui.app import EmbedscoutApp
 from tui.screens.compare import CompareScreen
 from tui.services import Services

@@ -4,8 +4,7 @@ from __future__ import annotations
 
 from textual.widgets import Input, RadioSet, SelectionList
 
-from tests.tui.conftest import settle
-from tests.tui.fakes import fake_services
+from tests.tui.fakes import fake_services, settle
 from tui.app import EmbedscoutApp
 from tui.screens.questionnaire import STEPS, QuestionnaireScreen
 from tui.services import Services

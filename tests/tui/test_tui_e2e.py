@@ -10,7 +10,7 @@ from pathlib import Path
 import pytest
 from textual.widgets import DataTable, Input, Markdown, TextArea
 
-from tests.tui.conftest import settle
+from tests.tui.fakes import settle
 from tui.app import EmbedscoutApp
 from tui.services import Services
 

@@ -6,8 +6,7 @@ import threading
 
 from textual.widgets import Input, ProgressBar, RichLog
 
-from tests.tui.conftest import settle
-from tests.tui.fakes import FakeRunner, fake_services
+from tests.tui.fakes import FakeRunner, fake_services, settle
 from tui.app import EmbedscoutApp
 from tui.screens.trial import TrialScreen
 from tui.services import Services

@@ -5,7 +5,7 @@ from __future__ import annotations
 import subprocess
 import sys
 
-from tests.tui.conftest import settle
+from tests.tui.fakes import settle
 from tui.app import EmbedscoutApp
 from tui.services import Services
 

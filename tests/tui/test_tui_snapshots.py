@@ -7,8 +7,7 @@ from __future__ import annotations
 
 import pytest
 
-from tests.tui.conftest import settle
-from tests.tui.fakes import fake_services
+from tests.tui.fakes import fake_services, settle
 from tui.app import EmbedscoutApp
 
 SIZES = [(80, 24), (120, 40)]

@@ -4,8 +4,7 @@ from __future__ import annotations
 
 from textual.widgets import DataTable, Input, Markdown, TabbedContent
 
-from tests.tui.conftest import settle
-from tests.tui.fakes import fake_services
+from tests.tui.fakes import fake_services, settle
 from tui.app import EmbedscoutApp
 from tui.services import Services
 from tui.widgets.quality_plot import QualityPlot
