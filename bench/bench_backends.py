@@ -178,6 +178,7 @@ def main(argv: list[str] | None = None) -> int:
     ap = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     ap.add_argument("--data", type=Path, default=DATA)
     ap.add_argument("--rounds", type=int, default=3)
+    ap.add_argument("--trial-rounds", type=int, default=3)
     ap.add_argument("--docs", type=int, default=128, help="documents in the throughput subset")
     ap.add_argument("--trial-docs", type=int, default=300, help="documents in the trial subset (0: all)")
     ap.add_argument("--threads", type=int, default=None)
@@ -209,8 +210,8 @@ def main(argv: list[str] | None = None) -> int:
         from bench.trial_wall import subset
 
         trial_data = subset(args.data, OUT, args.trial_docs)
-        print(f"trial wall time on {trial_data.name}, {args.rounds} interleaved rounds:", flush=True)
-        report["trial"] = trial_walls(trial_data, model, args.rounds, EMBEDBENCH, OUT)
+        print(f"trial wall time on {trial_data.name}, {args.trial_rounds} interleaved rounds:", flush=True)
+        report["trial"] = trial_walls(trial_data, model, args.trial_rounds, EMBEDBENCH, OUT)
     if args.reuse:
         old = json.loads(args.reuse.read_text(encoding="utf-8"))
         report.update({k: old[k] for k in ("ndcg", "trial") if k in old and k not in report})
