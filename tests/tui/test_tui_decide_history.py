@@ -122,6 +122,21 @@ async def test_history_lists_searches_and_filters(services: Services, journal: F
         assert table.row_count == 1 and str(table.get_row_at(0)[3]) == "Legal search"
 
 
+async def test_history_enter_opens_the_report(services: Services, journal: FakeJournal) -> None:
+    _seed(journal)
+    app = EmbedscoutApp(services, start="history")
+    async with app.run_test(size=(80, 24)) as pilot:
+        await settle(pilot)
+        await pilot.press("enter")
+        await settle(pilot)
+        from tui.screens.report import ReportScreen
+
+        assert isinstance(app.screen, ReportScreen)
+        assert app.screen.query_one("#report", Markdown).source.startswith("# Code search")
+        await pilot.press("escape")
+        assert not isinstance(app.screen, ReportScreen)
+
+
 async def test_history_compare_two(services: Services, journal: FakeJournal) -> None:
     _seed(journal)
     app = EmbedscoutApp(services, start="history")

@@ -27,6 +27,7 @@ class HistoryScreen(AppScreen):
     CSS_PATH = "history.tcss"
     AUTO_FOCUS = "#decisions"
     BINDINGS = [
+        Binding("enter", "open", "Open"),
         Binding("space", "mark", "Mark"),
         Binding("c", "compare", "Compare"),
         Binding("r", "recheck", "Re-check"),
@@ -131,6 +132,19 @@ class HistoryScreen(AppScreen):
         self.query_one("#decisions", DataTable).focus()
 
     # -- actions ------------------------------------------------------------------------------------
+    def action_open(self) -> None:
+        """The highlighted decision's report, full screen."""
+        if self._selected is None:
+            return
+        from tui.screens.report import ReportScreen
+
+        text = self.query_one("#decision-detail", Markdown).source
+        self.app.push_screen(ReportScreen(self._selected, text))
+
+    @on(DataTable.RowSelected, "#decisions")
+    def _on_row_selected(self) -> None:
+        self.action_open()
+
     def action_search(self) -> None:
         self.query_one("#search", Input).focus()
 
