@@ -4,7 +4,6 @@ Also the real error paths: an unreadable folder and no model loadable offline ke
 
 from __future__ import annotations
 
-import os
 from pathlib import Path
 
 import pytest
@@ -25,10 +24,12 @@ async def _wait_trial(app: EmbedscoutApp, pilot, timeout: float = 240.0) -> None
     await settle(pilot)
 
 
-async def test_real_path_answers_to_history(shared_data: Path, minilm_path: str, home: Path) -> None:
+async def test_real_path_answers_to_history(
+    shared_data: Path, minilm_path: str, home: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
     """The whole journey on the real packages; the saved decision is in the SQLite file and on screen."""
     db_file = home / "journal.db"
-    os.environ["EMBEDSCOUT_DB"] = str(db_file)  # the autouse fixture restores the environment
+    monkeypatch.setenv("EMBEDSCOUT_DB", str(db_file))
     app = EmbedscoutApp(Services())
     async with app.run_test(size=(120, 40)) as pilot:
         await settle(pilot)
