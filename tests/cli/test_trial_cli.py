@@ -91,7 +91,7 @@ def test_usage_errors_are_one_line(tmp_path: Path) -> None:
     assert res.exit_code == 1 and "error" in res.output.lower()
 
 
-def test_first_ctrl_c_asks_the_trial_to_stop() -> None:
+def test_first_ctrl_c_asks_the_trial_to_stop(monkeypatch: pytest.MonkeyPatch) -> None:
     """Ctrl-C sets the stop flag and waits for the worker (which keeps finished rows) instead of dying."""
     import threading
 
@@ -99,17 +99,17 @@ def test_first_ctrl_c_asks_the_trial_to_stop() -> None:
 
     from tui.commands.trial import _wait
 
-    stop = threading.Event()
-    worker = threading.Thread(target=lambda: stop.wait(10), daemon=True)
-    worker.start()
-    real_join, calls = worker.join, []
+    stop, finished = threading.Event(), threading.Event()
+    real_wait, calls = finished.wait, []
 
-    def join(timeout: float | None = None) -> None:
+    def wait(timeout: float | None = None) -> bool:
         calls.append(timeout)
         if len(calls) == 1:
             raise KeyboardInterrupt
-        real_join(timeout)
+        if len(calls) == 3:
+            finished.set()  # the worker saw the stop flag and returned
+        return real_wait(timeout)
 
-    worker.join = join  # type: ignore[method-assign]
-    assert _wait(worker, stop, Console(stderr=True)) is True
-    assert stop.is_set() and not worker.is_alive()
+    monkeypatch.setattr(finished, "wait", wait)
+    assert _wait(finished, stop, Console(stderr=True)) is True
+    assert stop.is_set() and len(calls) == 3

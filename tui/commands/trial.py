@@ -8,6 +8,8 @@ a results table or JSON on stdout, Ctrl-C stops after the current batch and keep
 from __future__ import annotations
 
 import json
+import os
+import sys
 import threading
 from typing import Any
 
@@ -159,7 +161,7 @@ def _run_with_progress(dataset: Any, refs: list[str], *, backend: str, use_cache
     from evaluators.runner import run_trial
     from storage.paths import cache_dir
 
-    stop = threading.Event()
+    stop, finished = threading.Event(), threading.Event()
     box: dict[str, Any] = {}
     console = Console(stderr=True)
     with Progress(
@@ -189,29 +191,39 @@ def _run_with_progress(dataset: Any, refs: list[str], *, backend: str, use_cache
                 )
             except BaseException as exc:  # re-raised in the main thread
                 box["error"] = exc
+            finally:
+                finished.set()
 
         worker = threading.Thread(target=work, name="embedscout-trial", daemon=True)
         worker.start()
-        interrupted = _wait(worker, stop, console)
+        interrupted = _wait(finished, stop, console)
     if "error" in box:
         raise click.ClickException(f"trial failed: {box['error']}")
     return box["result"], interrupted
 
 
-def _wait(worker: threading.Thread, stop: threading.Event, console: Any) -> bool:
-    """Join the worker; the first Ctrl-C asks it to stop after the current batch, a second one aborts."""
+def _wait(finished: threading.Event, stop: threading.Event, console: Any) -> bool:
+    """Wait for the worker; the first Ctrl-C asks it to stop after the current batch, a second one aborts.
+
+    Waits on an Event, not Thread.join: a KeyboardInterrupt inside join() can leave the thread looking dead
+    (is_alive() False) while it still runs, and the process would then exit under a running torch thread.
+    """
     try:
-        while worker.is_alive():
-            worker.join(0.2)
+        while not finished.wait(0.2):
+            pass
         return False
     except KeyboardInterrupt:
         stop.set()
         console.print("[yellow]Stopping after the current batch (Ctrl-C again to abort)...[/]")
     try:
-        while worker.is_alive():
-            worker.join(0.2)
+        while not finished.wait(0.2):
+            pass
     except KeyboardInterrupt:
-        raise click.Abort() from None
+        # Exit at once: interpreter shutdown under a thread still inside torch aborts with a C++ error.
+        console.print("embedscout: interrupted")
+        sys.stdout.flush()
+        sys.stderr.flush()
+        os._exit(130)
     return True
 
 
@@ -222,7 +234,7 @@ class _Saver:
         from storage.store import create_decision, open_db
 
         self.db = open_db()
-        self.decision = decision if decision is not None else None
+        self.decision = decision
         self._create, self._title = create_decision, title
         self.trial_id: int | None = None
 
