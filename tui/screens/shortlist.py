@@ -152,7 +152,9 @@ class ShortlistScreen(AppScreen):
         text = (
             rows.baseline_detail()
             if row <= 0 or row > len(self._shown)
-            else rows.candidate_detail(self._shown[row - 1])
+            else rows.candidate_detail(
+                self._shown[row - 1], tuple(getattr(self.session.recommendation, "assumptions", ()))
+            )
         )
         self.query_one("#candidate-detail", Markdown).update(text)
 

@@ -66,8 +66,8 @@ def _reasons(entry: Any) -> list[str]:
     return [str(r) for r in getattr(entry, "reasons", []) or []]
 
 
-def candidate_detail(ranked: Any) -> str:
-    """Markdown: every reason for the verdict, then the model's facts and sources."""
+def candidate_detail(ranked: Any, assumptions: tuple[str, ...] = ()) -> str:
+    """Markdown: every reason for the verdict, then the model's facts and sources, then how it was scored."""
     spec = ranked.spec
     bench, value = benchmark_used(ranked)
     lines = [
@@ -82,6 +82,8 @@ def candidate_detail(ranked: Any) -> str:
     ]
     lines += [f"- {r}" for r in _reasons(ranked)] or ["- (no reasons given)"]
     lines += _facts(spec)
+    if assumptions:
+        lines += ["", "**How the score was computed**"] + [f"- {a}" for a in assumptions]
     return "\n".join(lines)
 
 
