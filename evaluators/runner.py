@@ -279,8 +279,9 @@ def _dense_run(ctx: _Ctx, mref: ModelRef) -> _Run:
     if ctx.stop():
         raise TrialCancelled(mref.name)
     # The first query misses double as latency probes: each is encoded alone and searched, then reused.
-    budget = max(1.0, LATENCY_SHARE * encode_s)
-    probe = Probe(lambda v: search(v, docs, 10), budget, MIN_PROBES, LATENCY_PROBES)
+    probe = Probe(
+        lambda v: search(v, docs, 10), max(1.0, LATENCY_SHARE * encode_s), MIN_PROBES, LATENCY_PROBES
+    )
     queries = encode(ctx.qtexts, passages=False, probe=probe)[0]
     idx, val = search(queries, docs, DEPTH)
     cache = (
@@ -288,20 +289,35 @@ def _dense_run(ctx: _Ctx, mref: ModelRef) -> _Run:
         if ctx.cache_dir
         else None
     )
+    perf, details = _dense_perf(ctx, lazy, cache, ntok, encode_s, misses, probe, docs)
+    ctx.memo[mref.identity] = run = _Run(idx, val, perf, details, cache)
+    return run
+
+
+def _dense_perf(
+    ctx: _Ctx,
+    lazy: LazyEncoder,
+    cache: EmbeddingCache | None,
+    ntok: np.ndarray,
+    encode_s: float,
+    misses: list[int],
+    probe: Probe,
+    docs: np.ndarray,
+) -> tuple[dict[str, float], dict[str, Any]]:
+    """Speed, size and token figures: measured now, or (fully cached run) as stored when the cache filled."""
     meta = cache.read_meta() if cache else {}
     enc = lazy.encoder
     details: dict[str, Any] = (
         dict(getattr(enc, "details", None) or {}) if enc is not None else dict(meta.get("details", {}))
     )
     details["cache_hits"] = len(ctx.texts) - len(misses)
-    max_tokens = int(getattr(enc, "max_tokens", None) or meta.get("max_tokens") or mref.max_tokens or 0)
+    max_tokens = int(getattr(enc, "max_tokens", None) or meta.get("max_tokens") or lazy.mref.max_tokens or 0)
     if misses:
-        perf = {"load_s": lazy.load_s, "encode_s": encode_s, "docs_per_s": len(misses) / max(encode_s, 1e-9)}
+        secs = max(encode_s, 1e-9)
+        perf = {"load_s": lazy.load_s, "encode_s": encode_s, "docs_per_s": len(misses) / secs}
         done = ntok[misses]
-        if (done >= 0).all():
-            perf["tokens_per_s"] = float(np.minimum(done, max_tokens or done.max()).sum()) / max(
-                encode_s, 1e-9
-            )
+        if (done >= 0).all():  # tokens the model actually processed (truncated at max_tokens)
+            perf["tokens_per_s"] = float(np.minimum(done, max_tokens or done.max()).sum()) / secs
         details["perf_source"] = "measured"
     else:
         perf = {k: float(v) for k, v in meta.items() if k in _CACHED_PERF and isinstance(v, (int, float))}
@@ -311,7 +327,9 @@ def _dense_run(ctx: _Ctx, mref: ModelRef) -> _Run:
     if probe.times:
         perf.update(_latency_stats(probe.times))
     elif enc is not None:  # passages were encoded but every query came from the cache
-        perf.update(_latency_ms(lambda q: search(enc.encode_queries([q]), docs, 10), ctx.qtexts, budget))
+        perf.update(
+            _latency_ms(lambda q: search(enc.encode_queries([q]), docs, 10), ctx.qtexts, probe.budget_s)
+        )
     known = ntok[ntok >= 0]
     if known.size:
         perf["n_tokens"] = float(known.sum())
@@ -321,8 +339,7 @@ def _dense_run(ctx: _Ctx, mref: ModelRef) -> _Run:
     details["tokens_counted_with"] = (
         "model tokenizer (prompt + special tokens)" if known.size else "not available"
     )
-    ctx.memo[mref.identity] = run = _Run(idx, val, perf, details, cache)
-    return run
+    return perf, details
 
 
 _CACHED_PERF = (
