@@ -62,7 +62,7 @@ class TrialProgress(VerticalScroll):
         if wid is None:
             return
         self.query_one(f"#{wid}-bar", ProgressBar).update(total=total, progress=done)
-        self.query_one(f"#{wid}-status", Label).update(f"batch {done}/{total}")
+        self.query_one(f"#{wid}-status", Label).update(f"{done:,}/{total:,}")
 
     def finish(self, ref: str, status: str, name: str | None = None) -> None:
         """Mark `ref` (the ticked ref, or else the reported `name`) finished with `status`."""
