@@ -97,6 +97,20 @@ def render(r: dict[str, Any], date: str = "2026-11-22") -> str:
             "questions whose answers they hold), embedbench 0.2.0 in its own venv with torch 2.13.0 CPU and "
             "sentence-transformers (`embedbench[local]`).",
         ]
+    torch_share = t["torch_tok_cpu_s"]["median"] / t["ceiling_tok_cpu_s"]["median"]
+    lines += [
+        "",
+        "## Reading these numbers",
+        f"- Per CPU-second, the ONNX path does {t['ratio_cpu']['median']:.2f}x the work of torch and reaches "
+        f"{t['share_cpu']['median']:.0%} of the GEMM ceiling; torch reaches {torch_share:.0%}. "
+        f"Even a perfect fp32 engine (100% of the ceiling) could be at most {1 / torch_share:.1f}x torch "
+        "per CPU-second here.",
+        "- The wall-clock ratio swings with the other load on the two shared cores (see min/max). Torch "
+        "loses more wall time than ONNX Runtime when the cores are contended (likely its OpenMP threads "
+        "spin-waiting; ORT is set not to spin here), so the ratio is highest on a busy machine.",
+        "- Vectors are identical (nDCG@10 difference above; min cosine per the verification record), so "
+        "trial results do not depend on the backend.",
+    ]
     if tr.get("embedscout_result"):
         lines.append(f"- embedscout's own trial row: {json.dumps(tr['embedscout_result'])}")
     return "\n".join(lines) + "\n"
