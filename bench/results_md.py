@@ -111,6 +111,10 @@ def render(r: dict[str, Any], date: str = "2026-11-22") -> str:
         "- Vectors are identical (nDCG@10 difference above; min cosine per the verification record), so "
         "trial results do not depend on the backend.",
     ]
+    if "ratio_cold" in tr and tr["ratio_cold"]["max"] > 0.6:
+        lines.append(f"- The cold ratio ranges {tr['ratio_cold']['min']:.2f}-{tr['ratio_cold']['max']:.2f}; "
+                     f"embedbench's fastest cold run took {tr['eb_cold']['min']:.1f} s (quiet machine), so "
+                     "the cold target holds at the median, not in every round.")
     if tr.get("embedscout_result"):
         lines.append(f"- embedscout's own trial row: {json.dumps(tr['embedscout_result'])}")
     return "\n".join(lines) + "\n"
