@@ -78,7 +78,9 @@ class SentenceTransformerEncoder:
         return [len(x) for x in ids]
 
 
-def _try_fast(ref: ModelRef, backend: str, cache_dir: Any) -> tuple[Encoder | None, str | None]:
+def _try_fast(
+    ref: ModelRef, backend: str, cache_dir: Any, *, int8: bool = False
+) -> tuple[Encoder | None, str | None]:
     """(encoder, None) from evaluators.fast, or (None, reason it was not used)."""
     try:
         from evaluators import fast
@@ -93,6 +95,7 @@ def _try_fast(ref: ModelRef, backend: str, cache_dir: Any) -> tuple[Encoder | No
             passage_prompt=ref.passage_prompt,
             normalize=ref.normalize,
             cache_dir=cache_dir,
+            int8=int8,
         )
     except unavailable as exc:
         return None, f"{backend} unavailable: {exc}"
@@ -140,12 +143,28 @@ def _load_torch(ref: ModelRef, device: str) -> SentenceTransformerEncoder:
     return SentenceTransformerEncoder(model, ref, device=device)
 
 
-def load_encoder(ref: ModelRef | str, *, backend: str = "auto", cache_dir: Any = None) -> Encoder:
-    """An Encoder for a dense or API model. Raises with a one-line reason when it cannot be loaded."""
+def _gpu_seen_without_torch() -> bool:
+    """Whether a CUDA/MPS device is likely (nvidia-smi, Apple Silicon); never imports torch."""
+    from evaluators.hardware import detect_hardware
+
+    return detect_hardware(probe_gpu=True, allow_torch=False).gpu is not None
+
+
+def load_encoder(
+    ref: ModelRef | str, *, backend: str = "auto", cache_dir: Any = None, int8: bool = False
+) -> Encoder:
+    """An Encoder for a dense or API model. Raises with a one-line reason when it cannot be loaded.
+
+    auto: ONNX Runtime when no GPU is seen (a cached export then never imports torch), else torch on the
+    best device. onnx/openvino: that engine, falling back to torch with the reason in `details`.
+    int8: the opt-in dynamically quantised ONNX model; never falls back (the row would not be int8).
+    """
     mref = resolve_model(ref) if isinstance(ref, str) else ref
     if backend not in BACKENDS:
         raise ValueError(f"unknown backend {backend!r}; choose one of {', '.join(BACKENDS)}")
     if mref.kind == "api":
+        if int8:
+            raise ValueError(f"{mref.name}: int8 applies to local models only")
         try:
             from evaluators.api.embedders import load_api_encoder
         except ImportError as exc:
@@ -153,14 +172,23 @@ def load_encoder(ref: ModelRef | str, *, backend: str = "auto", cache_dir: Any =
         return load_api_encoder(mref.path or mref.ref)
     if mref.kind != "dense":
         raise ValueError(f"{mref.ref!r} is not an embedding model (kind {mref.kind})")
-    device = best_device()
+    if int8:
+        if backend not in ("auto", "onnx"):
+            raise ValueError(f"int8 runs on the onnx backend only, not {backend}")
+        enc, why = _try_fast(mref, "onnx", cache_dir, int8=True)
+        if enc is None:
+            raise RuntimeError(f"int8 unavailable: {why}")
+        return enc
     fallback: str | None = None
-    if backend != "torch" and device == "cpu":
-        enc, fallback = _try_fast(mref, backend, cache_dir)
+    if backend in ("onnx", "openvino") or (backend == "auto" and not _gpu_seen_without_torch()):
+        enc, fallback = _try_fast(mref, "onnx" if backend == "auto" else backend, cache_dir)
         if enc is not None:
             return enc
-    elif backend in ("onnx", "openvino"):
-        fallback = f"{backend} skipped: {device} is available, torch uses it"
+    device = best_device()
+    if backend == "auto" and fallback is None and device == "cpu":  # a GPU torch cannot use: CPU after all
+        enc, fallback = _try_fast(mref, "onnx", cache_dir)
+        if enc is not None:
+            return enc
     encoder = _load_torch(mref, device)
     if fallback:
         encoder.details["fallback_reason"] = fallback

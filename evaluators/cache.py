@@ -128,8 +128,10 @@ def _atomic_write(path: Path, data: bytes) -> None:
 class LazyEncoder:
     """Loads the model on first use only, so a fully cached re-run never loads it; times the load."""
 
-    def __init__(self, mref: Any, *, backend: str = "auto", cache_dir: Any = None) -> None:
-        self.mref, self.backend, self.cache_dir = mref, backend, cache_dir
+    def __init__(
+        self, mref: Any, *, backend: str = "auto", cache_dir: Any = None, int8: bool = False
+    ) -> None:
+        self.mref, self.backend, self.cache_dir, self.int8 = mref, backend, cache_dir, int8
         self.encoder: Any = None
         self.load_s = 0.0
 
@@ -140,7 +142,9 @@ class LazyEncoder:
             from evaluators.backends import load_encoder
 
             t0 = time.perf_counter()
-            self.encoder = load_encoder(self.mref, backend=self.backend, cache_dir=self.cache_dir)
+            self.encoder = load_encoder(
+                self.mref, backend=self.backend, cache_dir=self.cache_dir, int8=self.int8
+            )
             self.load_s = time.perf_counter() - t0
         return self.encoder
 

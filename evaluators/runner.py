@@ -7,12 +7,11 @@ on cancel the finished rows are kept and the result says complete=False.
 
 from __future__ import annotations
 
-import hashlib
 import platform
 import threading
 import time
 from collections.abc import Callable, Sequence
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from datetime import datetime, timezone
 from functools import partial
 from pathlib import Path
@@ -55,6 +54,12 @@ class _Run:
     perf: dict[str, float] = field(default_factory=dict)
     details: dict[str, Any] = field(default_factory=dict)
     meta_cache: EmbeddingCache | None = None
+    lazy: LazyEncoder | None = None
+    """Dense runs: the (possibly never loaded) encoder, reused by the deeper checks."""
+    docs: np.ndarray | None = None
+    """Dense runs: the passage vectors, in corpus order."""
+    queries: np.ndarray | None = None
+    """Dense runs: the query vectors, in the order of _Ctx.qids."""
 
 
 @dataclass
@@ -67,7 +72,11 @@ class _Ctx:
     backend: str
     progress: Callable[[str, int, int], None]
     stop: Callable[[], bool]
+    checks: list[str] = field(default_factory=list)
+    int8: bool = False
+    estimates: dict[str, dict[str, Any]] = field(default_factory=dict)
     memo: dict[str, _Run] = field(default_factory=dict)
+    checked: dict[str, dict[str, Any]] = field(default_factory=dict)
 
 
 class PeakMemory:
@@ -109,8 +118,19 @@ def run_trial(
     on_progress: Callable[[str, int, int], None] | None = None,
     on_model_done: Callable[[ModelResult], None] | None = None,
     should_stop: Callable[[], bool] | None = None,
+    checks: Sequence[str] | str = (),
+    int8: bool = False,
+    max_usd: float | None = None,
 ) -> TrialResult:
-    """Run every model on the dataset; see the module docstring for the contract."""
+    """Run every model on the dataset; see the module docstring for the contract.
+
+    checks: deeper checks ('all' or names from `evaluators.checks.CHECKS`) run on each embedding model after
+    its retrieval numbers, reusing its loaded encoder and passage vectors; stored in `details["checks"]`.
+    int8: after each local dense model, also run its opt-in int8 ONNX variant as its own row, with the
+    Recall@10 agreement of its rankings with the fp32 row's (`details["int8_recall_agreement@10"]`).
+    max_usd: API models' cost is estimated before any call (`details["cost_estimate"]`); over the cap the
+    trial raises TrialInputError and sends nothing.
+    """
     if not dataset.corpus:
         raise TrialInputError("the corpus is empty: nothing to search")
     queries = [q for q in dataset.queries if any(g > 0 for g in dataset.qrels.get(q.id, {}).values())]
@@ -125,16 +145,19 @@ def run_trial(
         backend,
         on_progress or (lambda m, d, t: None),
         should_stop or (lambda: False),
+        _check_kinds(checks),
+        int8,
     )
+    ctx.estimates = _spend(ctx, model_refs, max_usd)
     result = TrialResult(
         describe_dataset(dataset, len(queries)), environment=_environment(), started_at=_now()
     )
-    for ref in model_refs:
+    for ref, quantised in _jobs(model_refs, int8):
         if ctx.stop():
             result.complete = False
             break
         try:
-            row = _run_model(ctx, ref)
+            row = _run_model(ctx, ref, int8=quantised)
         except TrialCancelled:
             result.results.append(
                 ModelResult(model=str(ref), status="cancelled", error="stopped by the user")
@@ -151,21 +174,70 @@ def run_trial(
     return result
 
 
+def _jobs(model_refs: Sequence[str], int8: bool) -> list[tuple[str, bool]]:
+    """(ref, int8) per row: with int8, each local dense model is followed by its int8 variant."""
+    jobs = []
+    for ref in model_refs:
+        jobs.append((ref, False))
+        if int8:
+            try:
+                kind = resolve_model(ref).kind
+            except Exception:  # the fp32 row reports why the reference does not resolve
+                continue
+            if kind == "dense":
+                jobs.append((ref, True))
+    return jobs
+
+
+def _spend(ctx: _Ctx, model_refs: Sequence[str], max_usd: float | None) -> dict[str, dict[str, Any]]:
+    """Estimated API cost per model before any call; over `max_usd` nothing runs."""
+    api = []
+    for ref in model_refs:
+        try:
+            mref = resolve_model(ref)
+        except Exception:  # its row will say why it does not resolve
+            continue
+        dense = mref.parts[0] if mref.kind == "hybrid" and mref.parts else mref
+        if dense.kind == "api":
+            api.append((ref, dense.ref))
+    if not api:
+        return {}
+    from evaluators.api.budget import SpendCapExceeded, check_budget
+
+    # Every chunk once, every query twice (ranked, and up to LATENCY_PROBES more alone): an upper bound.
+    texts = ctx.texts + ctx.qtexts + ctx.qtexts
+    try:
+        estimates = check_budget([a for _, a in api], texts, max_usd)
+    except SpendCapExceeded as exc:
+        raise TrialInputError(str(exc)) from None
+    by_api = {e.ref: e for e in estimates}
+    out = {}
+    for ref, a in api:
+        est = by_api.get(a)
+        if est is not None:
+            out[ref] = {"tokens": est.tokens, "usd": est.usd, "method": est.method, "cap_usd": max_usd}
+    return out
+
+
 def _reason(exc: BaseException) -> str:
     text = " ".join(str(exc).split()) or type(exc).__name__
     return f"{type(exc).__name__}: {text[:240]}"
 
 
-def _run_model(ctx: _Ctx, ref: str) -> ModelResult:
+def _run_model(ctx: _Ctx, ref: str, *, int8: bool = False) -> ModelResult:
     started = time.perf_counter()
-    mref = resolve_model(ref)
+    mref = fp32 = resolve_model(ref)
+    if int8:
+        mref = replace(mref, name=f"{mref.name} (int8)", identity=f"{mref.identity}#int8-dynamic")
     with PeakMemory() as mem:
         if mref.kind == "bm25":
             run = _bm25_run(ctx, mref)
         elif mref.kind == "hybrid":
             run = _hybrid_run(ctx, mref)
         else:
-            run = _dense_run(ctx, mref)
+            run = _dense_run(ctx, mref, int8=int8)
+    if int8:
+        run.details["int8_recall_agreement@10"] = _agreement(ctx, fp32, run)
     perf = dict(run.perf)
     perf.setdefault("peak_mem_mb", round(mem.peak_mb, 1))
     if run.meta_cache is not None and run.details.get("perf_source") == "measured":
@@ -182,6 +254,10 @@ def _run_model(ctx: _Ctx, ref: str) -> ModelResult:
         "n_units": len(ctx.texts),
         "wall_s": round(time.perf_counter() - started, 3),
     }
+    if ref in ctx.estimates:
+        details["cost_estimate"] = ctx.estimates[ref]
+    if ctx.checks:
+        details["checks"] = _checks(ctx, mref, run)
     return ModelResult(
         model=mref.name,
         metrics=mean_metrics(per_query),
@@ -190,6 +266,58 @@ def _run_model(ctx: _Ctx, ref: str) -> ModelResult:
         perf=perf,
         details=details,
     )
+
+
+def _agreement(ctx: _Ctx, fp32: ModelRef, run: _Run) -> float | None:
+    """Mean share of each query's fp32 top 10 that the int8 variant also ranks in its top 10."""
+    from evaluators.fast import recall_agreement
+
+    ref = ctx.memo.get(fp32.identity)
+    if ref is None or ref.docs is None or ref.queries is None or run.docs is None:
+        return None  # the fp32 row failed: nothing to agree with
+    return round(recall_agreement(ref.docs, run.docs, ref.queries, run.queries, k=10), 6)
+
+
+def _check_kinds(checks: Sequence[str] | str) -> list[str]:
+    if not checks:
+        return []
+    from evaluators.checks import CheckError, expand_kinds
+
+    try:
+        return expand_kinds(checks)
+    except CheckError as exc:
+        raise TrialInputError(str(exc)) from None
+
+
+def _checks(ctx: _Ctx, mref: ModelRef, run: _Run) -> dict[str, dict[str, Any]]:
+    """The deeper checks on one model ({kind: CheckResult.to_dict()}); BM25 has no vectors to check."""
+    from evaluators.checks import CheckResult, checks_for_ref
+
+    if run.lazy is None:
+        note = "BM25 has no embeddings: the deeper checks apply to dense and API models"
+        return {k: CheckResult(k, mref.name, note, status="not_applicable").to_dict() for k in ctx.checks}
+    dense = mref.parts[0] if mref.kind == "hybrid" and mref.parts else mref
+    if dense.identity in ctx.checked:  # hybrid:<m>+bm25 after <m>: same embeddings, same checks
+        return ctx.checked[dense.identity]
+    label = f"checks: {mref.name}"
+    out: dict[str, dict[str, Any]] = {}
+    for i, kind in enumerate(ctx.checks):
+        if ctx.stop():
+            raise TrialCancelled(mref.name)
+        ctx.progress(label, i, len(ctx.checks))
+        res = checks_for_ref(
+            [kind],
+            dense,
+            backend=ctx.backend,
+            encoder_factory=run.lazy.get,
+            dataset=ctx.dataset,
+            corpus_vectors=run.docs,
+            seed=SEED,
+        )
+        out.update({k: r.to_dict() for k, r in res.items()})
+    ctx.progress(label, len(ctx.checks), len(ctx.checks))
+    ctx.checked[dense.identity] = out
+    return out
 
 
 def _ranked(ctx: _Ctx, idx: np.ndarray, val: np.ndarray) -> dict[str, list[str]]:
@@ -266,13 +394,13 @@ def _hybrid_run(ctx: _Ctx, mref: ModelRef) -> _Run:
         "tokenizer": bm.details["tokenizer"],
         "latency_note": "dense + bm25 latencies added",
     }
-    return _Run(idx, val, perf, details)
+    return _Run(idx, val, perf, details, lazy=dense.lazy, docs=dense.docs)
 
 
-def _dense_run(ctx: _Ctx, mref: ModelRef) -> _Run:
+def _dense_run(ctx: _Ctx, mref: ModelRef, *, int8: bool = False) -> _Run:
     if mref.identity in ctx.memo:
         return ctx.memo[mref.identity]
-    lazy = LazyEncoder(mref, backend=ctx.backend, cache_dir=ctx.cache_dir)
+    lazy = LazyEncoder(mref, backend=ctx.backend, cache_dir=ctx.cache_dir, int8=int8)
     encode = partial(encode_cached, lazy, cache_dir=ctx.cache_dir, should_stop=ctx.stop, batch=BATCH)
     progress = partial(ctx.progress, mref.name)
     docs, ntok, encode_s, misses = encode(ctx.texts, passages=True, on_progress=progress)
@@ -290,7 +418,7 @@ def _dense_run(ctx: _Ctx, mref: ModelRef) -> _Run:
         else None
     )
     perf, details = _dense_perf(ctx, lazy, cache, ntok, encode_s, misses, probe, docs)
-    ctx.memo[mref.identity] = run = _Run(idx, val, perf, details, cache)
+    ctx.memo[mref.identity] = run = _Run(idx, val, perf, details, cache, lazy, docs, queries)
     return run
 
 
@@ -356,11 +484,8 @@ _CACHED_PERF = (
 
 def describe_dataset(ds: Dataset, n_evaluated: int) -> dict[str, Any]:
     """Counts for honest reporting (what was measured, on how much)."""
-    h = hashlib.sha256()
-    for d in ds.corpus:
-        h.update(d.id.encode() + b"\0" + d.text.encode() + b"\1")
-    for q in ds.queries:
-        h.update(q.id.encode() + b"\0" + q.text.encode() + b"\2")
+    from evaluators.datasets import fingerprint
+
     parents = {d.parent_id or d.id for d in ds.corpus}
     out = {
         "name": ds.name,
@@ -371,7 +496,8 @@ def describe_dataset(ds: Dataset, n_evaluated: int) -> dict[str, Any]:
         "qrels_level": ds.qrels_level,
         "query_origin": ds.query_origin,
         "synthetic": ds.synthetic,
-        "fingerprint": h.hexdigest()[:16],
+        # The loader's fingerprint (order-independent, qrels included), computed the same way when absent.
+        "fingerprint": ds.info.get("fingerprint") or fingerprint(ds.corpus, ds.queries, ds.qrels),
     }
     return {**ds.info, **out}
 

@@ -166,10 +166,27 @@ def add_trial_result(db: Database, trial_id: int, result: Any) -> int:
         return _last_pk(table)
 
 
-def finish_trial(db: Database, trial_id: int, *, complete: bool, finished_at: str | None = None) -> None:
-    """Mark a trial complete (every model ran) or incomplete (cancelled / failed part way)."""
+def finish_trial(
+    db: Database,
+    trial_id: int,
+    *,
+    complete: bool,
+    finished_at: str | None = None,
+    results: Iterable[Any] | None = None,
+) -> None:
+    """Mark a trial complete (every model ran) or incomplete (cancelled / failed part way).
+
+    results: the final rows, replacing those added one by one while it ran (the final ones carry the
+    comparison with the best model, known only at the end); in one transaction, so a crash keeps the old.
+    """
     with write_transaction(db):
         row = _trial_row(db, trial_id)
+        if results is not None:
+            db.execute("DELETE FROM trial_results WHERE trial_id = ?", [trial_id])
+            table = db.table("trial_results")
+            for result in results:
+                data = result.to_dict() if hasattr(result, "to_dict") else dict(result)
+                table.insert(result_to_row(trial_id, data))
         status = "complete" if complete else "incomplete"
         db.table("trials").update(trial_id, {"status": status, "finished_at": finished_at or utcnow()})
         _touch(db, int(row["decision_id"]))

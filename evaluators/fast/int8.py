@@ -63,9 +63,16 @@ def _quantize(src: Path, dst: Path) -> None:
 
     from onnxruntime.quantization import QuantType, quantize_dynamic
 
+    import logging
+
     tmp = dst.with_name(f".{dst.name}.{os.getpid()}.tmp")
-    quantize_dynamic(str(src), str(tmp), weight_type=QuantType.QInt8, per_channel=True,
-                     op_types_to_quantize=list(QUANT_OPS))
+    # ORT logs a root-level "consider pre-processing" advice on every call; it is not ours to show.
+    logging.disable(logging.WARNING)
+    try:
+        quantize_dynamic(str(src), str(tmp), weight_type=QuantType.QInt8, per_channel=True,
+                         op_types_to_quantize=list(QUANT_OPS))
+    finally:
+        logging.disable(logging.NOTSET)
     os.replace(tmp, dst)
 
 

@@ -77,6 +77,7 @@ def _columns(kind: str, rows: list[dict[str, Any]]) -> list[tuple[str, str]]:
 def render(results: list[dict[str, Any]]) -> None:
     """One table per check: a row per measure, a column per model (value, then its 95% interval)."""
     from rich.console import Console
+    from rich.markup import escape
     from rich.table import Table
 
     console = Console(soft_wrap=False)
@@ -85,19 +86,19 @@ def render(results: list[dict[str, Any]]) -> None:
         table = Table(title=f"{kind} check: value [95% interval]")
         table.add_column("Measure", no_wrap=True)
         for r in rows:
-            table.add_column(r["model"], overflow="fold", justify="right")
+            table.add_column(escape(r["model"]), overflow="fold", justify="right")
         table.add_row("status", *[r["status"] for r in rows])
         table.add_row("n", *[str(r["n"]) for r in rows])
         for key, label in _columns(kind, rows):
             table.add_row(label, *[_cell(r, key) if r["status"] == "ok" else "-" for r in rows])
         console.print(table)
         for r in rows:
-            console.print(f"[bold]{r['model']}[/]: {r['summary']}")
+            console.print(f"[bold]{escape(r['model'])}[/]: {escape(r['summary'])}")
             words = r["values"].get("most_fragmented")
             if words:
-                console.print("  most fragmented: " + ", ".join(f"{w} ({p})" for w, p in words))
+                console.print("  most fragmented: " + escape(", ".join(f"{w} ({p})" for w, p in words)))
             for note in r["notes"]:
-                console.print(f"  [dim]· {note}[/]")
+                console.print(f"  [dim]· {escape(note)}[/]")
 
 
 @click.command("check")

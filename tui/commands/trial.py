@@ -9,8 +9,10 @@ from __future__ import annotations
 
 import json
 import os
+import re
 import sys
 import threading
+from collections import Counter
 from typing import Any
 
 import click
@@ -63,6 +65,33 @@ TABLE_METRICS = (
     show_default=True,
     help="Local inference engine (auto: ONNX on CPU when it verifies, else torch).",
 )
+@click.option(
+    "--int8",
+    is_flag=True,
+    help="Also run each local model int8-quantised (ONNX), with its Recall@10 agreement with fp32.",
+)
+@click.option(
+    "--checks",
+    metavar="KINDS",
+    help="Deeper checks per embedding model: all, or any of tokenizer,crosslingual,stability,neighbourhood.",
+)
+@click.option(
+    "--max-usd",
+    type=click.FloatRange(min=0),
+    help="Refuse to start when API models' estimated cost (tiktoken counts x list price) exceeds this.",
+)
+@click.option(
+    "--generate-queries",
+    "n_generate",
+    type=click.IntRange(min=1),
+    metavar="N",
+    help="Have an LLM (--llm) write N questions from sampled chunks instead of the dataset's queries.",
+)
+@click.option(
+    "--llm",
+    metavar="REF",
+    help="Chat model for --generate-queries: openai:gpt-4o-mini, ollama:<m>, openai-compatible:<m>@<url>.",
+)
 @click.option("--demo", is_flag=True, help="Use the bundled demo corpus (SQuAD 2.0 sample, CC BY-SA 4.0).")
 @click.option("--no-cache", is_flag=True, help="Do not read or write the embeddings cache.")
 @click.option("--json", "as_json", is_flag=True, help="Print the results as JSON.")
@@ -80,6 +109,11 @@ def trial(
     seed: int,
     chunk_tokens: int,
     backend: str,
+    int8: bool,
+    checks: str | None,
+    max_usd: float | None,
+    n_generate: int | None,
+    llm: str | None,
     demo: bool,
     no_cache: bool,
     as_json: bool,
@@ -87,17 +121,27 @@ def trial(
     decision: int | None,
     title: str | None,
 ) -> None:
-    """Compare models on your documents: nDCG@10, recall, MRR, hit@1 with 95% CIs, speed and memory."""
-    if not demo and not corpus:
-        raise click.UsageError("give --corpus PATH (or --demo for the bundled sample)")
-    if (decision is not None or title) and not save:
-        raise click.UsageError("--decision and --title only apply with --save")
+    """Compare models on your documents: nDCG@10, recall, MRR, hit@1 with 95% CIs, speed and memory.
+
+    \b
+    Examples:
+      embedscout trial --demo
+      embedscout trial --corpus docs/ -m bm25 -m intfloat/multilingual-e5-small --sample 300
+      embedscout trial --corpus beir/scifact -m minilm -m hybrid:minilm+bm25 --checks all --save
+      embedscout trial --corpus docs/ -m openai:text-embedding-3-small --max-usd 0.50 \\
+          --generate-queries 50 --llm openai:gpt-4o-mini
+    """
+    _check_usage(demo, corpus, decision, title, save, n_generate, llm, int8, backend)
     from evaluators.types import TrialInputError
 
     try:
+        kinds = _check_kinds(checks)
         dataset = _load_dataset(
             corpus, queries, qrels, demo=demo, sample=sample, seed=seed, chunk_tokens=chunk_tokens
         )
+        if n_generate:
+            assert llm is not None
+            dataset = _generate(dataset, n_generate, llm, seed)
     except TrialInputError as exc:
         raise click.ClickException(str(exc)) from None
     refs = list(models) or _default_models()
@@ -109,11 +153,18 @@ def trial(
         "chunk_tokens": chunk_tokens,
         "demo": demo,
         "cache": not no_cache,
+        "checks": kinds,
+        "int8": int8,
+        "max_usd": max_usd,
+        "generate_queries": {"n": n_generate, "llm": _public_ref(llm)} if n_generate else None,
     }
     saver = _Saver(decision, title) if save else None
     if saver is not None:
         saver.begin(dataset, settings)
-    result, interrupted = _run_with_progress(dataset, refs, backend=backend, use_cache=not no_cache)
+    options = {"backend": backend, "checks": kinds, "int8": int8, "max_usd": max_usd}
+    result, interrupted = _run_with_progress(
+        dataset, refs, use_cache=not no_cache, on_model_done=saver.add if saver else None, **options
+    )
     if saver is not None:
         saver.finish(result)
     if as_json:
@@ -124,6 +175,74 @@ def trial(
         ctx.exit(130)
     if result.results and not any(r.status == "ok" for r in result.results):
         ctx.exit(1)
+
+
+def _check_usage(
+    demo: bool,
+    corpus: str | None,
+    decision: int | None,
+    title: str | None,
+    save: bool,
+    n_generate: int | None,
+    llm: str | None,
+    int8: bool,
+    backend: str,
+) -> None:
+    if not demo and not corpus:
+        raise click.UsageError("give --corpus PATH (or --demo for the bundled sample)")
+    if (decision is not None or title) and not save:
+        raise click.UsageError("--decision and --title only apply with --save")
+    if n_generate and not llm:
+        raise click.UsageError(
+            "--generate-queries needs --llm REF (e.g. openai:gpt-4o-mini, ollama:llama3.1)"
+        )
+    if llm and not n_generate:
+        raise click.UsageError("--llm only applies with --generate-queries N")
+    if int8 and backend not in ("auto", "onnx"):
+        raise click.UsageError(f"--int8 runs on the onnx backend, not --backend {backend}")
+
+
+def _check_kinds(checks: str | None) -> list[str]:
+    if not checks:
+        return []
+    from evaluators.checks import CheckError, expand_kinds
+    from evaluators.types import TrialInputError
+
+    try:
+        return expand_kinds(checks)
+    except CheckError as exc:
+        raise TrialInputError(f"--checks: {exc}") from None
+
+
+def _dropped(dropped: dict[str, int]) -> str:
+    parts = [f"{v} {k}" for k, v in dropped.items() if v]
+    return f" (dropped: {', '.join(parts)})" if parts else ""
+
+
+def _public_ref(ref: str | None) -> str | None:
+    """A model reference without the base URL of an openai-compatible server (it may embed credentials)."""
+    return None if ref is None else ref.split("@", 1)[0]
+
+
+def _generate(dataset: Any, n: int, llm: str, seed: int) -> Any:
+    """LLM-written queries (cached by dataset fingerprint, model, N and seed); errors as one line."""
+    from evaluators.api.http import ApiError
+    from evaluators.api.llm_queries import generate_queries
+    from storage.paths import cache_dir
+
+    click.echo(f"Writing {n} questions with {_public_ref(llm)} ...", err=True)
+    try:
+        out = generate_queries(dataset, n, llm, cache_dir=cache_dir(), seed=seed)
+    except ApiError as exc:  # MissingApiKey, offline, HTTP failures: nothing is cached on failure
+        raise click.ClickException(f"--generate-queries: {exc}") from None
+    info = out.info.get("llm_queries", {})
+    click.echo(
+        f"{info.get('generated', len(out.queries))} LLM-generated questions kept"
+        + _dropped(info.get("dropped") or {})
+        + (" (from cache)" if info.get("cache_hit") else ""),
+        err=True,
+    )
+    return out
 
 
 def _load_dataset(
@@ -153,7 +272,14 @@ def _default_models() -> list[str]:
     return refs
 
 
-def _run_with_progress(dataset: Any, refs: list[str], *, backend: str, use_cache: bool) -> tuple[Any, bool]:
+def _run_with_progress(
+    dataset: Any,
+    refs: list[str],
+    *,
+    use_cache: bool,
+    on_model_done: Any = None,
+    **options: Any,
+) -> tuple[Any, bool]:
     """Run the trial in a worker thread so Ctrl-C in the main thread can ask it to stop between batches."""
     from rich.console import Console
     from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeElapsedColumn
@@ -185,9 +311,10 @@ def _run_with_progress(dataset: Any, refs: list[str], *, backend: str, use_cache
                     dataset,
                     refs,
                     cache_dir=cache_dir() if use_cache else None,
-                    backend=backend,
                     on_progress=on_progress,
+                    on_model_done=on_model_done,
                     should_stop=stop.is_set,
+                    **options,
                 )
             except BaseException as exc:  # re-raised in the main thread
                 box["error"] = exc
@@ -198,7 +325,10 @@ def _run_with_progress(dataset: Any, refs: list[str], *, backend: str, use_cache
         worker.start()
         interrupted = _wait(finished, stop, console)
     if "error" in box:
-        raise click.ClickException(f"trial failed: {box['error']}")
+        from evaluators.types import TrialInputError
+
+        err = box["error"]
+        raise click.ClickException(str(err) if isinstance(err, TrialInputError) else f"trial failed: {err}")
     return box["result"], interrupted
 
 
@@ -228,7 +358,8 @@ def _wait(finished: threading.Event, stop: threading.Event, console: Any) -> boo
 
 
 class _Saver:
-    """--save: the trial record exists (status incomplete) before models run; rows land when they finish."""
+    """--save: the trial record exists (status incomplete) before models run; each row lands as its model
+    finishes (so a killed trial keeps them), and the final rows, compared with the best, replace them."""
 
     def __init__(self, decision: int | None, title: str | None) -> None:
         from storage.store import create_decision, open_db
@@ -237,6 +368,7 @@ class _Saver:
         self.decision = decision
         self._create, self._title = create_decision, title
         self.trial_id: int | None = None
+        self._worker_db: Any = None
 
     def begin(self, dataset: Any, settings: dict[str, Any]) -> None:
         from evaluators.hardware import environment
@@ -255,15 +387,25 @@ class _Saver:
         except StorageError as exc:
             raise click.ClickException(str(exc)) from None
 
-    def finish(self, result: Any) -> None:
-        from storage.store import StorageError, add_trial_result, finish_trial
+    def add(self, row: Any) -> None:
+        """on_model_done, in the trial's worker thread (which needs its own connection)."""
+        from storage.store import StorageError, add_trial_result, open_db
 
         assert self.trial_id is not None
         try:
-            for row in result.results:
-                if row.status != "cancelled":
-                    add_trial_result(self.db, self.trial_id, row)
-            finish_trial(self.db, self.trial_id, complete=result.complete)
+            if self._worker_db is None:
+                self._worker_db = open_db()
+            add_trial_result(self._worker_db, self.trial_id, row)
+        except StorageError as exc:  # the final save still tries; never kill the trial over it
+            click.echo(f"embedscout: warning: could not save {row.model} yet: {exc}", err=True)
+
+    def finish(self, result: Any) -> None:
+        from storage.store import StorageError, finish_trial
+
+        assert self.trial_id is not None
+        rows = [r for r in result.results if r.status != "cancelled"]
+        try:
+            finish_trial(self.db, self.trial_id, complete=result.complete, results=rows)
         except StorageError as exc:
             raise click.ClickException(str(exc)) from None
         click.echo(f"Saved trial #{self.trial_id} under decision #{self.decision}.", err=True)
@@ -324,7 +466,23 @@ def _notes(row: Any) -> str:
         parts.append(f"{d['cache_hits']} chunks from cache")
     if d.get("fallback_reason"):
         parts.append(f"fallback: {d['fallback_reason']}")
+    if d.get("int8_recall_agreement@10") is not None:
+        parts.append(f"top-10 agreement with fp32 {d['int8_recall_agreement@10']:.1%}")
+    parts.append(_usage(d))
     return f"{row.model}: " + "; ".join(p for p in parts if p)
+
+
+def _usage(d: dict[str, Any]) -> str:
+    """API spend: tokens billed and cost (estimated beforehand, counted from the provider's usage after)."""
+    usage, est = d.get("usage") or {}, d.get("cost_estimate") or {}
+    if not usage and not est:
+        return ""
+    text = f"API {int(usage.get('tokens', 0))} tokens ({usage.get('tokens_source', '?')})"
+    if usage.get("usd") is not None:
+        text += f", ${usage['usd']:.4f}"
+    if est.get("usd") is not None:
+        text += f" (estimated ${est['usd']:.4f} before the run)"
+    return text
 
 
 def render(result: Any) -> None:
@@ -335,6 +493,8 @@ def render(result: Any) -> None:
     ds = result.dataset
     n_q = ds.get("n_queries_evaluated", ds.get("n_queries"))
     origin = "SYNTHETIC queries" if ds.get("synthetic") else "queries"
+    if ds.get("llm_queries"):
+        origin = "LLM-generated queries"
     title = (
         f"{ds.get('name')}: {n_q} {origin} ({ds.get('query_origin')}) over {ds.get('n_chunks')} chunks "
         f"from {ds.get('n_docs')} documents" + ("" if result.complete else " - INCOMPLETE (stopped)")
@@ -345,11 +505,13 @@ def render(result: Any) -> None:
         table.add_column(label, justify="right", no_wrap=True)
     for label in ("docs/s", "p50 ms", "peak MB"):
         table.add_column(label, justify="right", no_wrap=True)
+    names = short_names([r.model for r in result.results])
     for row in result.results:
         best = bool(row.details.get("best"))
         perf = row.perf
+        name = names[row.model]
         table.add_row(
-            row.model if row.status == "ok" else f"{row.model} ({row.status})",
+            name if row.status == "ok" else f"{name} ({row.status})",
             *[_cell(row, k, best) for k, _ in TABLE_METRICS],
             _fmt(perf.get("docs_per_s"), 1),
             _fmt(perf.get("query_p50_ms"), 1),
@@ -361,6 +523,27 @@ def render(result: Any) -> None:
     console.print(table)
     for line in [_notes(r) for r in result.results] + _caption(result, n_q):
         console.print(line, highlight=False, markup=False)
+    checks = [
+        {**c, "model": names.get(c.get("model", ""), c.get("model", ""))}
+        for r in result.results
+        if r.details.get("kind") != "bm25"
+        for c in (r.details.get("checks") or {}).values()
+    ]
+    if checks:
+        from tui.commands.check import render as render_checks
+
+        render_checks(checks)
+
+
+def short_names(models: list[str]) -> dict[str, str]:
+    """Table labels: hub ids without their organisation ('sentence-transformers/all-MiniLM-L6-v2' ->
+    'all-MiniLM-L6-v2'), unless two models would then share a label; local paths stay whole."""
+    short = {
+        m: m if m.startswith(("/", ".", "~")) else re.sub(r"(?<![\w./~-])[\w.-]+/(?=[\w.-])", "", m)
+        for m in models
+    }
+    counts = Counter(short.values())
+    return {m: s if counts[s] == 1 else m for m, s in short.items()}
 
 
 def _caption(result: Any, n_q: Any) -> list[str]:
@@ -374,7 +557,14 @@ def _caption(result: Any, n_q: Any) -> list[str]:
         "docs/s: chunks encoded per second (model load excluded); p50/p95: one query encoded + searched"
         " (up to 20 probes, time-capped); peak MB: process RSS peak while the model ran.",
     ]
-    if ds.get("synthetic"):
+    llm = ds.get("llm_queries")
+    if llm:
+        lines.append(
+            f"Queries are LLM-generated by {llm.get('model')} ({llm.get('generated')} kept of "
+            f"{llm.get('requested')} requested{_dropped(llm.get('dropped') or {})}), each relevant to the "
+            "chunk it was written from: realistic wording, but not asked by users."
+        )
+    elif ds.get("synthetic"):
         lines.append(
             f"Queries are SYNTHETIC ({ds.get('query_origin')}): generated from the documents, not asked "
             "by users; treat absolute numbers with care."
