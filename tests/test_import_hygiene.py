@@ -1,4 +1,4 @@
-"""Start-up stays light: building the CLI, and importing the pure packages, loads no torch/transformers/Textual."""
+"""Start-up stays light: the CLI and the pure packages load no torch, transformers or Textual."""
 
 from __future__ import annotations
 
@@ -36,7 +36,7 @@ def test_import_leaves_heavy_modules_unloaded(module: str) -> None:
 
 
 def test_top_level_help_imports_no_command_module() -> None:
-    """The command list comes from the registry's help text; no subcommand module (sqlite-utils, rich) loads."""
+    """The command list comes from the registry's help text; no command module (sqlite-utils, rich) loads."""
     code = (
         "import contextlib, io, sys\n"
         "from tui.cli import main\n"

@@ -1,7 +1,7 @@
-"""The `embedscout` command: a click group whose subcommands load lazily; with no command it opens the TUI.
+"""The `embedscout` command: a click group whose subcommands load lazily; with no command, the TUI opens.
 
 Subcommand modules live in `tui/commands/` and are imported only when named (or when --help lists them), so
-`embedscout history` never pays for Textual, and nothing here imports torch. Usage errors are one line, exit 2.
+`embedscout history` never pays for Textual, and nothing here imports torch. Usage errors: one line, exit 2.
 """
 
 from __future__ import annotations
@@ -17,20 +17,20 @@ import click
 # name -> (module, attribute, one-line help). The help text lives here so that `embedscout --help` lists
 # every command without importing any command module (some pull in sqlite-utils or rich).
 LAZY_COMMANDS: dict[str, tuple[str, str, str]] = {
-    "recommend": ("tui.commands.recommend", "recommend", "Rank the catalog for your requirements and explain why."),
-    "catalog": ("tui.commands.catalog_cmd", "catalog", "Browse the curated model catalog; refresh its scores."),
-    "trial": ("tui.commands.trial", "trial", "Measure models on your documents (or the demo) with CIs."),
-    "check": ("tui.commands.check", "check", "Deeper checks: tokenizer fit, cross-lingual, stability, neighbours."),
+    "recommend": ("tui.commands.recommend", "recommend", "Rank the catalog for your needs and explain why."),
+    "catalog": ("tui.commands.catalog_cmd", "catalog", "Browse the curated catalog; refresh its scores."),
+    "trial": ("tui.commands.trial", "trial", "Measure models on your documents (or the demo)."),
+    "check": ("tui.commands.check", "check", "Check tokenizer fit, cross-lingual, stability, neighbours."),
     "history": ("tui.commands.journal", "history", "List past decisions, newest first."),
     "show": ("tui.commands.journal", "show", "Show one decision: requirements, shortlist, trials, choice."),
     "diff": ("tui.commands.journal", "diff", "Compare two decisions side by side."),
     "decide": ("tui.commands.journal", "decide", "Record the chosen model and your rationale."),
-    "recheck": ("tui.commands.journal", "recheck", "Re-run a decision's requirements on the current catalog."),
+    "recheck": ("tui.commands.journal", "recheck", "Re-rank a decision on the current catalog."),
     "export": ("tui.commands.journal", "export", "Export a decision as Markdown or JSON."),
     "import": ("tui.commands.journal", "import_", "Import a decision exported as JSON."),
     "delete": ("tui.commands.journal", "delete", "Delete a decision (asks first)."),
     "doctor": ("tui.commands.doctor", "doctor", "Show detected hardware, paths and installed backends."),
-    "path": ("tui.commands.doctor", "path", "Print the data, config and cache folders and the database path."),
+    "path": ("tui.commands.doctor", "path", "Print the data, config and cache folders and the DB."),
 }
 
 

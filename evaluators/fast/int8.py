@@ -59,11 +59,10 @@ def ensure_int8(export_dir: Path, manifest: dict[str, Any],
 
 
 def _quantize(src: Path, dst: Path) -> None:
+    import logging
     import os
 
     from onnxruntime.quantization import QuantType, quantize_dynamic
-
-    import logging
 
     tmp = dst.with_name(f".{dst.name}.{os.getpid()}.tmp")
     # ORT logs a root-level "consider pre-processing" advice on every call; it is not ours to show.

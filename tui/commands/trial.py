@@ -257,7 +257,7 @@ def _load_dataset(
 ) -> Any:
     from evaluators import datasets
 
-    kwargs = {"chunk_tokens": chunk_tokens or None, "sample": sample, "seed": seed}
+    kwargs: dict[str, Any] = {"chunk_tokens": chunk_tokens or None, "sample": sample, "seed": seed}
     if demo:
         return datasets.load_demo(**kwargs)
     assert corpus is not None
