@@ -133,9 +133,20 @@ def _attach_token_counter(enc: Any, ref: ModelRef) -> None:
     enc.count_tokens = count_tokens
 
 
+def quiet_transformers() -> None:
+    """No 'Loading weights' progress bar from transformers: the trial shows its own progress."""
+    try:
+        from transformers.utils import logging as hf_logging
+
+        hf_logging.disable_progress_bar()
+    except ImportError:  # an older/newer layout: a stray bar is cosmetic
+        pass
+
+
 def _load_torch(ref: ModelRef, device: str) -> SentenceTransformerEncoder:
     from sentence_transformers import SentenceTransformer
 
+    quiet_transformers()
     kwargs: dict[str, Any] = {"device": device}
     if os.environ.get("HF_HUB_OFFLINE") == "1" and not os.path.isdir(str(ref.path)):
         kwargs["local_files_only"] = True

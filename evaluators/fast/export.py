@@ -35,6 +35,9 @@ def export_model(model_id: str, cfg: StConfig, *, revision: str | None, content_
         from sentence_transformers import SentenceTransformer
     except ImportError as exc:
         raise FastPathUnavailable(f"cannot export without torch/sentence-transformers ({exc.name})") from exc
+    from evaluators.backends import quiet_transformers
+
+    quiet_transformers()
     st = SentenceTransformer(str(cfg.model_dir), device="cpu")
     reference = st.encode(list(verify.PROBE_TEXTS), batch_size=8, convert_to_numpy=True)
     export_dir.parent.mkdir(parents=True, exist_ok=True)

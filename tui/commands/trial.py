@@ -444,10 +444,10 @@ def _cell(row: Any, key: str, best: bool) -> str:
     return text
 
 
-def _notes(row: Any) -> str:
+def _notes(row: Any, name: str) -> str:
     """One line per model under the table: how it ran, or why it failed."""
     if row.status != "ok":
-        return f"{row.model}: {row.status.upper()}: {row.error}"
+        return f"{name}: {row.status.upper()}: {row.error}"
     d, perf = row.details, row.perf
     parts = [str(d.get("backend", "")) + (f"/{d['device']}" if d.get("device") else "")]
     if d.get("tokenizer"):
@@ -469,7 +469,7 @@ def _notes(row: Any) -> str:
     if d.get("int8_recall_agreement@10") is not None:
         parts.append(f"top-10 agreement with fp32 {d['int8_recall_agreement@10']:.1%}")
     parts.append(_usage(d))
-    return f"{row.model}: " + "; ".join(p for p in parts if p)
+    return f"{name}: " + "; ".join(p for p in parts if p)
 
 
 def _usage(d: dict[str, Any]) -> str:
@@ -521,7 +521,7 @@ def render(result: Any) -> None:
     if not console.is_terminal:
         console = Console(width=130)
     console.print(table)
-    for line in [_notes(r) for r in result.results] + _caption(result, n_q):
+    for line in [_notes(r, names[r.model]) for r in result.results] + _caption(result, n_q):
         console.print(line, highlight=False, markup=False)
     checks = [
         {**c, "model": names.get(c.get("model", ""), c.get("model", ""))}
