@@ -9,6 +9,7 @@ from __future__ import annotations
 import json
 from dataclasses import dataclass
 from pathlib import Path
+from typing import Any
 
 from evaluators.ingest.encoding import UndecodableError, decode_bytes
 from evaluators.ingest.files import ReadReport, record_text
@@ -54,10 +55,11 @@ def read_text(path: Path) -> str:
         raise TrialInputError(f"cannot read {path}: {exc}") from exc
 
 
-def read_jsonl(path: Path, report: ReadReport) -> list[dict[str, object]]:
-    """The JSON objects in a .jsonl file; broken lines are skipped and counted."""
-    rows: list[dict[str, object]] = []
-    for n, line in enumerate(read_text(path).splitlines(), start=1):
+def read_jsonl(path: Path, report: ReadReport, text: str | None = None) -> list[dict[str, Any]]:
+    """The JSON objects in a .jsonl file (or its already decoded `text`); broken lines are skipped and
+    counted."""
+    rows: list[dict[str, Any]] = []
+    for n, line in enumerate((read_text(path) if text is None else text).splitlines(), start=1):
         if not line.strip():
             continue
         try:

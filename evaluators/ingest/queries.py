@@ -18,7 +18,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
-from evaluators.ingest.beir import read_text
+from evaluators.ingest.beir import read_jsonl, read_text
 from evaluators.ingest.chunking import CJK_RANGES
 from evaluators.ingest.files import ReadReport
 from evaluators.types import Doc, Query, TrialInputError
@@ -82,18 +82,7 @@ def _json_rows(raw: str, path: Path, report: ReadReport) -> list[dict[str, Any]]
         except json.JSONDecodeError as exc:
             raise TrialInputError(f"{path}: invalid JSON ({exc.msg}, line {exc.lineno})") from None
         return [v for v in value if isinstance(v, dict)]
-    rows: list[dict[str, Any]] = []
-    for n, line in enumerate(raw.splitlines(), start=1):
-        if not line.strip():
-            continue
-        try:
-            value = json.loads(line)
-        except json.JSONDecodeError:
-            report.skip(f"{path}:{n}", "invalid JSON line")
-            continue
-        if isinstance(value, dict):
-            rows.append(value)
-    return rows
+    return read_jsonl(path, report, raw)
 
 
 def _csv_rows(raw: str, path: Path) -> list[dict[str, Any]]:
