@@ -43,9 +43,11 @@ def test_cap_respected_returns_estimates() -> None:
 
 
 def test_unknown_price_fails_closed_under_a_cap() -> None:
-    with pytest.raises(SpendCapExceeded, match="no price known for cohere:embed-v4.0"):
-        check_budget(["cohere:embed-v4.0"], ["hi"], max_usd=5)
-    assert check_budget(["cohere:embed-v4.0"], ["hi"], max_usd=None)[0].usd is None
+    """A model with no catalog price and no fallback cannot be bounded, so a cap refuses it."""
+    with pytest.raises(SpendCapExceeded, match="no price known for cohere:embed-unpriced-test"):
+        check_budget(["cohere:embed-unpriced-test"], ["hi"], max_usd=5)
+    assert check_budget(["cohere:embed-unpriced-test"], ["hi"], max_usd=None)[0].usd is None
+
 
 
 def test_catalog_ids_and_aliases_count_as_api_models() -> None:

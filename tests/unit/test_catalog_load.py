@@ -107,12 +107,60 @@ def test_every_score_and_price_has_a_source() -> None:
             assert m.price_source, m.id
 
 
-def test_api_prices_match_the_snapshot() -> None:
+SOURCED_PRICES = {
+    "openai/text-embedding-3-small": 0.02,
+    "openai/text-embedding-3-large": 0.13,
+    "openai/text-embedding-ada-002": 0.10,
+    "Cohere/Cohere-embed-english-v3.0": 0.10,
+    "Cohere/Cohere-embed-multilingual-v3.0": 0.10,
+    "Cohere/Cohere-embed-v4.0": 0.12,
+    "voyageai/voyage-3": 0.06,
+    "voyageai/voyage-3-large": 0.18,
+    "voyageai/voyage-3.5": 0.06,
+    "voyageai/voyage-code-3": 0.18,
+    "voyageai/voyage-law-2": 0.12,
+    "voyageai/voyage-finance-2": 0.12,
+    "voyageai/voyage-4-large": 0.12,
+    "voyageai/voyage-4": 0.06,
+    "voyageai/voyage-4-lite": 0.02,
+    "google/gemini-embedding-001": 0.15,
+    "google/text-embedding-004": 0.10,
+    "google/text-embedding-005": 0.10,
+    "google/text-multilingual-embedding-002": 0.10,
+}
+"""USD per 1M input tokens as recorded in catalog/SOURCES.md (page and date for each)."""
+
+
+def test_api_prices_match_their_sources() -> None:
+    """Every API price loads with the value its SOURCES.md row gives; none is silently added or dropped."""
     prices = {m.id: m.price_usd_per_1m for m in load_catalog() if m.is_api}
-    assert prices["openai/text-embedding-3-small"] == 0.02
-    assert prices["openai/text-embedding-3-large"] == 0.13
-    assert prices["openai/text-embedding-ada-002"] == 0.10
-    assert prices["Cohere/Cohere-embed-english-v3.0"] is None  # no price found: unknown, not guessed
+    assert prices == SOURCED_PRICES
+
+
+@pytest.mark.parametrize("provider", ["openai", "cohere", "voyage", "google"])
+def test_every_api_model_of_a_priced_provider_has_a_sourced_price(provider: str) -> None:
+    """For these providers a price was found for every catalogued model: a new one needs its page too."""
+    models = [m for m in load_catalog() if m.api_provider == provider]
+    assert models
+    for m in models:
+        assert m.price_usd_per_1m is not None and m.price_source and "http" in m.price_source, m.id
+
+
+def test_unpriced_api_models_say_why() -> None:
+    """An API model may stay unpriced (budget checks then fail closed) only with a 'Price unknown' note."""
+    for m in load_catalog():
+        if m.is_api and m.price_usd_per_1m is None:
+            assert any(n.startswith("Price unknown") for n in m.notes), m.id
+
+
+def test_per_character_prices_state_their_conversion() -> None:
+    """Vertex AI bills these per character: the entry says so and names its characters-per-token ratio."""
+    for name in ("text-embedding-004", "text-embedding-005", "text-multilingual-embedding-002"):
+        m = find_model(f"google/{name}")
+        assert m is not None and m.price_source
+        assert "per character" in " ".join(m.notes) and "4 characters per token" in " ".join(m.notes)
+        assert "characters" in m.price_source
+
 
 
 def test_find_model_matches_ids_api_names_and_short_names() -> None:
