@@ -19,14 +19,29 @@ CHARS_PER_TOKEN = 3.0
 # Providers that run on the user's machine or their own server: no per-token bill.
 FREE_PROVIDERS = frozenset({"ollama", "openai-compatible"})
 
-# List prices (USD per 1M input tokens) used when the catalog has none; see catalog SOURCES.md for pages.
+# List prices (USD per 1M input tokens) used when the catalog has none (e.g. it fails to load): a mirror of
+# the catalog's price_usd_per_1m, kept equal by tests/unit/test_api_budget.py. Pages: catalog/SOURCES.md.
 FALLBACK_PRICES: dict[str, float] = {
     "openai:text-embedding-3-small": 0.02,
     "openai:text-embedding-3-large": 0.13,
     "openai:text-embedding-ada-002": 0.10,
+    "cohere:embed-english-v3.0": 0.10,
+    "cohere:embed-multilingual-v3.0": 0.10,
+    "cohere:embed-v4.0": 0.12,
     "voyage:voyage-3": 0.06,
     "voyage:voyage-3-large": 0.18,
+    "voyage:voyage-3.5": 0.06,
+    "voyage:voyage-code-3": 0.18,
+    "voyage:voyage-law-2": 0.12,
+    "voyage:voyage-finance-2": 0.12,
+    "voyage:voyage-4-large": 0.12,
+    "voyage:voyage-4": 0.06,
+    "voyage:voyage-4-lite": 0.02,
     "google:gemini-embedding-001": 0.15,
+    # Vertex AI bills these three per character ($0.025/1M chars); 0.10 assumes ~4 characters per token.
+    "google:text-embedding-004": 0.10,
+    "google:text-embedding-005": 0.10,
+    "google:text-multilingual-embedding-002": 0.10,
 }
 
 

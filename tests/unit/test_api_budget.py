@@ -49,6 +49,38 @@ def test_unknown_price_fails_closed_under_a_cap() -> None:
     assert check_budget(["cohere:embed-unpriced-test"], ["hi"], max_usd=None)[0].usd is None
 
 
+def test_filled_prices_pass_a_cap() -> None:
+    """Cohere, Voyage and Google models carry sourced prices now, so a cap bounds them, not refuses."""
+    refs = ["cohere:embed-v4.0", "voyage:voyage-3.5", "voyageai:voyage-code-3", "google:text-embedding-005"]
+    ests = check_budget(refs, ["hi"] * 4, max_usd=1)
+    assert [e.usd is not None and e.usd > 0 for e in ests] == [True] * 4
+    assert budget.price_per_1m("cohere:embed-v4.0") == 0.12
+
+
+def test_fallback_prices_mirror_the_catalog() -> None:
+    """FALLBACK_PRICES (used when the catalog has none or fails to load) never disagrees with the catalog."""
+    from catalog.load import load_catalog
+
+    catalog = {
+        f"{m.api_provider}:{m.api_model_name}": m.price_usd_per_1m
+        for m in load_catalog()
+        if m.is_api and m.price_usd_per_1m is not None
+    }
+    assert budget.FALLBACK_PRICES == catalog
+
+
+def test_fallback_used_when_the_catalog_fails(monkeypatch: pytest.MonkeyPatch) -> None:
+    """A broken catalog import still yields the same list prices, from the fallback table."""
+    import catalog.load
+
+    def broken(*args: object, **kwargs: object) -> None:
+        raise RuntimeError("catalog unavailable")
+
+    monkeypatch.setattr(catalog.load, "find_model", broken)
+    assert budget.price_per_1m("voyage:voyage-law-2") == 0.12
+    assert budget.price_per_1m("google:text-embedding-004") == 0.10
+    assert budget.price_per_1m("cohere:embed-unpriced-test") is None
+
 
 def test_catalog_ids_and_aliases_count_as_api_models() -> None:
     """A trial may name API models by catalog id or alias prefix; the cap must still see them."""
