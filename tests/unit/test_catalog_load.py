@@ -162,6 +162,11 @@ def test_per_character_prices_state_their_conversion() -> None:
         assert "characters" in m.price_source
 
 
+def test_bge_m3_has_no_cmteb_score() -> None:
+    """5 of 31 C-MTEB tasks have results and no official source gives a mean: unknown, not relabelled."""
+    m = find_model("BAAI/bge-m3")
+    assert m is not None and Benchmark.CMTEB_V1 not in m.scores
+
 
 def test_find_model_matches_ids_api_names_and_short_names() -> None:
     assert find_model("OPENAI/TEXT-EMBEDDING-3-SMALL").id == "openai/text-embedding-3-small"  # type: ignore[union-attr]
