@@ -4,6 +4,8 @@
 The TOML it writes is what ships and is the source of truth; edit the TOML directly for small fixes and rerun
 this only to rebuild from a new mteb snapshot. Completions hold facts the mteb metadata lacks (tokenizer, vocab,
 prompts, pooling, Matryoshka dims, licence terms), taken from public model cards; unknown stays absent (= null).
+A rebuild drops edits made directly in the TOML (e.g. the API prices added 2026-11-22, catalog/SOURCES.md
+"API prices added 2026-11-22"): diff the result and carry such edits over before replacing the shipped file.
 Usage: python scripts/build_catalog.py [path/to/models.json]
 """
 
