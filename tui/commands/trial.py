@@ -449,7 +449,12 @@ def _notes(row: Any, name: str) -> str:
     if row.status != "ok":
         return f"{name}: {row.status.upper()}: {row.error}"
     d, perf = row.details, row.perf
-    parts = [str(d.get("backend", "")) + (f"/{d['device']}" if d.get("device") else "")]
+    engine = str(d.get("backend", "")) + (f"/{d['device']}" if d.get("device") else "")
+    if d.get("precision"):
+        engine += f" {d['precision']}"
+    if d.get("threads"):
+        engine += f", {d['threads']} threads"
+    parts = [engine]
     if d.get("tokenizer"):
         parts.append(f"tokenizer {d['tokenizer']}")
     if d.get("fusion"):
