@@ -14,16 +14,17 @@ from typing import Any
 
 
 def _load_catalog() -> tuple[Any, ...]:
-    from catalog.load import load_catalog
+    from storage.catalog_overlay import catalog_with_overlay
 
-    return load_catalog()
+    # The same catalog the CLI ranks with: shipped data plus any `embedscout catalog refresh` overlay.
+    return catalog_with_overlay()
 
 
 def _recommend(requirements: Any, models: Sequence[Any]) -> Any:
-    from catalog.load import catalog_version
     from catalog.ranking import recommend
+    from storage.catalog_overlay import effective_catalog_version
 
-    return recommend(requirements, models, catalog_version=catalog_version())
+    return recommend(requirements, models, catalog_version=effective_catalog_version())
 
 
 def _requirements_cls() -> type:
@@ -106,7 +107,7 @@ class Services:
     """Everything the TUI needs from the core, as plain callables (thread-safe: no shared connections)."""
 
     load_catalog: Callable[[], tuple[Any, ...]] = _load_catalog
-    """All catalog ModelSpecs (validated)."""
+    """All catalog ModelSpecs (validated), with the `catalog refresh` overlay applied when there is one."""
     recommend: Callable[[Any, Sequence[Any]], Any] = _recommend
     """catalog.ranking.recommend(requirements, models) -> Recommendation."""
     requirements_cls: Callable[[], type] = _requirements_cls
@@ -115,7 +116,8 @@ class Services:
     load_dataset: Callable[..., Any] = _load_dataset
     load_demo: Callable[..., Any] = _load_demo
     run_trial: Callable[..., Any] = _run_trial
-    """evaluators.runner.run_trial(dataset, refs, on_progress=, on_model_done=, should_stop=)."""
+    """evaluators.runner.run_trial(dataset, refs, on_progress=, on_model_done=, should_stop=, backend=,
+    checks=, int8=, max_usd=); raises TrialInputError (e.g. over max_usd) before any model runs."""
     environment: Callable[[], dict[str, Any]] = _environment
     open_db: Callable[[], Any] = _open_db
     """A new connection: call it inside the worker thread that uses it (rule 10)."""

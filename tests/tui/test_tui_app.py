@@ -69,3 +69,34 @@ def test_app_import_leaves_torch_unloaded() -> None:
     )
     out = subprocess.run([sys.executable, "-c", probe], capture_output=True, text=True, check=True)
     assert out.stdout.strip() == ""
+
+
+def test_services_rank_with_the_refreshed_catalog(home) -> None:  # type: ignore[no-untyped-def]
+    """After `catalog refresh` wrote an overlay, the TUI's catalog and recommendation use it (not only the
+    shipped file), and the recommendation says so in its catalog version."""
+    from catalog.requirements import Requirements
+    from storage.catalog_overlay import write_overlay
+
+    scores = {"cmteb_v1": {"retrieval_mean": 77.7, "source": "test refresh"}}
+    write_overlay(
+        {"generated": "2026-12-01", "source": "test", "models": {"BAAI/bge-m3": {"scores": scores}}}
+    )
+    services = Services()
+    models = services.load_catalog()
+    bge = next(m for m in models if m.id == "BAAI/bge-m3")
+    assert (
+        next(s for k, s in bge.scores.items() if getattr(k, "value", k) == "cmteb_v1").retrieval_mean == 77.7
+    )
+    rec = services.recommend(Requirements.from_dict({"languages": ["zh"], "open_only": True}), models)
+    assert "overlay:2026-12-01" in rec.catalog_version
+
+
+def test_trial_screen_import_stays_light() -> None:
+    """Importing the trial screen (options, details pane) loads no torch, ONNX, numpy or check code."""
+    probe = (
+        "import sys, tui.screens.trial; "
+        "print(','.join(m for m in ('torch', 'transformers', 'onnxruntime', 'evaluators.checks', 'numpy')"
+        " if m in sys.modules))"
+    )
+    out = subprocess.run([sys.executable, "-c", probe], capture_output=True, text=True, check=True)
+    assert out.stdout.strip() == ""
