@@ -177,7 +177,26 @@ def _trial_md(trial: TrialRecord) -> list[str]:
         lines.append(f"Environment: {_flat(trial.environment)}.")
     header = ["Model", "Status", *(f"{m} (95% CI)" for m in HEADLINE_METRICS), "n", "p50 ms"]
     rows = [_result_row(r, ds) for r in trial.results]
-    return [*lines, "", *(_table(header, rows) if rows else ["_No results recorded._"])]
+    return [*lines, "", *(_table(header, rows) if rows else ["_No results recorded._"]), *_checks_md(trial)]
+
+
+def _checks_md(trial: TrialRecord) -> list[str]:
+    """The deeper checks stored with the trial: one row per model and check, with its one-line summary."""
+    rows = [
+        [
+            str(result.get("model", "")),
+            str(kind),
+            str(check.get("status", "?")).replace("_", " "),
+            str(check.get("n", "-")),
+            _inline(str(check.get("summary", ""))),
+        ]
+        for result in trial.results
+        for kind, check in ((result.get("details") or {}).get("checks") or {}).items()
+        if isinstance(check, dict)
+    ]
+    if not rows:
+        return []
+    return ["", "#### Deeper checks", "", *_table(["Model", "Check", "Status", "n", "Summary"], rows)]
 
 
 def _result_row(result: dict[str, Any], ds: dict[str, Any]) -> list[str]:
