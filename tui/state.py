@@ -154,6 +154,8 @@ class Session:
     """evaluators.types.TrialResult of the most recent trial, if any."""
     trial_source: dict[str, Any] = field(default_factory=dict)
     """Where the last trial's documents came from: {'corpus', 'queries', 'sample', 'demo'}."""
+    trial_settings: dict[str, Any] = field(default_factory=dict)
+    """How the last trial ran, saved with it: models, trial_source's keys, backend, checks, int8, max_usd."""
     decision_id: int | None = None
     """Journal id of the decision saved in this session."""
 

@@ -130,3 +130,24 @@ def test_history_after_save(snap_compare, size) -> None:  # type: ignore[no-unty
 
     app = _app("trial", {"BAAI/bge-small-en-v1.5"})
     assert snap_compare(app, run_before=save_then_history, terminal_size=size)
+
+
+@pytest.mark.parametrize("size", SIZES, ids=lambda s: f"{s[0]}x{s[1]}")
+def test_trial_details(snap_compare, size) -> None:  # type: ignore[no-untyped-def]
+    """Opt-ins set (tokenizer check, int8, a spend cap, an API model); details of the dense model."""
+
+    async def opted_in(pilot) -> None:  # type: ignore[no-untyped-def]
+        from textual.widgets import Checkbox, Input, Select
+
+        await settle(pilot)
+        screen = pilot.app.screen
+        screen.query_one("#checks", Select).value = "tokenizer"
+        screen.query_one("#int8", Checkbox).value = True
+        screen.query_one("#max-usd", Input).value = "1"
+        await pilot.press("ctrl+r")
+        await settle(pilot)
+        screen.query_one("#results-table").move_cursor(row=1)
+        await still(pilot)
+
+    app = _app("trial", {"BAAI/bge-small-en-v1.5", "openai:text-embedding-3-small"})
+    assert snap_compare(app, run_before=opted_in, terminal_size=size)

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import threading
 
-from textual.widgets import Input, ProgressBar, RichLog
+from textual.widgets import Input, Label, ProgressBar, RichLog
 
 from tests.tui.fakes import FakeRunner, fake_services, settle
 from tui.app import EmbedscoutApp
@@ -97,6 +97,8 @@ async def test_cancel_stops_between_batches_and_keeps_finished() -> None:
         trial = app.session.last_trial
         assert not trial.complete and [r.status for r in trial.results] == ["cancelled"]
         assert len(runner.calls) == 1  # the second model never started
+        statuses = [str(label.content) for label in screen.query(".model-status").results(Label)]
+        assert statuses == ["stopped", "stopped"]  # neither finished: no bar is left 'waiting'
 
 
 async def test_path_input_completes(tmp_path, services: Services) -> None:  # type: ignore[no-untyped-def]

@@ -131,7 +131,7 @@ class DecideScreen(AppScreen):
             model=choice,
             note=note,
             recommendation=self.session.current_recommendation(),
-            trial=trial.to_dict() if trial is not None else None,
+            trial={**trial.to_dict(), "settings": self.session.trial_settings} if trial is not None else None,
         )
 
     @work(thread=True, exclusive=True, group="save", exit_on_error=False)

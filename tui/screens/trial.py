@@ -1,6 +1,7 @@
 """The trial: documents (a path with completion, a folder browser, or the built-in demo), an optional
-queries file and a sample size; then `evaluators.runner.run_trial` in a thread worker (STYLE E3) with a
-bar per model, live log lines, and Cancel (escape) that the runner sees between batches.
+queries file, a sample size and the opt-ins (backend, deeper checks, int8, API spend cap); then
+`evaluators.runner.run_trial` in a thread worker (STYLE E3) with a bar per model, live log lines, and
+Cancel (escape) that the runner sees between batches. The highlighted result's details show below the table.
 
 Loading documents and encoding happen only in the worker; the UI thread only renders messages.
 """
@@ -14,13 +15,16 @@ from textual import on, work
 from textual.app import ComposeResult
 from textual.binding import Binding
 from textual.containers import Horizontal, Vertical
-from textual.widgets import Button, Checkbox, Footer, Header, Input, Label, RichLog
+from textual.widgets import Button, Checkbox, DataTable, Footer, Header, Input, Label, RichLog
 from textual.worker import Worker, WorkerState, get_current_worker
 
 from tui.messages import ModelFinished, TrialLogged, TrialProgressed
 from tui.screens.base import AppScreen
+from tui.trial_text import log_tail
 from tui.widgets.path_input import PathSuggester
+from tui.widgets.result_details import ResultDetails
 from tui.widgets.results_table import PRIMARY, ResultsTable, winner
+from tui.widgets.trial_options import TrialOptions, describe
 from tui.widgets.trial_progress import TrialProgress
 
 
@@ -34,6 +38,7 @@ class TrialScreen(AppScreen):
         Binding("escape", "cancel", "Cancel"),
         Binding("ctrl+o", "browse", "Browse…"),
         Binding("ctrl+e", "decide", "Decide"),
+        Binding("ctrl+l", "details", "Details"),
     ]
 
     def __init__(self) -> None:
@@ -43,6 +48,8 @@ class TrialScreen(AppScreen):
         """Set by Cancel; the runner polls it between batches and returns what finished (complete=False)."""
         self._finished: list[Any] = []
         """Rows that completed in the current run (kept when the run is cancelled)."""
+        self._shown: list[Any] = []
+        """The rows in the results table, in table order (row key = index), for the details pane."""
 
     def compose(self) -> ComposeResult:
         yield Header()
@@ -66,6 +73,7 @@ class TrialScreen(AppScreen):
                 )
                 yield Label(" Sample", classes="form-label-short")
                 yield Input("200", type="integer", id="sample", compact=True)
+            yield TrialOptions(id="trial-options", classes="form-row")
             with Horizontal(classes="form-row"):
                 yield Checkbox("Use built-in demo", id="use-demo", compact=True)
                 yield Button("Run", id="run", variant="primary", compact=True)
@@ -75,12 +83,14 @@ class TrialScreen(AppScreen):
         yield TrialProgress(id="trial-progress")
         yield RichLog(id="trial-log", wrap=True, markup=False, max_lines=500)
         yield ResultsTable(id="results-table")
+        yield ResultDetails(id="result-details")
         yield Footer()
 
     def on_mount(self) -> None:
         self._show_models()
+        self.query_one(ResultDetails).show(None)
         if self.session.last_trial is not None:
-            self.query_one(ResultsTable).show(self.session.last_trial.results)
+            self._show_rows(self.session.last_trial.results, cursor=self._winner_index())
 
     def on_screen_resume(self) -> None:
         self._show_models()
@@ -100,6 +110,13 @@ class TrialScreen(AppScreen):
         if not refs:
             self.notify("Tick at least one model on the shortlist (F3).", severity="warning")
             return
+        try:
+            options = self.query_one(TrialOptions).options()
+        except ValueError as exc:
+            self.query_one("#trial-log", RichLog).write(f"Not started: {exc}")
+            self.notify(str(exc), title="Trial not started", severity="error")
+            self.query_one("#max-usd", Input).focus()
+            return
         corpus = self.query_one("#corpus-path", Input).value.strip()
         demo = self.query_one("#use-demo", Checkbox).value or not corpus
         sample_text = self.query_one("#sample", Input).value.strip()
@@ -110,22 +127,24 @@ class TrialScreen(AppScreen):
             "sample": int(sample_text) if sample_text.isdigit() and int(sample_text) > 0 else None,
         }
         self.session.trial_source = source
+        self.session.trial_settings = {"models": refs, **source, **options}
         self._finished = []
         self.query_one(TrialProgress).start(refs)
-        self.query_one(ResultsTable).clear()
+        self._show_rows([])
         log = self.query_one("#trial-log", RichLog)
         log.clear()
         log.write(
             f"Trial of {len(refs)} model(s) on "
             + ("the built-in demo" if demo else corpus)
             + (f", sample {source['sample']}" if source["sample"] else "")
+            + describe(options)
         )
         self._set_running(True)
         self._stop.clear()
-        self._worker = self._trial_in_thread(source, refs)
+        self._worker = self._trial_in_thread(source, refs, options)
 
     @work(thread=True, exclusive=True, group="trial", exit_on_error=False)
-    def _trial_in_thread(self, source: dict[str, Any], refs: list[str]) -> Any:
+    def _trial_in_thread(self, source: dict[str, Any], refs: list[str], options: dict[str, Any]) -> Any:
         me = get_current_worker()
         post = self.post_message
         post(TrialLogged("Reading documents…"))
@@ -145,6 +164,7 @@ class TrialScreen(AppScreen):
             on_progress=lambda model, done, total: post(TrialProgressed(model, done, total)),
             on_model_done=lambda result: post(ModelFinished(result)),
             should_stop=lambda: me.is_cancelled or self._stop.is_set(),
+            **options,
         )
 
     # -- progress -----------------------------------------------------------------------------------
@@ -163,11 +183,11 @@ class TrialScreen(AppScreen):
         ref = str((row.details or {}).get("ref", row.model))
         self.query_one(TrialProgress).finish(ref, row.status, row.model)
         if row.status == "ok":
-            line = f"{row.model}: {PRIMARY} {row.metrics.get(PRIMARY, float('nan')):.3f}"
+            line = f"{row.model}: {PRIMARY} {row.metrics.get(PRIMARY, float('nan')):.3f}" + log_tail(row)
         else:
             line = f"{row.model}: {row.status} ({row.error})"
         self.query_one("#trial-log", RichLog).write(line)
-        self.query_one(ResultsTable).show(self._finished)
+        self._show_rows(self._finished)
 
     @on(Worker.StateChanged)
     def _on_worker_state(self, event: Worker.StateChanged) -> None:
@@ -175,6 +195,8 @@ class TrialScreen(AppScreen):
             return
         self._set_running(False)
         log = self.query_one("#trial-log", RichLog)
+        refused = type(event.worker.error).__name__ == "TrialInputError"
+        self.query_one(TrialProgress).stop_waiting("not run" if refused else "stopped")
         if event.state is WorkerState.SUCCESS:
             self._show_result(event.worker.result)
         elif event.state is WorkerState.CANCELLED:
@@ -188,11 +210,13 @@ class TrialScreen(AppScreen):
                 log.write("Cancelled.")
                 return
             log.write(f"Error: {error}")
-            self.notify(str(error), title="Trial failed", severity="error")
+            # Bad input (unreadable folder, over the spend cap): nothing ran, so nothing failed.
+            title = "Trial not started" if refused else "Trial failed"
+            self.notify(str(error), title=title, severity="error", timeout=10)
 
     def _show_result(self, result: Any) -> None:
         self.session.last_trial = result
-        self.query_one(ResultsTable).show(result.results)
+        self._show_rows(result.results, cursor=self._winner_index())
         dense_ok = [r for r in result.results if r.status == "ok" and r.model != "bm25"]
         failed = [r for r in result.results if r.status == "failed"]
         if failed and not dense_ok:
@@ -210,6 +234,26 @@ class TrialScreen(AppScreen):
             log.write(f"Cancelled: kept {kept} finished model(s).")
             self.notify("Trial cancelled; finished models are kept.", severity="warning")
         log.write(f"Done. Winner: {best.model}" if best else "Done: no model produced results.")
+
+    # -- results and details ------------------------------------------------------------------------
+    def _show_rows(self, rows: list[Any], *, cursor: int | None = None) -> None:
+        self._shown = list(rows)
+        table = self.query_one(ResultsTable)
+        table.show(self._shown, cursor=cursor)
+        self._show_details(table.cursor_row)
+
+    def _winner_index(self) -> int | None:
+        trial = self.session.last_trial
+        best = winner(trial.results) if trial is not None else None
+        return next((i for i, r in enumerate(trial.results) if r is best), None) if best else None
+
+    def _show_details(self, index: int) -> None:
+        row = self._shown[index] if 0 <= index < len(self._shown) else None
+        self.query_one(ResultDetails).show(row)
+
+    @on(DataTable.RowHighlighted, "#results-table")
+    def _on_result_highlighted(self, event: DataTable.RowHighlighted) -> None:
+        self._show_details(event.cursor_row)
 
     def _keep_partial(self) -> None:
         if not self._finished:
@@ -241,6 +285,15 @@ class TrialScreen(AppScreen):
                 self.query_one("#use-demo", Checkbox).value = False
 
         self.app.push_screen(PathPickerScreen(), chosen)
+
+    def action_details(self) -> None:
+        """Toggle the details pane filling the screen (escape also restores it)."""
+        if self.maximized is not None:
+            self.minimize()
+            return
+        details = self.query_one(ResultDetails)
+        details.focus()
+        self.maximize(details, container=False)
 
     def action_decide(self) -> None:
         self.es_app.action_goto("decide")

@@ -70,10 +70,17 @@ class ResultsTable(DataTable[Any]):
         self.cursor_type = "row"
         self.add_columns(*COLUMNS)
 
-    def show(self, results: list[Any]) -> None:
+    def show(self, results: list[Any], *, cursor: int | None = None) -> None:
+        """Rebuild the rows (keys are indexes into `results`); the cursor goes to row `cursor` when given,
+        else stays on the row it was on."""
+        keep = self.cursor_row if cursor is None else cursor
         # Rebuild the columns too: widths are then fitted to the new rows, never clipped to old ones.
         self.clear(columns=True)
         self.add_columns(*COLUMNS)
         best = winner(results)
         for i, row in enumerate(results):
             self.add_row(*result_cells(row, best), key=f"{i}")
+        if results:
+            self.move_cursor(row=max(0, min(keep, len(results) - 1)))
+        # Never taller than its rows (+ header, border, scrollbar), so the space left goes to what follows.
+        self.styles.max_height = len(results) + 3
