@@ -150,7 +150,17 @@ def _load_torch(ref: ModelRef, device: str) -> SentenceTransformerEncoder:
     kwargs: dict[str, Any] = {"device": device}
     if os.environ.get("HF_HUB_OFFLINE") == "1" and not os.path.isdir(str(ref.path)):
         kwargs["local_files_only"] = True
-    model = SentenceTransformer(str(ref.path), **kwargs)
+    try:
+        model = SentenceTransformer(str(ref.path), **kwargs)
+    except OSError as exc:
+        local = os.path.isdir(str(ref.path))
+        if not local and any(w in str(exc).lower() for w in ("connect", "offline", "cached files")):
+            raise OSError(
+                f"{ref.path} is not in the local Hugging Face cache and the hub cannot be reached "
+                "(offline?): "
+                "run once with network to download it, or pass a local sentence-transformers folder"
+            ) from None
+        raise
     return SentenceTransformerEncoder(model, ref, device=device)
 
 

@@ -152,41 +152,43 @@ def run_trial(
     result = TrialResult(
         describe_dataset(dataset, len(queries)), environment=_environment(), started_at=_now()
     )
-    for ref, quantised in _jobs(model_refs, int8):
-        if ctx.stop():
-            result.complete = False
+    for ref in model_refs:
+        if not _run_row(ctx, result, ref, False, on_model_done):
             break
-        try:
-            row = _run_model(ctx, ref, int8=quantised)
-        except TrialCancelled:
-            result.results.append(
-                ModelResult(model=str(ref), status="cancelled", error="stopped by the user")
-            )
-            result.complete = False
-            break
-        except Exception as exc:  # one model's failure (offline, OOM, bad id) must not stop the others
-            row = ModelResult(model=str(ref), status="failed", error=_reason(exc), details={"ref": str(ref)})
-        result.results.append(row)
-        if on_model_done is not None:
-            on_model_done(row)
+        last = result.results[-1]
+        # The int8 variant follows its own fp32 row, and only a local dense model that ran has one.
+        if int8 and last.status == "ok" and last.details.get("kind") == "dense":
+            if not _run_row(ctx, result, ref, True, on_model_done):
+                break
     compare_to_best(result.results)
     result.finished_at = _now()
     return result
 
 
-def _jobs(model_refs: Sequence[str], int8: bool) -> list[tuple[str, bool]]:
-    """(ref, int8) per row: with int8, each local dense model is followed by its int8 variant."""
-    jobs = []
-    for ref in model_refs:
-        jobs.append((ref, False))
-        if int8:
-            try:
-                kind = resolve_model(ref).kind
-            except Exception:  # the fp32 row reports why the reference does not resolve
-                continue
-            if kind == "dense":
-                jobs.append((ref, True))
-    return jobs
+def _run_row(
+    ctx: _Ctx,
+    result: TrialResult,
+    ref: str,
+    int8: bool,
+    on_model_done: Callable[[ModelResult], None] | None,
+) -> bool:
+    """Append one model's row (a failure is a row too); False when the user stopped the trial."""
+    label = f"{ref} (int8)" if int8 else str(ref)
+    if ctx.stop():
+        result.complete = False
+        return False
+    try:
+        row = _run_model(ctx, ref, int8=int8)
+    except TrialCancelled:
+        result.results.append(ModelResult(model=label, status="cancelled", error="stopped by the user"))
+        result.complete = False
+        return False
+    except Exception as exc:  # one model's failure (offline, OOM, bad id) must not stop the others
+        row = ModelResult(model=label, status="failed", error=_reason(exc), details={"ref": str(ref)})
+    result.results.append(row)
+    if on_model_done is not None:
+        on_model_done(row)
+    return True
 
 
 def _spend(ctx: _Ctx, model_refs: Sequence[str], max_usd: float | None) -> dict[str, dict[str, Any]]:

@@ -28,7 +28,7 @@ def run_line(row: Any) -> str:
     d, perf = row.details or {}, row.perf or {}
     parts = [str(d.get("backend", "")) + (f"/{d['device']}" if d.get("device") else "")]
     if d.get("precision"):
-        parts.append(str(d["precision"]))
+        parts.append(str(d["precision"]) + (f", {d['threads']} threads" if d.get("threads") else ""))
     if d.get("tokenizer") and isinstance(d["tokenizer"], str):
         parts.append(f"tokenizer {d['tokenizer']}")
     if d.get("fusion"):

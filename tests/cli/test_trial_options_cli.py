@@ -69,7 +69,7 @@ def test_llm_queries_api_model_and_save(corpus: Path, api: FakeServer, home: Pat
     res = _run(*args, "-m", "bm25", "-m", "openai:text-embedding-3-small", "--max-usd", "0.5", "--save")
     assert res.exit_code == 0, res.output
     assert "LLM-generated" in res.stdout and "4 LLM-generated questions kept" in res.stderr
-    assert "API " in res.stdout and "estimated $" in res.stdout
+    assert "API used: " in res.stdout and "API estimate before the run: " in res.stdout
     chats = api.count("/chat/completions")
     assert chats == 8  # one question and one judgement per sampled chunk
 

@@ -122,3 +122,10 @@ def test_cached_onnx_trial_never_imports_torch(shared_data: Path, minilm_path: s
     out = subprocess.run([sys.executable, "-c", probe], capture_output=True, text=True, cwd=ROOT, timeout=300)
     assert out.returncode == 0, out.stderr[-2000:]
     assert out.stdout.split()[-5:] == ["ok", "onnx", "0", "False", "False"]
+
+
+def test_no_int8_row_for_a_model_that_did_not_load(tiny: Dataset) -> None:
+    """An unknown model fails once, with an offline reason a user can act on; no int8 row follows it."""
+    res = run_trial(tiny, ["nobody/no-such-model", "bm25"], int8=True)
+    assert [(r.model, r.status) for r in res.results] == [("nobody/no-such-model", "failed"), ("bm25", "ok")]
+    assert "not in the local Hugging Face cache" in (res.results[0].error or "")

@@ -445,49 +445,12 @@ def _cell(row: Any, key: str, best: bool) -> str:
 
 
 def _notes(row: Any, name: str) -> str:
-    """One line per model under the table: how it ran, or why it failed."""
-    if row.status != "ok":
-        return f"{name}: {row.status.upper()}: {row.error}"
-    d, perf = row.details, row.perf
-    engine = str(d.get("backend", "")) + (f"/{d['device']}" if d.get("device") else "")
-    if d.get("precision"):
-        engine += f" {d['precision']}"
-    if d.get("threads"):
-        engine += f", {d['threads']} threads"
-    parts = [engine]
-    if d.get("tokenizer"):
-        parts.append(f"tokenizer {d['tokenizer']}")
-    if d.get("fusion"):
-        parts.append(str(d["fusion"]))
-    if "truncated_share" in perf and perf.get("max_tokens"):
-        parts.append(
-            f"{perf['truncated_share']:.0%} of chunks over {int(perf['max_tokens'])} tokens (truncated)"
-        )
-    if "query_p95_ms" in perf:
-        parts.append(f"query p95 {perf['query_p95_ms']:.1f} ms")
-    if "index_bytes" in perf:
-        parts.append(f"index {perf['index_bytes'] / 2**20:.2f} MB")
-    if d.get("cache_hits"):
-        parts.append(f"{d['cache_hits']} chunks from cache")
-    if d.get("fallback_reason"):
-        parts.append(f"fallback: {d['fallback_reason']}")
-    if d.get("int8_recall_agreement@10") is not None:
-        parts.append(f"top-10 agreement with fp32 {d['int8_recall_agreement@10']:.1%}")
-    parts.append(_usage(d))
-    return f"{name}: " + "; ".join(p for p in parts if p)
+    """One line per model under the table: how it ran (or why it failed), int8 agreement, API spend; the same
+    wording as the TUI's details pane (`tui.trial_text`)."""
+    from tui.trial_text import api_lines, int8_line, run_line
 
-
-def _usage(d: dict[str, Any]) -> str:
-    """API spend: tokens billed and cost (estimated beforehand, counted from the provider's usage after)."""
-    usage, est = d.get("usage") or {}, d.get("cost_estimate") or {}
-    if not usage and not est:
-        return ""
-    text = f"API {int(usage.get('tokens', 0))} tokens ({usage.get('tokens_source', '?')})"
-    if usage.get("usd") is not None:
-        text += f", ${usage['usd']:.4f}"
-    if est.get("usd") is not None:
-        text += f" (estimated ${est['usd']:.4f} before the run)"
-    return text
+    extra = [line for line in (int8_line(row.details or {}), *api_lines(row.details or {})) if line]
+    return f"{name}: " + "; ".join([run_line(row), *extra])
 
 
 def render(result: Any) -> None:
@@ -510,7 +473,9 @@ def render(result: Any) -> None:
         table.add_column(label, justify="right", no_wrap=True)
     for label in ("docs/s", "p50 ms", "peak MB"):
         table.add_column(label, justify="right", no_wrap=True)
-    names = short_names([r.model for r in result.results])
+    # Short hub names for rows that ran; a failed row keeps the reference exactly as given.
+    names = short_names([r.model for r in result.results if r.status == "ok"])
+    names.update({r.model: r.model for r in result.results if r.status != "ok"})
     for row in result.results:
         best = bool(row.details.get("best"))
         perf = row.perf
