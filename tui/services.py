@@ -54,7 +54,9 @@ def _load_demo(*, sample: int | None = None) -> Any:
 
 def _run_trial(dataset: Any, model_refs: Sequence[str], **kwargs: Any) -> Any:
     from evaluators.runner import run_trial
+    from storage.paths import cache_dir
 
+    kwargs.setdefault("cache_dir", cache_dir())  # the same embeddings cache as `embedscout trial`
     return run_trial(dataset, list(model_refs), **kwargs)
 
 

@@ -88,6 +88,10 @@ async def test_real_tokenizer_check_shown_saved_and_reported(
     assert record.settings["checks"] == ["tokenizer"] and record.settings["backend"] == "torch"
     assert record.results[1]["details"]["checks"] == dense.details["checks"]
     assert record.results[0]["details"]["checks"]["tokenizer"]["status"] == "not_applicable"
+    from storage.paths import cache_dir
+
+    # The TUI fills the same embeddings cache as `embedscout trial` (so a re-run skips encoding).
+    assert len(list((cache_dir() / "embeddings").glob("*/*.npy"))) >= 1
 
 
 async def test_real_spend_cap_refuses_before_any_request(api: FakeServer) -> None:
