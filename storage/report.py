@@ -123,7 +123,7 @@ def render_markdown(d: Decision) -> str:
         lines.append(f"- Superseded by decision #{d.superseded_by}")
     lines += ["", "## Questions and answers", ""]
     if d.requirements:
-        lines += _table(["Question", "Answer"], [[k, _value(v)] for k, v in d.requirements.items()])
+        lines += _table(["Question", "Answer"], [[k, plain(v)] for k, v in d.requirements.items()])
     else:
         lines.append("_No requirements recorded._")
     lines += _recommendation_md(d.latest_recommendation)
@@ -147,7 +147,7 @@ def _recommendation_md(rec: RecommendationRecord | None) -> list[str]:
         return [*lines, "_No recommendation recorded._"]
     lines += [f"Catalog version {rec.catalog_version or 'unknown'}, recommended {rec.created_at}.", ""]
     rows = [
-        [str(i), str(c.get("id", "")), _num(c.get("score")), "; ".join(map(str, c.get("reasons") or []))]
+        [str(i), str(c.get("id", "")), num(c.get("score")), "; ".join(map(str, c.get("reasons") or []))]
         for i, c in enumerate(rec.candidates, start=1)
     ]
     lines += _table(["#", "Model", "Score", "Why"], rows) if rows else ["_No candidates._"]
@@ -163,7 +163,7 @@ def _recommendation_md(rec: RecommendationRecord | None) -> list[str]:
 def _trial_md(trial: TrialRecord) -> list[str]:
     ds = trial.dataset
     title = f"### Trial {trial.id}: {_inline(str(ds.get('name', 'dataset')))} ({trial.status})"
-    facts = [f"{k}: {_value(ds[k])}" for k in ("n_docs", "n_chunks", "n_queries", "query_origin") if k in ds]
+    facts = [f"{k}: {plain(ds[k])}" for k in ("n_docs", "n_chunks", "n_queries", "query_origin") if k in ds]
     if ds.get("fingerprint"):
         facts.append(f"fingerprint `{ds['fingerprint']}`")
     lines = ["", title, "", f"Dataset: {'; '.join(facts) or 'not described'}. Run {trial.started_at}."]
@@ -204,15 +204,15 @@ def _result_row(result: dict[str, Any], ds: dict[str, Any]) -> list[str]:
     cells = []
     for m in HEADLINE_METRICS:
         bounds = ci.get(m)
-        interval = f" [{_num(bounds[0])}, {_num(bounds[1])}]" if bounds and len(bounds) == 2 else ""
-        cells.append(_num(metrics.get(m)) + interval if m in metrics else "-")
+        interval = f" [{num(bounds[0])}, {num(bounds[1])}]" if bounds and len(bounds) == 2 else ""
+        cells.append(num(metrics.get(m)) + interval if m in metrics else "-")
     per_query = (result.get("per_query") or {}).get("ndcg@10")
     n = len(per_query) if per_query else ds.get("n_queries", "-")
     status = str(result.get("status", "ok"))
     if result.get("error"):
         status += f": {result['error']}"
     p50 = (result.get("perf") or {}).get("query_p50_ms")
-    return [str(result.get("model", "")), status, *cells, str(n), _num(p50)]
+    return [str(result.get("model", "")), status, *cells, str(n), num(p50)]
 
 
 def _table(header: list[str], rows: list[list[str]]) -> list[str]:
@@ -229,26 +229,28 @@ def _inline(text: str) -> str:
     return " ".join(text.splitlines())
 
 
-def _num(value: Any) -> str:
+def num(value: Any, digits: int = 3) -> str:
+    """A number for a table cell: floats to `digits` places, None as '-'."""
     if isinstance(value, bool) or value is None:
         return "-" if value is None else str(value)
-    return f"{value:.3f}" if isinstance(value, float) else str(value)
+    return f"{value:.{digits}f}" if isinstance(value, float) else str(value)
 
 
-def _value(value: Any) -> str:
+def plain(value: Any) -> str:
+    """Any stored value as one line of text: yes/no, '-', 'a, b', 'k=v, k=v'."""
     if isinstance(value, bool):
         return "yes" if value else "no"
     if value is None:
         return "-"
     if isinstance(value, (list, tuple)):
-        return ", ".join(_value(v) for v in value) or "-"
+        return ", ".join(plain(v) for v in value) or "-"
     if isinstance(value, dict):
-        return _flat(value)
+        return _flat(value) or "-"
     return str(value)
 
 
 def _flat(d: dict[str, Any]) -> str:
-    return ", ".join(f"{k}={_value(v)}" for k, v in d.items())
+    return ", ".join(f"{k}={plain(v)}" for k, v in d.items())
 
 
 # --- JSON document -------------------------------------------------------

@@ -15,7 +15,7 @@ from rich.text import Text
 
 from storage.recheck import RecheckReport
 from storage.records import Decision, TrialRecord
-from storage.report import HEADLINE_METRICS, DecisionDiff
+from storage.report import HEADLINE_METRICS, DecisionDiff, num, plain
 
 STATUS_STYLE = {"draft": "yellow", "decided": "green", "superseded": "dim"}
 
@@ -23,24 +23,6 @@ STATUS_STYLE = {"draft": "yellow", "decided": "green", "superseded": "dim"}
 def when(stamp: str) -> str:
     """'2026-11-22T04:05:06Z' -> '2026-11-22 04:05' (UTC)."""
     return stamp.replace("T", " ")[:16] if stamp else "-"
-
-
-def num(value: Any, digits: int = 3) -> str:
-    if value is None or isinstance(value, bool):
-        return "-" if value is None else str(value)
-    return f"{value:.{digits}f}" if isinstance(value, float) else str(value)
-
-
-def plain(value: Any) -> str:
-    if isinstance(value, bool):
-        return "yes" if value else "no"
-    if value is None:
-        return "-"
-    if isinstance(value, (list, tuple)):
-        return ", ".join(plain(v) for v in value) or "-"
-    if isinstance(value, dict):
-        return ", ".join(f"{k}={plain(v)}" for k, v in value.items()) or "-"
-    return str(value)
 
 
 def history_table(decisions: Sequence[Decision]) -> Table:
