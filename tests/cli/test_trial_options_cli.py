@@ -11,31 +11,21 @@ import sqlite3
 import subprocess
 import sys
 import time
-from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
 from click.testing import CliRunner, Result
 
 from tests.cli.test_trial_cli import _tiny_beir
-from tests.unit._fake_http import FakeServer, running_server
+from tests.unit._fake_http import TEST_OPENAI_KEY, FakeServer
 from tui.cli import main
 
 ROOT = Path(__file__).resolve().parents[2]
-KEY = "sk-cli-SECRET-0123456789abcdefghij"
 
 
 @pytest.fixture(scope="module")
 def corpus(shared_data: Path, tmp_path_factory: pytest.TempPathFactory) -> Path:
     return _tiny_beir(shared_data / "squad_en", tmp_path_factory.mktemp("opts") / "squad_tiny", 6, 20)
-
-
-@pytest.fixture
-def api(monkeypatch: pytest.MonkeyPatch) -> Iterator[FakeServer]:
-    with running_server() as server:
-        monkeypatch.setenv("EMBEDSCOUT_OPENAI_BASE_URL", server.url + "/v1")
-        monkeypatch.setenv("OPENAI_API_KEY", KEY)
-        yield server
 
 
 def _run(*args: str) -> Result:
@@ -61,16 +51,18 @@ def test_unknown_check_is_one_line(corpus: Path) -> None:
     assert len(res.output.strip().splitlines()) == 1
 
 
-def test_llm_queries_api_model_and_save(corpus: Path, api: FakeServer, home: Path) -> None:
+def test_llm_queries_api_model_and_save(corpus: Path, openai_server: FakeServer, home: Path) -> None:
     """LLM-written questions replace the dataset's; an API model runs under the cap next to BM25 and
     reports its tokens and cost; --save keeps exactly the final rows (compared with the best)."""
-    api.chat = lambda messages: "YES" if "YES or NO" in messages[0]["content"] else "Which topic is covered?"
+    openai_server.chat = lambda messages: (
+        "YES" if "YES or NO" in messages[0]["content"] else "Which topic is covered?"
+    )
     args = ["--corpus", str(corpus), "--generate-queries", "4", "--llm", "openai:gpt-4o-mini"]
     res = _run(*args, "-m", "bm25", "-m", "openai:text-embedding-3-small", "--max-usd", "0.5", "--save")
     assert res.exit_code == 0, res.output
     assert "LLM-generated" in res.stdout and "4 LLM-generated questions kept" in res.stderr
     assert "API used: " in res.stdout and "API estimate before the run: " in res.stdout
-    chats = api.count("/chat/completions")
+    chats = openai_server.count("/chat/completions")
     assert chats == 8  # one question and one judgement per sampled chunk
 
     from storage.store import get_decision, open_db
@@ -83,17 +75,17 @@ def test_llm_queries_api_model_and_save(corpus: Path, api: FakeServer, home: Pat
     assert api_row["details"]["usage"]["tokens"] > 0 and api_row["details"]["cost_estimate"]["cap_usd"] == 0.5
     compared = [r for r in trial.results if r.get("p_vs_best")]
     assert len(compared) == 1 and "ndcg@10" in compared[0]["p_vs_best"]
-    assert KEY not in (home / "embedscout.db").read_bytes().decode("latin-1")
+    assert TEST_OPENAI_KEY not in (home / "embedscout.db").read_bytes().decode("latin-1")
 
     again = _run(*args, "-m", "bm25", "--json")  # the questions come from the cache: no chat request
     assert again.exit_code == 0, again.output
-    assert api.count("/chat/completions") == chats
+    assert openai_server.count("/chat/completions") == chats
     assert json.loads(again.stdout)["dataset"]["llm_queries"]["cache_hit"] is True
 
 
-def test_spend_cap_refuses_and_saves_no_rows(corpus: Path, api: FakeServer, home: Path) -> None:
+def test_spend_cap_refuses_and_saves_no_rows(corpus: Path, openai_server: FakeServer, home: Path) -> None:
     res = _run("--corpus", str(corpus), "-m", "openai:text-embedding-3-large", "--max-usd", "0.0000001")
-    assert res.exit_code == 1 and "exceeds --max-usd" in res.output and api.requests == []
+    assert res.exit_code == 1 and "exceeds --max-usd" in res.output and openai_server.requests == []
 
 
 @pytest.mark.slow

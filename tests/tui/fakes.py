@@ -422,3 +422,12 @@ async def settle(pilot) -> None:  # type: ignore[no-untyped-def]
     await pilot.pause()
     await pilot.app.workers.wait_for_complete()
     await pilot.pause()
+
+
+async def wait_trial(app: Any, pilot, timeout: float = 240.0) -> None:  # type: ignore[no-untyped-def]
+    """Wait (up to `timeout` s) until the trial screen stops running a real trial, then settle."""
+    for _ in range(int(timeout / 0.25)):
+        await pilot.pause(0.25)
+        if not app.screen.has_class("-running"):
+            break
+    await settle(pilot)

@@ -9,19 +9,11 @@ from pathlib import Path
 import pytest
 from textual.widgets import DataTable, Input, Markdown, TextArea
 
-from tests.tui.fakes import settle
+from tests.tui.fakes import settle, wait_trial
 from tui.app import EmbedscoutApp
 from tui.services import Services
 
 pytestmark = pytest.mark.slow
-
-
-async def _wait_trial(app: EmbedscoutApp, pilot, timeout: float = 240.0) -> None:  # type: ignore[no-untyped-def]
-    for _ in range(int(timeout / 0.25)):
-        await pilot.pause(0.25)
-        if not app.screen.has_class("-running"):
-            break
-    await settle(pilot)
 
 
 async def test_real_path_answers_to_history(
@@ -51,7 +43,7 @@ async def test_real_path_answers_to_history(
         app.screen.query_one("#corpus-path", Input).value = str(shared_data / "squad_en")
         app.screen.query_one("#sample", Input).value = "40"
         await pilot.press("ctrl+r")
-        await _wait_trial(app, pilot)
+        await wait_trial(app, pilot)
         trial = app.session.last_trial
         assert trial is not None, "trial did not finish"
         # Rows carry the resolved model name; the ref the user ticked is in details["ref"].
@@ -91,14 +83,14 @@ async def test_real_unreadable_folder_and_offline_model(tmp_path: Path) -> None:
         await settle(pilot)
         app.screen.query_one("#corpus-path", Input).value = str(tmp_path / "missing")
         await pilot.press("ctrl+r")
-        await _wait_trial(app, pilot, 60)
+        await wait_trial(app, pilot, 60)
         assert any(n.severity == "error" for n in app._notifications)
 
         app.session.ticked = {"not-a-real-org/not-a-real-model-xyz"}
         app.screen.query_one("#corpus-path", Input).value = ""
         app.screen.query_one("#sample", Input).value = "20"
         await pilot.press("ctrl+r")
-        await _wait_trial(app, pilot, 120)
+        await wait_trial(app, pilot, 120)
         trial = app.session.last_trial
         assert trial is not None and trial.results[0].status == "failed" and trial.results[0].error
         assert any("could be loaded" in n.message for n in app._notifications)

@@ -4,14 +4,13 @@ spend cap refusing before any request, and API tokens/cost reported, against a r
 
 from __future__ import annotations
 
-from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
 from textual.widgets import Checkbox, DataTable, Input, Markdown, Select
 
-from tests.tui.fakes import settle
-from tests.unit._fake_http import FakeServer, running_server
+from tests.tui.fakes import settle, wait_trial
+from tests.unit._fake_http import FakeServer
 from tui.app import EmbedscoutApp
 from tui.services import Services
 from tui.widgets.result_details import ResultDetails
@@ -19,26 +18,10 @@ from tui.widgets.result_details import ResultDetails
 API = "openai:text-embedding-3-small"
 
 
-async def _wait_trial(app: EmbedscoutApp, pilot, timeout: float = 240.0) -> None:  # type: ignore[no-untyped-def]
-    for _ in range(int(timeout / 0.25)):
-        await pilot.pause(0.25)
-        if not app.screen.has_class("-running"):
-            break
-    await settle(pilot)
-
-
 async def _details(app: EmbedscoutApp, pilot, index: int) -> str:  # type: ignore[no-untyped-def]
     app.screen.query_one("#results-table", DataTable).move_cursor(row=index)
     await pilot.pause()
     return app.screen.query_one(ResultDetails).plain
-
-
-@pytest.fixture
-def api(monkeypatch: pytest.MonkeyPatch) -> Iterator[FakeServer]:
-    with running_server() as server:
-        monkeypatch.setenv("EMBEDSCOUT_OPENAI_BASE_URL", server.url + "/v1")
-        monkeypatch.setenv("OPENAI_API_KEY", "sk-test-not-a-real-key-0123456789")
-        yield server
 
 
 @pytest.mark.slow
@@ -58,7 +41,7 @@ async def test_real_tokenizer_check_shown_saved_and_reported(
         screen.query_one("#backend", Select).value = "torch"  # no ONNX export: the check is the point here
         screen.query_one("#checks", Select).value = "tokenizer"
         await pilot.press("ctrl+r")
-        await _wait_trial(app, pilot)
+        await wait_trial(app, pilot)
         trial = app.session.last_trial
         assert trial is not None and [r.status for r in trial.results] == ["ok", "ok"], trial.results
         bm25, dense = trial.results
@@ -94,7 +77,7 @@ async def test_real_tokenizer_check_shown_saved_and_reported(
     assert len(list((cache_dir() / "embeddings").glob("*/*.npy"))) >= 1
 
 
-async def test_real_spend_cap_refuses_before_any_request(api: FakeServer) -> None:
+async def test_real_spend_cap_refuses_before_any_request(openai_server: FakeServer) -> None:
     """Over max_usd the real runner raises TrialInputError: an on-screen error, and the server saw nothing."""
     app = EmbedscoutApp(Services(), start="trial")
     app.session.ticked = {"bm25", API}
@@ -103,15 +86,15 @@ async def test_real_spend_cap_refuses_before_any_request(api: FakeServer) -> Non
         app.screen.query_one("#sample", Input).value = "10"
         app.screen.query_one("#max-usd", Input).value = "0.0000001"
         await pilot.press("ctrl+r")
-        await _wait_trial(app, pilot, 60)
+        await wait_trial(app, pilot, 60)
         notes = [n for n in app._notifications if n.title == "Trial not started"]
         assert notes and "exceeds --max-usd" in notes[0].message and notes[0].severity == "error"
         assert app.session.last_trial is None
         assert app.screen.query_one("#run").disabled is False
-    assert api.requests == []
+    assert openai_server.requests == []
 
 
-async def test_real_api_usage_and_estimate_in_details(api: FakeServer) -> None:
+async def test_real_api_usage_and_estimate_in_details(openai_server: FakeServer) -> None:
     """Under the cap the API row reports provider-counted tokens and cost next to the estimate."""
     app = EmbedscoutApp(Services(), start="trial")
     app.session.ticked = {API}
@@ -121,11 +104,14 @@ async def test_real_api_usage_and_estimate_in_details(api: FakeServer) -> None:
         app.screen.query_one("#max-usd", Input).value = "1"
         assert app.screen.query_one("#int8", Checkbox).disabled is False
         await pilot.press("ctrl+r")
-        await _wait_trial(app, pilot, 60)
+        await wait_trial(app, pilot, 60)
         (row,) = app.session.last_trial.results
         assert row.status == "ok", row.error
         usage, est = row.details["usage"], row.details["cost_estimate"]
         shown = await _details(app, pilot, 0)
         assert f"API used: {usage['tokens']:,} tokens (provider)" in shown
-        assert f"{usage['requests']} requests" in shown and api.count("/embeddings") == usage["requests"]
+        assert (
+            f"{usage['requests']} requests" in shown
+            and openai_server.count("/embeddings") == usage["requests"]
+        )
         assert f"API estimate before the run: {est['tokens']:,} tokens" in shown and "cap $1.00" in shown

@@ -18,6 +18,8 @@ from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from typing import Any
 
 DIMS = 8
+TEST_OPENAI_KEY = "sk-test-SECRET-not-a-real-key-0123456789"
+"""The key the `openai_server` fixture sets; tests check it never reaches the journal or output."""
 
 
 def fake_vector(text: str) -> list[float]:

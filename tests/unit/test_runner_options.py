@@ -6,14 +6,13 @@ from __future__ import annotations
 
 import subprocess
 import sys
-from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
 
 from evaluators.runner import run_trial
 from evaluators.types import Dataset, TrialInputError
-from tests.unit._fake_http import FakeServer, running_server
+from tests.unit._fake_http import TEST_OPENAI_KEY, FakeServer
 from tests.unit.test_runner import beir_slice
 
 ROOT = Path(__file__).resolve().parents[2]
@@ -74,31 +73,25 @@ def test_int8_on_torch_is_a_failed_row_not_a_silent_fp32(tiny: Dataset, minilm_p
     assert res.results[1].status == "failed" and "onnx backend" in (res.results[1].error or "")
 
 
-@pytest.fixture
-def api(monkeypatch: pytest.MonkeyPatch) -> Iterator[FakeServer]:
-    with running_server() as server:
-        monkeypatch.setenv("EMBEDSCOUT_OPENAI_BASE_URL", server.url + "/v1")
-        monkeypatch.setenv("OPENAI_API_KEY", "sk-test-not-a-real-key-0123456789")
-        yield server
-
-
-def test_spend_cap_refuses_before_any_request(tiny: Dataset, api: FakeServer) -> None:
+def test_spend_cap_refuses_before_any_request(tiny: Dataset, openai_server: FakeServer) -> None:
     with pytest.raises(TrialInputError, match=r"exceeds --max-usd 1e-07.*nothing was sent"):
         run_trial(tiny, ["bm25", "openai:text-embedding-3-small"], max_usd=1e-7)
     with pytest.raises(TrialInputError, match="exceeds --max-usd"):  # a hybrid's API part counts too
         run_trial(tiny, ["hybrid:openai:text-embedding-3-small+bm25"], max_usd=1e-7)
-    assert api.requests == []
+    assert openai_server.requests == []
 
 
-def test_under_the_cap_estimate_and_actual_usage_are_reported(tiny: Dataset, api: FakeServer) -> None:
+def test_under_the_cap_estimate_and_actual_usage_are_reported(
+    tiny: Dataset, openai_server: FakeServer
+) -> None:
     res = run_trial(tiny, ["openai:text-embedding-3-small"], max_usd=1.0)
     (row,) = res.results
     assert row.status == "ok", row.error
     est, usage = row.details["cost_estimate"], row.details["usage"]
     assert est["cap_usd"] == 1.0 and est["tokens"] > 0 and 0 < est["usd"] < 1.0
     assert est["usd"] == pytest.approx(est["tokens"] * 0.02 / 1e6)
-    assert usage["tokens"] > 0 and usage["requests"] == api.count("/embeddings") >= 1
-    assert "sk-test" not in str(row.to_dict())
+    assert usage["tokens"] > 0 and usage["requests"] == openai_server.count("/embeddings") >= 1
+    assert TEST_OPENAI_KEY not in str(row.to_dict())
 
 
 @pytest.mark.slow
