@@ -121,3 +121,28 @@ def _rows(db_file: Path) -> int:
             return int(conn.execute("SELECT count(*) FROM trial_results").fetchone()[0])
     except sqlite3.OperationalError:  # the schema is still being created
         return 0
+
+
+def test_synthetic_overlap_and_skipped_files(tmp_path: Path) -> None:
+    """Plain documents without queries: --synthetic picks the generator (or refuses), --chunk-overlap reaches
+    the chunker, and files skipped while reading are named under the table."""
+    docs = tmp_path / "docs"
+    docs.mkdir()
+    facts = [
+        "The volcano erupted in 1990 and covered the valley in ash.",
+        "Glaciers in the Alps retreat fast.",
+    ]
+    for i, text in enumerate(facts * 3):
+        (docs / f"d{i}.txt").write_text(
+            f"{text} Paragraph {i} adds detail about measurement campaigns.", "utf-8"
+        )
+    (docs / "blob.txt").write_bytes(bytes(range(256)) * 4)
+    refused = _run("--corpus", str(docs), "-m", "bm25", "--synthetic", "none")
+    assert refused.exit_code == 1 and "no queries given" in refused.output
+    res = _run("--corpus", str(docs), "-m", "bm25", "--synthetic", "ict", "--chunk-overlap", "4", "--json")
+    assert res.exit_code == 0, res.output
+    ds = json.loads(res.stdout)["dataset"]
+    assert ds["synthetic"] is True and ds["query_origin"].endswith("ict") and ds["chunk_overlap"] == 4
+    table = _run("--corpus", str(docs), "-m", "bm25", "--synthetic", "ict")
+    assert "Skipped while reading (6 files read): 1 binary." in table.stdout
+    assert "Queries are SYNTHETIC" in table.stdout

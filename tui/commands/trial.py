@@ -59,6 +59,20 @@ TABLE_METRICS = (
     help="Chunk size in tokens (0: no chunking).",
 )
 @click.option(
+    "--chunk-overlap",
+    type=click.IntRange(min=0),
+    default=32,
+    show_default=True,
+    help="Tokens shared by consecutive chunks.",
+)
+@click.option(
+    "--synthetic",
+    default="auto",
+    show_default=True,
+    metavar="KIND[:N]",
+    help="Without queries: auto, ict (a sentence cut from its chunk), keyphrase, or none (refuse).",
+)
+@click.option(
     "--backend",
     type=click.Choice(["auto", "torch", "onnx", "openvino"]),
     default="auto",
@@ -108,6 +122,8 @@ def trial(
     sample: int | None,
     seed: int,
     chunk_tokens: int,
+    chunk_overlap: int,
+    synthetic: str,
     backend: str,
     int8: bool,
     checks: str | None,
@@ -137,7 +153,15 @@ def trial(
     try:
         kinds = _check_kinds(checks)
         dataset = _load_dataset(
-            corpus, queries, qrels, demo=demo, sample=sample, seed=seed, chunk_tokens=chunk_tokens
+            corpus,
+            queries,
+            qrels,
+            demo=demo,
+            sample=sample,
+            seed=seed,
+            chunk_tokens=chunk_tokens,
+            chunk_overlap=chunk_overlap if chunk_tokens else 0,
+            synthetic=synthetic,
         )
         if n_generate:
             assert llm is not None
@@ -151,6 +175,8 @@ def trial(
         "sample": sample,
         "seed": seed,
         "chunk_tokens": chunk_tokens,
+        "chunk_overlap": chunk_overlap if chunk_tokens else 0,
+        "synthetic": synthetic,
         "demo": demo,
         "cache": not no_cache,
         "checks": kinds,
@@ -254,10 +280,18 @@ def _load_dataset(
     sample: int | None,
     seed: int,
     chunk_tokens: int,
+    chunk_overlap: int,
+    synthetic: str,
 ) -> Any:
     from evaluators import datasets
 
-    kwargs: dict[str, Any] = {"chunk_tokens": chunk_tokens or None, "sample": sample, "seed": seed}
+    kwargs: dict[str, Any] = {
+        "chunk_tokens": chunk_tokens or None,
+        "chunk_overlap": chunk_overlap,
+        "sample": sample,
+        "seed": seed,
+        "synthetic": None if synthetic.lower() == "none" else synthetic,
+    }
     if demo:
         return datasets.load_demo(**kwargs)
     assert corpus is not None
@@ -527,6 +561,10 @@ def _caption(result: Any, n_q: Any) -> list[str]:
         "docs/s: chunks encoded per second (model load excluded); p50/p95: one query encoded + searched"
         " (up to 20 probes, time-capped); peak MB: process RSS peak while the model ran.",
     ]
+    skipped = ds.get("files_skipped") or {}
+    if skipped:
+        reasons = ", ".join(f"{n} {why}" for why, n in sorted(skipped.items(), key=lambda kv: -kv[1]))
+        lines.append(f"Skipped while reading ({ds.get('files_read', '?')} files read): {reasons}.")
     llm = ds.get("llm_queries")
     if llm:
         lines.append(
