@@ -34,7 +34,8 @@ def run_line(row: Any) -> str:
     if d.get("fusion"):
         parts.append(str(d["fusion"]))
     if "truncated_share" in perf and perf.get("max_tokens"):
-        parts.append(f"{perf['truncated_share']:.0%} of chunks over {int(perf['max_tokens'])} tokens")
+        share, window = perf["truncated_share"], int(perf["max_tokens"])
+        parts.append(f"{share:.0%} of chunks over {window} tokens (truncated)")
     if "query_p95_ms" in perf:
         parts.append(f"query p95 {perf['query_p95_ms']:.1f} ms")
     if "index_bytes" in perf:
