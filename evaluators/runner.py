@@ -8,7 +8,6 @@ on cancel the finished rows are kept and the result says complete=False.
 from __future__ import annotations
 
 import platform
-import threading
 import time
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field, replace
@@ -23,8 +22,10 @@ from evaluators.bm25 import BM25Index
 from evaluators.cache import EmbeddingCache, LazyEncoder, Probe, encode_cached
 from evaluators.hybrid import DEPTH as FUSION_DEPTH
 from evaluators.hybrid import RRF_K, rrf
+from evaluators.measure import LATENCY_PROBES, MEM_METHOD, MIN_PROBES, PeakMemory, latency_ms, latency_stats
 from evaluators.metrics import METRICS, PRIMARY, mean_metrics, per_query_metrics
 from evaluators.models import ModelRef, resolve_model
+from evaluators.optins import check_kinds, deeper_checks, int8_agreement, spend_estimates
 from evaluators.search import maxp, search
 from evaluators.stats import bootstrap_ci, compare_to_best
 from evaluators.types import Dataset, Doc, ModelResult, TrialCancelled, TrialInputError, TrialResult
@@ -33,13 +34,10 @@ DEPTH = 100
 """Units retrieved per query: enough for MaxP to find 10 distinct parents and for RRF to fuse."""
 BATCH = 128
 """Passages per progress/cancel step (each is encoded in sub-batches by the encoder)."""
-LATENCY_PROBES = 20
-MIN_PROBES = 5
 LATENCY_SHARE = 0.03
 """Latency probes stop after max(1 s, this share of the passage-encoding time)."""
 SEED = 0
 """Seed of the bootstrap and randomisation tests (results are reproducible)."""
-MEM_METHOD = "process RSS peak (psutil, sampled every 50 ms while the model ran)"
 
 
 def passage_text(doc: Doc) -> str:
@@ -79,36 +77,6 @@ class _Ctx:
     checked: dict[str, dict[str, Any]] = field(default_factory=dict)
 
 
-class PeakMemory:
-    """Samples this process's RSS in a background thread; `peak_mb` after exit."""
-
-    def __init__(self, interval: float = 0.05) -> None:
-        self.interval, self.peak = interval, 0
-        self._done = threading.Event()
-
-    def _sample(self) -> None:
-        import psutil
-
-        proc = psutil.Process()
-        while True:
-            self.peak = max(self.peak, proc.memory_info().rss)
-            if self._done.wait(self.interval):
-                return
-
-    def __enter__(self) -> PeakMemory:
-        self._thread = threading.Thread(target=self._sample, daemon=True)
-        self._thread.start()
-        return self
-
-    def __exit__(self, *exc: object) -> None:
-        self._done.set()
-        self._thread.join()
-
-    @property
-    def peak_mb(self) -> float:
-        return self.peak / 2**20
-
-
 def run_trial(
     dataset: Dataset,
     model_refs: Sequence[str],
@@ -145,10 +113,11 @@ def run_trial(
         backend,
         on_progress or (lambda m, d, t: None),
         should_stop or (lambda: False),
-        _check_kinds(checks),
+        check_kinds(checks),
         int8,
     )
-    ctx.estimates = _spend(ctx, model_refs, max_usd)
+    # Every chunk once, every query twice (ranked, and up to LATENCY_PROBES more alone): an upper bound.
+    ctx.estimates = spend_estimates(model_refs, ctx.texts + ctx.qtexts + ctx.qtexts, max_usd)
     result = TrialResult(
         describe_dataset(dataset, len(queries)), environment=_environment(), started_at=_now()
     )
@@ -191,36 +160,6 @@ def _run_row(
     return True
 
 
-def _spend(ctx: _Ctx, model_refs: Sequence[str], max_usd: float | None) -> dict[str, dict[str, Any]]:
-    """Estimated API cost per model before any call; over `max_usd` nothing runs."""
-    api = []
-    for ref in model_refs:
-        try:
-            mref = resolve_model(ref)
-        except Exception:  # its row will say why it does not resolve
-            continue
-        dense = mref.parts[0] if mref.kind == "hybrid" and mref.parts else mref
-        if dense.kind == "api":
-            api.append((ref, dense.ref))
-    if not api:
-        return {}
-    from evaluators.api.budget import SpendCapExceeded, check_budget
-
-    # Every chunk once, every query twice (ranked, and up to LATENCY_PROBES more alone): an upper bound.
-    texts = ctx.texts + ctx.qtexts + ctx.qtexts
-    try:
-        estimates = check_budget([a for _, a in api], texts, max_usd)
-    except SpendCapExceeded as exc:
-        raise TrialInputError(str(exc)) from None
-    by_api = {e.ref: e for e in estimates}
-    out = {}
-    for ref, a in api:
-        est = by_api.get(a)
-        if est is not None:
-            out[ref] = {"tokens": est.tokens, "usd": est.usd, "method": est.method, "cap_usd": max_usd}
-    return out
-
-
 def _reason(exc: BaseException) -> str:
     text = " ".join(str(exc).split()) or type(exc).__name__
     return f"{type(exc).__name__}: {text[:240]}"
@@ -239,7 +178,10 @@ def _run_model(ctx: _Ctx, ref: str, *, int8: bool = False) -> ModelResult:
         else:
             run = _dense_run(ctx, mref, int8=int8)
     if int8:
-        run.details["int8_recall_agreement@10"] = _agreement(ctx, fp32, run)
+        base = ctx.memo.get(fp32.identity)  # the fp32 row ran just before
+        run.details["int8_recall_agreement@10"] = int8_agreement(
+            base.docs if base else None, base.queries if base else None, run.docs, run.queries
+        )
     perf = dict(run.perf)
     perf.setdefault("peak_mem_mb", round(mem.peak_mb, 1))
     if run.meta_cache is not None and run.details.get("perf_source") == "measured":
@@ -259,7 +201,18 @@ def _run_model(ctx: _Ctx, ref: str, *, int8: bool = False) -> ModelResult:
     if ref in ctx.estimates:
         details["cost_estimate"] = ctx.estimates[ref]
     if ctx.checks:
-        details["checks"] = _checks(ctx, mref, run)
+        details["checks"] = deeper_checks(
+            ctx.checks,
+            mref,
+            encoder_factory=run.lazy.get if run.lazy else None,
+            docs=run.docs,
+            dataset=ctx.dataset,
+            backend=ctx.backend,
+            seed=SEED,
+            progress=ctx.progress,
+            stop=ctx.stop,
+            memo=ctx.checked,
+        )
     return ModelResult(
         model=mref.name,
         metrics=mean_metrics(per_query),
@@ -270,58 +223,6 @@ def _run_model(ctx: _Ctx, ref: str, *, int8: bool = False) -> ModelResult:
     )
 
 
-def _agreement(ctx: _Ctx, fp32: ModelRef, run: _Run) -> float | None:
-    """Mean share of each query's fp32 top 10 that the int8 variant also ranks in its top 10."""
-    from evaluators.fast import recall_agreement
-
-    ref = ctx.memo.get(fp32.identity)
-    if ref is None or ref.docs is None or ref.queries is None or run.docs is None:
-        return None  # the fp32 row failed: nothing to agree with
-    return round(recall_agreement(ref.docs, run.docs, ref.queries, run.queries, k=10), 6)
-
-
-def _check_kinds(checks: Sequence[str] | str) -> list[str]:
-    if not checks:
-        return []
-    from evaluators.checks import CheckError, expand_kinds
-
-    try:
-        return expand_kinds(checks)
-    except CheckError as exc:
-        raise TrialInputError(str(exc)) from None
-
-
-def _checks(ctx: _Ctx, mref: ModelRef, run: _Run) -> dict[str, dict[str, Any]]:
-    """The deeper checks on one model ({kind: CheckResult.to_dict()}); BM25 has no vectors to check."""
-    from evaluators.checks import CheckResult, checks_for_ref
-
-    if run.lazy is None:
-        note = "BM25 has no embeddings: the deeper checks apply to dense and API models"
-        return {k: CheckResult(k, mref.name, note, status="not_applicable").to_dict() for k in ctx.checks}
-    dense = mref.parts[0] if mref.kind == "hybrid" and mref.parts else mref
-    if dense.identity in ctx.checked:  # hybrid:<m>+bm25 after <m>: same embeddings, same checks
-        return ctx.checked[dense.identity]
-    label = f"checks: {mref.name}"
-    out: dict[str, dict[str, Any]] = {}
-    for i, kind in enumerate(ctx.checks):
-        if ctx.stop():
-            raise TrialCancelled(mref.name)
-        ctx.progress(label, i, len(ctx.checks))
-        res = checks_for_ref(
-            [kind],
-            dense,
-            backend=ctx.backend,
-            encoder_factory=run.lazy.get,
-            dataset=ctx.dataset,
-            corpus_vectors=run.docs,
-            seed=SEED,
-        )
-        out.update({k: r.to_dict() for k, r in res.items()})
-    ctx.progress(label, len(ctx.checks), len(ctx.checks))
-    ctx.checked[dense.identity] = out
-    return out
-
-
 def _ranked(ctx: _Ctx, idx: np.ndarray, val: np.ndarray) -> dict[str, list[str]]:
     """Top-10 ids per query: units, or parents by MaxP when qrels name parent documents."""
     corpus = ctx.dataset.corpus
@@ -330,22 +231,6 @@ def _ranked(ctx: _Ctx, idx: np.ndarray, val: np.ndarray) -> dict[str, list[str]]
         return {q: [p for p, _ in lst] for q, lst in zip(ctx.qids, maxp(idx, val, parents, 10), strict=True)}
     ids = [d.id for d in corpus]
     return {q: [ids[i] for i in row[:10]] for q, row in zip(ctx.qids, idx.tolist(), strict=True)}
-
-
-def _latency_ms(fn: Callable[[str], object], texts: Sequence[str], budget_s: float = 1.0) -> dict[str, float]:
-    """p50/p95 of one query processed by `fn` (probe limits as in `cache.Probe`)."""
-    probe = Probe(after=lambda v: None, budget_s=budget_s, min_n=MIN_PROBES, max_n=LATENCY_PROBES)
-    probe.run(lambda batch: fn(batch[0]), list(texts), list(range(len(texts))))
-    return _latency_stats(probe.times)
-
-
-def _latency_stats(times: Sequence[float]) -> dict[str, float]:
-    ms = np.array(times) * 1000
-    return {
-        "query_p50_ms": float(np.percentile(ms, 50)),
-        "query_p95_ms": float(np.percentile(ms, 95)),
-        "latency_probes": float(len(ms)),
-    }
 
 
 def _bm25_run(ctx: _Ctx, mref: ModelRef) -> _Run:
@@ -367,7 +252,7 @@ def _bm25_run(ctx: _Ctx, mref: ModelRef) -> _Run:
         "n_tokens": float(index.n_tokens),
         "index_bytes": float(index.nbytes),
         "truncated_share": 0.0,
-        **_latency_ms(lambda q: index.search([q], 10), ctx.qtexts),
+        **latency_ms(lambda q: index.search([q], 10), ctx.qtexts),
     }
     details = {
         "backend": "bm25s",
@@ -455,10 +340,10 @@ def _dense_perf(
             "embeddings cache: load/encode speed and memory as measured when it was filled"
         )
     if probe.times:
-        perf.update(_latency_stats(probe.times))
+        perf.update(latency_stats(probe.times))
     elif enc is not None:  # passages were encoded but every query came from the cache
         perf.update(
-            _latency_ms(lambda q: search(enc.encode_queries([q]), docs, 10), ctx.qtexts, probe.budget_s)
+            latency_ms(lambda q: search(enc.encode_queries([q]), docs, 10), ctx.qtexts, probe.budget_s)
         )
     known = ntok[ntok >= 0]
     if known.size:
