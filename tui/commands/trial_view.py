@@ -1,0 +1,160 @@
+"""How `embedscout trial` prints a result: the table, a line per model, and a caption that says what each
+figure measured and on how much; `--json` flattens each row's metrics and perf to top-level keys."""
+
+from __future__ import annotations
+
+import re
+from collections import Counter
+from typing import Any
+
+SIG_LEVEL = 0.05
+TABLE_METRICS = (
+    ("ndcg@10", "nDCG@10"),
+    ("recall@1", "R@1"),
+    ("recall@10", "R@10"),
+    ("mrr@10", "MRR@10"),
+    ("hit@1", "hit@1"),
+)
+
+
+def dropped_text(dropped: dict[str, int]) -> str:
+    parts = [f"{v} {k}" for k, v in dropped.items() if v]
+    return f" (dropped: {', '.join(parts)})" if parts else ""
+
+
+def to_json(result: Any) -> dict[str, Any]:
+    """TrialResult.to_dict() with each row's metrics and perf also flattened to top-level keys."""
+    data: dict[str, Any] = result.to_dict()
+    rows = []
+    for row in data["results"]:
+        flat = {"model": row["model"], "status": row["status"], "error": row["error"]}
+        flat.update(row.get("metrics", {}))
+        flat.update(row.get("perf", {}))
+        rows.append({**flat, **row})
+    data["results"] = rows
+    return data
+
+
+def _fmt(value: float | None, digits: int = 3) -> str:
+    return "-" if value is None else f"{value:.{digits}f}"
+
+
+def _cell(row: Any, key: str, best: bool) -> str:
+    value = row.metrics.get(key)
+    if value is None:
+        return "-"
+    text = _fmt(value)
+    if key == "ndcg@10":
+        lo, hi = row.ci95.get(key, (value, value))
+        text += f" [{lo:.3f}-{hi:.3f}]"
+    p = row.p_vs_best.get(key)
+    if best:
+        text += " ^"
+    elif p is not None:
+        text += " *" if p < SIG_LEVEL else " ~"
+    return text
+
+
+def _notes(row: Any, name: str) -> str:
+    """One line per model under the table: how it ran (or why it failed), int8 agreement, API spend; the same
+    wording as the TUI's details pane (`tui.trial_text`)."""
+    from tui.trial_text import api_lines, int8_line, run_line
+
+    extra = [line for line in (int8_line(row.details or {}), *api_lines(row.details or {})) if line]
+    return f"{name}: " + "; ".join([run_line(row), *extra])
+
+
+def render(result: Any) -> None:
+    """The results table (stdout) with a caption saying what each figure measured and on how much."""
+    from rich.console import Console
+    from rich.table import Table
+
+    ds = result.dataset
+    n_q = ds.get("n_queries_evaluated", ds.get("n_queries"))
+    origin = "SYNTHETIC queries" if ds.get("synthetic") else "queries"
+    if ds.get("llm_queries"):
+        origin = "LLM-generated queries"
+    title = (
+        f"{ds.get('name')}: {n_q} {origin} ({ds.get('query_origin')}) over {ds.get('n_chunks')} chunks "
+        f"from {ds.get('n_docs')} documents" + ("" if result.complete else " - INCOMPLETE (stopped)")
+    )
+    table = Table(title=title, title_justify="left")
+    table.add_column("model", overflow="fold", max_width=40)
+    for _, label in TABLE_METRICS:
+        table.add_column(label, justify="right", no_wrap=True)
+    for label in ("docs/s", "p50 ms", "peak MB"):
+        table.add_column(label, justify="right", no_wrap=True)
+    # Short hub names for rows that ran; a failed row keeps the reference exactly as given.
+    names = short_names([r.model for r in result.results if r.status == "ok"])
+    names.update({r.model: r.model for r in result.results if r.status != "ok"})
+    for row in result.results:
+        best = bool(row.details.get("best"))
+        perf = row.perf
+        name = names[row.model]
+        table.add_row(
+            name if row.status == "ok" else f"{name} ({row.status})",
+            *[_cell(row, k, best) for k, _ in TABLE_METRICS],
+            _fmt(perf.get("docs_per_s"), 1),
+            _fmt(perf.get("query_p50_ms"), 1),
+            _fmt(perf.get("peak_mem_mb"), 0),
+        )
+    console = Console()
+    if not console.is_terminal:
+        console = Console(width=130)
+    console.print(table)
+    for line in [_notes(r, names[r.model]) for r in result.results] + _caption(result, n_q):
+        console.print(line, highlight=False, markup=False)
+    checks = [
+        {**c, "model": names.get(c.get("model", ""), c.get("model", ""))}
+        for r in result.results
+        if r.details.get("kind") != "bm25"
+        for c in (r.details.get("checks") or {}).values()
+    ]
+    if checks:
+        from tui.commands.check import render as render_checks
+
+        render_checks(checks)
+
+
+def short_names(models: list[str]) -> dict[str, str]:
+    """Table labels: hub ids without their organisation ('sentence-transformers/all-MiniLM-L6-v2' ->
+    'all-MiniLM-L6-v2'), unless two models would then share a label; local paths stay whole."""
+    short = {
+        m: m if m.startswith(("/", ".", "~")) else re.sub(r"(?<![\w./~-])[\w.-]+/(?=[\w.-])", "", m)
+        for m in models
+    }
+    counts = Counter(short.values())
+    return {m: s if counts[s] == 1 else m for m, s in short.items()}
+
+
+def _caption(result: Any, n_q: Any) -> list[str]:
+    ds = result.dataset
+    lines = [
+        f"Metrics: mean over {n_q} queries, top 10 of {ds.get('n_chunks')} chunks"
+        + (" (documents ranked by their best chunk, MaxP)" if ds.get("qrels_level") == "parent" else "")
+        + "; nDCG@10 [95% bootstrap CI over queries].",
+        f"^ best by nDCG@10; * worse than the best (paired randomisation test, p < {SIG_LEVEL});"
+        " ~ not significantly different.",
+        "docs/s: chunks encoded per second (model load excluded); p50/p95: one query encoded + searched"
+        " (up to 20 probes, time-capped); peak MB: process RSS peak while the model ran.",
+    ]
+    skipped = ds.get("files_skipped") or {}
+    if skipped:
+        reasons = ", ".join(f"{n} {why}" for why, n in sorted(skipped.items(), key=lambda kv: -kv[1]))
+        lines.append(f"Skipped while reading ({ds.get('files_read', '?')} files read): {reasons}.")
+    llm = ds.get("llm_queries")
+    if llm:
+        lines.append(
+            f"Queries are LLM-generated by {llm.get('model')} ({llm.get('generated')} kept of "
+            f"{llm.get('requested')} requested{dropped_text(llm.get('dropped') or {})}), each relevant to "
+            "the chunk it was written from: realistic wording, but not asked by users."
+        )
+    elif ds.get("synthetic"):
+        lines.append(
+            f"Queries are SYNTHETIC ({ds.get('query_origin')}): generated from the documents, not asked "
+            "by users; treat absolute numbers with care."
+        )
+    for row in result.results:
+        if row.details.get("perf_source", "measured") != "measured":
+            lines.append(f"{row.model}: speed/memory from the {row.details['perf_source']}.")
+    return lines
