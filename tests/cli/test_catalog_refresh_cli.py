@@ -106,7 +106,8 @@ def test_failed_fetch_leaves_overlay_untouched(mirror: FakeServer, fault: str) -
     assert result.exit_code == 1, result.output
     assert result.output.strip().endswith("catalog unchanged")
     if fault.startswith("file_"):
-        assert mirror.count(path) == (1 if fault == "file_malformed" else 4)  # 3 retries
+        expected = 1 if fault == "file_malformed" else 4  # 3 retries
+        assert mirror.count_settled(path, expected) == expected
     assert overlay_path().read_bytes() == before
     assert _law_mean() == 57.0
 

@@ -55,6 +55,14 @@ class FakeServer:
     def count(self, path_part: str = "") -> int:
         return sum(1 for r in self.requests if path_part in r.path)
 
+    def count_settled(self, path_part: str, expected: int, timeout: float = 5.0) -> int:
+        """count(), after waiting up to `timeout` s for it to reach `expected`: a client that gave up on a
+        slow reply may return before this server's thread has read its last request (busy CI machines)."""
+        deadline = time.monotonic() + timeout
+        while self.count(path_part) < expected and time.monotonic() < deadline:
+            time.sleep(0.02)
+        return self.count(path_part)
+
 
 def _embed_response(path: str, body: dict[str, Any]) -> dict[str, Any] | None:
     if path.endswith("/embeddings"):

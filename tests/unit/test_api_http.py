@@ -83,13 +83,13 @@ def test_slow_response_times_out_and_is_retried(server: FakeServer) -> None:
     server.fault("slow", 1.0, times=3)
     with pytest.raises(ApiTimeout, match="timed out after 3 attempts"):
         _post(server, RetryPolicy(max_retries=2, backoff_base=0.01), timeout=0.3)
-    assert server.count() == 3
+    assert server.count_settled("", 3) == 3
 
 
 def test_slow_once_then_ok(server: FakeServer) -> None:
     server.fault("slow", 1.0)
     assert _post(server, timeout=0.3)
-    assert server.count() == 2
+    assert server.count_settled("", 2) == 2
 
 
 def test_malformed_json_is_a_clear_error(server: FakeServer) -> None:
