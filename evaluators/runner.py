@@ -71,7 +71,6 @@ class _Ctx:
     progress: Callable[[str, int, int], None]
     stop: Callable[[], bool]
     checks: list[str] = field(default_factory=list)
-    int8: bool = False
     estimates: dict[str, dict[str, Any]] = field(default_factory=dict)
     memo: dict[str, _Run] = field(default_factory=dict)
     checked: dict[str, dict[str, Any]] = field(default_factory=dict)
@@ -114,7 +113,6 @@ def run_trial(
         on_progress or (lambda m, d, t: None),
         should_stop or (lambda: False),
         check_kinds(checks),
-        int8,
     )
     # Every chunk once, every query twice (ranked, and up to LATENCY_PROBES more alone): an upper bound.
     ctx.estimates = spend_estimates(model_refs, ctx.texts + ctx.qtexts + ctx.qtexts, max_usd)
