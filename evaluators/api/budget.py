@@ -45,6 +45,26 @@ FALLBACK_PRICES: dict[str, float] = {
 }
 
 
+# Chat models for LLM-written queries: USD per 1M (input, output) tokens. List prices as published by OpenAI
+# and repeated on promptunit.ai/blog/gpt-4o-mini-pricing-guide and pecollective.com/tools/gpt-4o-mini-pricing
+# ("April 2026"), retrieved 2026-11-22 from stored copies. Unknown chat models have no price (fail closed).
+CHAT_PRICES: dict[str, tuple[float, float]] = {
+    "openai:gpt-4o-mini": (0.15, 0.60),
+    "openai:gpt-4o": (2.50, 10.00),
+    "openai:gpt-4.1-nano": (0.10, 0.40),
+    "openai:gpt-4.1-mini": (0.40, 1.60),
+    "openai:gpt-4.1": (2.00, 8.00),
+}
+
+
+def chat_price(ref: str) -> tuple[float, float] | None:
+    """(input, output) USD per 1M tokens of a chat model; 0 for local servers; None when unknown."""
+    provider, model = split_ref(ref.split("@", 1)[0])
+    if provider in FREE_PROVIDERS:
+        return (0.0, 0.0)
+    return CHAT_PRICES.get(f"{provider}:{model}")
+
+
 class SpendCapExceeded(Exception):
     """The estimated cost of a trial's API calls exceeds --max-usd (or cannot be bounded): refuse to start."""
 

@@ -23,6 +23,9 @@ from evaluators.api.http import ApiError, ApiResponseError, RetryPolicy, make_cl
 from evaluators.types import Dataset, Doc, Query, TrialInputError
 
 PROMPT_VERSION = 1
+QUESTION_MAX_TOKENS = 96
+JUDGE_MAX_TOKENS = 8
+"""Reply caps sent with every chat request, so the cost of a run has a hard upper bound."""
 OVERLAP_THRESHOLD = 0.5
 """Drop a question when this share (or more) of its word trigrams appear verbatim in the chunk."""
 MIN_CHUNK_CHARS = 120
@@ -75,6 +78,31 @@ def cache_key(dataset: Dataset, llm_ref: str, n: int, seed: int) -> str:
     return hashlib.sha256(raw.encode()).hexdigest()[:24]
 
 
+def cache_file(dataset: Dataset, llm_ref: str, n: int, seed: int, cache_dir: str | os.PathLike[str]) -> Path:
+    """Where generate_queries keeps (or will keep) these questions."""
+    return Path(cache_dir) / f"llm-queries-{cache_key(dataset, llm_ref, n, seed)}.json"
+
+
+def cost_bound(
+    dataset: Dataset, n: int, llm_ref: str, *, seed: int = 0, judge: bool = True
+) -> dict[str, Any]:
+    """An upper bound of what generate_queries may spend, before any call: every sampled chunk asked once
+    and judged once, every reply at its max_tokens cap. usd None when the chat model's price is unknown."""
+    from evaluators.api.budget import chat_price, count_tokens
+
+    chunks = _sample_chunks(dataset, n, seed) if dataset.corpus else []
+    asks = [f"{QUESTION_PROMPT}\nPassage:\n{c.text}" for c in chunks]
+    if judge:  # the question in a judge prompt is at most QUESTION_MAX_TOKENS long
+        asks += [f"{JUDGE_PROMPT}\nPassage:\n{c.text}\n\nQuestion:" for c in chunks]
+    calls = len(asks)
+    tokens_in, method = count_tokens(asks)
+    tokens_in += calls * 16 + (len(chunks) * QUESTION_MAX_TOKENS if judge else 0)  # message framing
+    tokens_out = len(chunks) * (QUESTION_MAX_TOKENS + (JUDGE_MAX_TOKENS if judge else 0))
+    price = chat_price(llm_ref)
+    usd = None if price is None else (tokens_in * price[0] + tokens_out * price[1]) / 1_000_000
+    return {"calls": calls, "tokens_in": tokens_in, "tokens_out": tokens_out, "usd": usd, "method": method}
+
+
 def origin_label(llm_ref: str) -> str:
     """'llm:openai:gpt-4o-mini'; an openai-compatible URL is left out of the label."""
     return "llm:" + llm_ref.split("@", 1)[0]
@@ -89,11 +117,12 @@ class _Chat:
         self.policy = RetryPolicy(max_retries=max_retries, backoff_base=backoff_base)
         self.tokens = 0
 
-    def ask(self, system: str, user: str, *, seed: int, temperature: float) -> str:
+    def ask(self, system: str, user: str, *, seed: int, temperature: float, max_tokens: int) -> str:
         body = {
             "model": self.model,
             "temperature": temperature,
             "seed": seed,
+            "max_tokens": max_tokens,
             "messages": [{"role": "system", "content": system}, {"role": "user", "content": user}],
         }
         try:
@@ -139,7 +168,13 @@ def _generate(
         if len(kept) >= n:
             break
         question = clean_question(
-            chat.ask(QUESTION_PROMPT, f"Passage:\n{chunk.text}", seed=seed + i, temperature=0.7)
+            chat.ask(
+                QUESTION_PROMPT,
+                f"Passage:\n{chunk.text}",
+                seed=seed + i,
+                temperature=0.7,
+                max_tokens=QUESTION_MAX_TOKENS,
+            )
         )
         if len(_words(question)) < 2:
             dropped["empty"] += 1
@@ -149,7 +184,11 @@ def _generate(
             continue
         if judge:
             verdict = chat.ask(
-                JUDGE_PROMPT, f"Passage:\n{chunk.text}\n\nQuestion: {question}", seed=seed, temperature=0.0
+                JUDGE_PROMPT,
+                f"Passage:\n{chunk.text}\n\nQuestion: {question}",
+                seed=seed,
+                temperature=0.0,
+                max_tokens=JUDGE_MAX_TOKENS,
             )
             if not verdict.strip().upper().startswith("YES"):
                 dropped["judge: not answered"] += 1
@@ -202,7 +241,7 @@ def generate_queries(
         raise TrialInputError("cannot generate queries: the corpus is empty")
     progress = on_progress or (lambda done, total: None)
     key = cache_key(dataset, llm_ref, n, seed)
-    path = Path(cache_dir) / f"llm-queries-{key}.json"
+    path = cache_file(dataset, llm_ref, n, seed, cache_dir)
     cached = _read_cache(path, key)
     if cached is None:
         chat = _Chat(llm_ref, timeout, max_retries, backoff_base)

@@ -62,6 +62,7 @@ def test_llm_queries_api_model_and_save(corpus: Path, openai_server: FakeServer,
     assert res.exit_code == 0, res.output
     assert "LLM-generated" in res.stdout and "4 LLM-generated questions kept" in res.stderr
     assert "API used: " in res.stdout and "API estimate before the run: " in res.stdout
+    assert "LLM budget: openai:gpt-4o-mini: at most" in res.stderr
     chats = openai_server.count("/chat/completions")
     assert chats == 8  # one question and one judgement per sampled chunk
 
@@ -72,7 +73,8 @@ def test_llm_queries_api_model_and_save(corpus: Path, openai_server: FakeServer,
     assert trial.dataset["llm_queries"]["generated"] == 4
     assert trial.settings["generate_queries"] == {"n": 4, "llm": "openai:gpt-4o-mini"}
     api_row = next(r for r in trial.results if r["model"] != "bm25")
-    assert api_row["details"]["usage"]["tokens"] > 0 and api_row["details"]["cost_estimate"]["cap_usd"] == 0.5
+    assert api_row["details"]["usage"]["tokens"] > 0 and trial.settings["max_usd"] == 0.5
+    assert 0.49 < api_row["details"]["cost_estimate"]["cap_usd"] < 0.5  # what the LLM's bound left
     compared = [r for r in trial.results if r.get("p_vs_best")]
     assert len(compared) == 1 and "ndcg@10" in compared[0]["p_vs_best"]
     assert TEST_OPENAI_KEY not in (home / "embedscout.db").read_bytes().decode("latin-1")
@@ -146,3 +148,30 @@ def test_synthetic_overlap_and_skipped_files(tmp_path: Path) -> None:
     table = _run("--corpus", str(docs), "-m", "bm25", "--synthetic", "ict")
     assert "Skipped while reading (6 files read): 1 binary." in table.stdout
     assert "Queries are SYNTHETIC" in table.stdout
+
+
+def _yes_judge(server: FakeServer) -> None:
+    server.chat = lambda messages: (
+        "YES" if "YES or NO" in messages[0]["content"] else "Which topic is covered?"
+    )
+
+
+def test_llm_spend_counts_against_the_cap(corpus: Path, openai_server: FakeServer) -> None:
+    """The LLM's worst case is checked before any chat request, and reserved: the embeddings get the rest."""
+    from evaluators.api.llm_queries import cost_bound
+    from evaluators.datasets import load_dataset
+
+    _yes_judge(openai_server)
+    llm = ["--generate-queries", "4", "--llm", "openai:gpt-4o-mini"]
+    too_low = _run("--corpus", str(corpus), *llm, "-m", "bm25", "--max-usd", "0.0000001")
+    assert too_low.exit_code == 1 and "exceeds --max-usd 1e-07; nothing was sent" in too_low.output
+    unknown = _run("--corpus", str(corpus), "--generate-queries", "4", "--llm", "openai:mystery-chat", "-m",
+                   "bm25", "--max-usd", "1")  # fmt: skip
+    assert unknown.exit_code == 1 and "no price known for openai:mystery-chat" in unknown.output
+    assert openai_server.requests == []
+
+    bound = cost_bound(load_dataset(str(corpus)), 4, "openai:gpt-4o-mini")["usd"]
+    just_llm = f"{bound + 1e-9:.12f}"  # enough for the questions, not for an embedding model too
+    res = _run("--corpus", str(corpus), *llm, "-m", "openai:text-embedding-3-small", "--max-usd", just_llm)
+    assert res.exit_code == 1 and "exceeds --max-usd" in res.output
+    assert openai_server.count("/chat/completions") > 0 and openai_server.count("/embeddings") == 0

@@ -9,7 +9,15 @@ import pytest
 
 from evaluators.api.embedders import MissingApiKey
 from evaluators.api.http import ApiError
-from evaluators.api.llm_queries import JUDGE_PROMPT, clean_question, copies_chunk, generate_queries
+from evaluators.api.llm_queries import (
+    JUDGE_MAX_TOKENS,
+    JUDGE_PROMPT,
+    QUESTION_MAX_TOKENS,
+    clean_question,
+    copies_chunk,
+    cost_bound,
+    generate_queries,
+)
 from evaluators.types import Dataset, Doc, TrialInputError
 from tests.unit._fake_http import FakeServer, running_server
 
@@ -148,3 +156,18 @@ def test_copy_filter_and_cleaning() -> None:
     assert copies_chunk("Photosynthesis converts light energy into chemical energy", chunk)
     assert not copies_chunk("How do plants turn sunlight into food?", chunk)
     assert clean_question('1. Question: "How do plants eat?"\nextra') == "How do plants eat?"
+
+
+def test_cost_bound_covers_what_a_run_can_spend(server: FakeServer, tmp_path: Path) -> None:
+    """Every request carries a reply cap, and the bound counts every sampled chunk asked and judged at those
+    caps: what the run sent stays under it. Local servers cost 0; an unknown chat model has no price."""
+    bound = cost_bound(_dataset(), 7, "openai:gpt-4o-mini", seed=1)
+    assert bound["calls"] == 16  # 8 chunks (all sampled: 3 x 7 > 8), a question and a verdict each
+    assert bound["usd"] == pytest.approx((bound["tokens_in"] * 0.15 + bound["tokens_out"] * 0.60) / 1e6)
+    generate_queries(_dataset(), 7, "openai:gpt-4o-mini", cache_dir=tmp_path, seed=1)
+    caps = [r.body["max_tokens"] for r in server.requests]
+    assert set(caps) == {QUESTION_MAX_TOKENS, JUDGE_MAX_TOKENS} and len(caps) <= bound["calls"]
+    sent = sum(len(m["content"]) for r in server.requests for m in r.body["messages"])
+    assert bound["tokens_in"] >= sent / 4  # more than the characters sent, at ~4 per token
+    assert cost_bound(_dataset(), 7, "ollama:llama3.1")["usd"] == 0.0
+    assert cost_bound(_dataset(), 7, "openai:some-future-chat-model")["usd"] is None

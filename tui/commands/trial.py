@@ -140,6 +140,7 @@ def trial(
           --generate-queries 50 --llm openai:gpt-4o-mini
     """
     _check_usage(demo, corpus, decision, title, save, n_generate, llm, int8, backend)
+    cap_usd = max_usd
     from evaluators.types import TrialInputError
 
     try:
@@ -157,7 +158,9 @@ def trial(
         )
         if n_generate:
             assert llm is not None
-            dataset = _generate(dataset, n_generate, llm, seed)
+            dataset, llm_usd = _generate(dataset, n_generate, llm, seed, max_usd)
+            if max_usd is not None:  # the LLM's bound is reserved: the embeddings get what is left
+                max_usd = max(0.0, max_usd - llm_usd)
     except TrialInputError as exc:
         raise click.ClickException(str(exc)) from None
     refs = list(models) or _default_models()
@@ -173,7 +176,7 @@ def trial(
         "cache": not no_cache,
         "checks": kinds,
         "int8": int8,
-        "max_usd": max_usd,
+        "max_usd": cap_usd,
         "generate_queries": {"n": n_generate, "llm": _public_ref(llm)} if n_generate else None,
     }
     saver = TrialSaver(decision, title) if save else None
@@ -230,17 +233,20 @@ def _check_kinds(checks: str | None) -> list[str]:
         raise TrialInputError(f"--checks: {exc}") from None
 
 
-def _public_ref(ref: str | None) -> str | None:
-    """A model reference without the base URL of an openai-compatible server (it may embed credentials)."""
+def _public_ref(ref: str | None) -> str | None:  # an openai-compatible server's URL may embed credentials
     return None if ref is None else ref.split("@", 1)[0]
 
 
-def _generate(dataset: Any, n: int, llm: str, seed: int) -> Any:
-    """LLM-written queries (cached by dataset fingerprint, model, N and seed); errors as one line."""
+def _generate(dataset: Any, n: int, llm: str, seed: int, max_usd: float | None) -> tuple[Any, float]:
+    """LLM-written queries (cached by dataset fingerprint, model, N and seed) and the USD bound reserved
+    for them under --max-usd (0 when cached or free); errors as one line."""
     from evaluators.api.http import ApiError
-    from evaluators.api.llm_queries import generate_queries
+    from evaluators.api.llm_queries import cache_file, generate_queries
     from storage.paths import cache_dir
 
+    reserved = 0.0
+    if max_usd is not None and not cache_file(dataset, llm, n, seed, cache_dir()).is_file():
+        reserved = _llm_budget(dataset, n, llm, seed, max_usd)
     click.echo(f"Writing {n} questions with {_public_ref(llm)} ...", err=True)
     try:
         out = generate_queries(dataset, n, llm, cache_dir=cache_dir(), seed=seed)
@@ -253,7 +259,25 @@ def _generate(dataset: Any, n: int, llm: str, seed: int) -> Any:
         + (" (from cache)" if info.get("cache_hit") else ""),
         err=True,
     )
-    return out
+    return out, reserved
+
+
+def _llm_budget(dataset: Any, n: int, llm: str, seed: int, max_usd: float) -> float:
+    """The LLM's worst-case cost, checked against --max-usd before any chat request."""
+    from evaluators.api.llm_queries import cost_bound
+
+    bound = cost_bound(dataset, n, llm, seed=seed)
+    name = _public_ref(llm)
+    if bound["usd"] is None:
+        raise click.ClickException(f"cannot check --max-usd {max_usd:g}: no price known for {name}")
+    text = (
+        f"{name}: at most {bound['calls']} calls, {bound['tokens_in']:,} tokens in + "
+        f"{bound['tokens_out']:,} out ({bound['method']}), ~${bound['usd']:.4f}"
+    )
+    if bound["usd"] > max_usd:
+        raise click.ClickException(f"{text} exceeds --max-usd {max_usd:g}; nothing was sent")
+    click.echo(f"LLM budget: {text}, reserved from --max-usd {max_usd:g}.", err=True)
+    return float(bound["usd"])
 
 
 def _load_dataset(
