@@ -70,7 +70,9 @@ def test_int8_variant_row_reports_agreement_with_fp32(
 def test_int8_on_torch_is_a_failed_row_not_a_silent_fp32(tiny: Dataset, minilm_path: str) -> None:
     """The variant must be int8 or nothing: asked on torch it fails with the reason (fp32 still runs)."""
     res = run_trial(tiny, ["minilm"], backend="torch", int8=True, checks=())
-    assert res.results[1].status == "failed" and "onnx backend" in (res.results[1].error or "")
+    fp32, q8 = res.results
+    assert q8.status == "failed" and "onnx backend" in (q8.error or "")
+    assert q8.model == f"{fp32.model} (int8)"  # named like a variant that ran (the TUI places it by name)
 
 
 def test_spend_cap_refuses_before_any_request(tiny: Dataset, openai_server: FakeServer) -> None:

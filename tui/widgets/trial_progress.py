@@ -92,12 +92,9 @@ class TrialProgress(VerticalScroll):
             ref = name
         key = ref if ref in self._ids else (name or ref)
         wid = self._row(key)
-        if wid is not None and self._ref_of(wid) in self._done:
-            # A second row for a finished ref: the int8 variant that failed before reporting its name.
-            wid = self._add_row(f"{key}{INT8_SUFFIX}", after=wid)
         if wid is None:
             return
-        self._done.add(self._ref_of(wid))
+        self._done.add(next(r for r, w in self._ids.items() if w == wid))
         _, bar, label = self._rows[wid]
         if bar.total is None:
             bar.update(total=1, progress=1 if status == "ok" else 0)
@@ -110,9 +107,6 @@ class TrialProgress(VerticalScroll):
         for ref, wid in self._ids.items():
             if ref not in self._done:
                 self._rows[wid][2].update(status)
-
-    def _ref_of(self, wid: str) -> str:
-        return next(r for r, w in self._ids.items() if w == wid)
 
 
 def _short(ref: str) -> str:
