@@ -11,7 +11,7 @@ from typing import Any
 
 from rich.text import Text
 
-from tui.commands.check import HEADLINES
+from tui.commands.check import HEADLINES, accuracy_columns
 
 STATUS_LABELS = {"ok": "ok", "not_applicable": "not applicable", "failed": "FAILED"}
 
@@ -90,10 +90,7 @@ def _value(check: dict[str, Any], key: str, label: str) -> str | None:
 def headline_keys(check: dict[str, Any]) -> list[tuple[str, str]]:
     """(key, label) of the headline numbers: the check command's, plus cross-lingual acc@1 each way."""
     keys = list(HEADLINES.get(str(check.get("kind")), ()))
-    if check.get("kind") == "crosslingual":
-        accs = [k for k in (check.get("values") or {}) if k.startswith("accuracy@1_")]
-        keys = [(k, k.replace("accuracy@1_", "acc@1 ").replace("_to_", "→")) for k in accs] + keys
-    return keys
+    return accuracy_columns([check]) + keys if check.get("kind") == "crosslingual" else keys
 
 
 def check_lines(check: dict[str, Any]) -> list[str]:

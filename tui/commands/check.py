@@ -69,9 +69,13 @@ def _columns(kind: str, rows: list[dict[str, Any]]) -> list[tuple[str, str]]:
         return list(HEADLINES[kind]) + [(k, "  " + k.replace(":", ": ")) for k in extra]
     if kind != "crosslingual":
         return list(HEADLINES[kind])
-    accs = list(dict.fromkeys(k for r in rows for k in r["values"] if k.startswith("accuracy@1_")))
-    labels = [(k, k.replace("accuracy@1_", "acc@1 ").replace("_to_", "→")) for k in accs]
-    return labels + list(HEADLINES[kind])
+    return accuracy_columns(rows) + list(HEADLINES[kind])
+
+
+def accuracy_columns(rows: list[dict[str, Any]]) -> list[tuple[str, str]]:
+    """Cross-lingual accuracy@1 in each direction found in the results: (key, 'acc@1 en→zh')."""
+    accs = dict.fromkeys(k for r in rows for k in r.get("values") or {} if k.startswith("accuracy@1_"))
+    return [(k, k.replace("accuracy@1_", "acc@1 ").replace("_to_", "→")) for k in accs]
 
 
 def render(results: list[dict[str, Any]]) -> None:
