@@ -193,9 +193,11 @@ class TrialScreen(AppScreen):
     def _on_worker_state(self, event: Worker.StateChanged) -> None:
         if event.worker is not self._worker or not event.worker.is_finished:
             return
+        from evaluators.types import TrialCancelled, TrialInputError  # loaded by the worker already
+
         self._set_running(False)
         log = self.query_one("#trial-log", RichLog)
-        refused = type(event.worker.error).__name__ == "TrialInputError"
+        refused = isinstance(event.worker.error, TrialInputError)
         self.query_one(TrialProgress).stop_waiting("not run" if refused else "stopped")
         if event.state is WorkerState.SUCCESS:
             self._show_result(event.worker.result)
@@ -205,7 +207,7 @@ class TrialScreen(AppScreen):
             self.notify("Trial cancelled.", severity="warning")
         else:
             error = event.worker.error
-            if type(error).__name__ == "TrialCancelled":
+            if isinstance(error, TrialCancelled):
                 self._keep_partial()
                 log.write("Cancelled.")
                 return
