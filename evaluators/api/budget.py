@@ -19,32 +19,6 @@ CHARS_PER_TOKEN = 3.0
 # Providers that run on the user's machine or their own server: no per-token bill.
 FREE_PROVIDERS = frozenset({"ollama", "openai-compatible"})
 
-# List prices (USD per 1M input tokens) used when the catalog has none (e.g. it fails to load): a mirror of
-# the catalog's price_usd_per_1m, kept equal by tests/unit/test_api_budget.py. Pages: catalog/SOURCES.md.
-FALLBACK_PRICES: dict[str, float] = {
-    "openai:text-embedding-3-small": 0.02,
-    "openai:text-embedding-3-large": 0.13,
-    "openai:text-embedding-ada-002": 0.10,
-    "cohere:embed-english-v3.0": 0.10,
-    "cohere:embed-multilingual-v3.0": 0.10,
-    "cohere:embed-v4.0": 0.12,
-    "voyage:voyage-3": 0.06,
-    "voyage:voyage-3-large": 0.18,
-    "voyage:voyage-3.5": 0.06,
-    "voyage:voyage-code-3": 0.18,
-    "voyage:voyage-law-2": 0.12,
-    "voyage:voyage-finance-2": 0.12,
-    "voyage:voyage-4-large": 0.12,
-    "voyage:voyage-4": 0.06,
-    "voyage:voyage-4-lite": 0.02,
-    "google:gemini-embedding-001": 0.15,
-    # Vertex AI bills these three per character ($0.025/1M chars); 0.10 assumes ~4 characters per token.
-    "google:text-embedding-004": 0.10,
-    "google:text-embedding-005": 0.10,
-    "google:text-multilingual-embedding-002": 0.10,
-}
-
-
 # Chat models for LLM-written queries: USD per 1M (input, output) tokens. List prices as published by OpenAI
 # and repeated on promptunit.ai/blog/gpt-4o-mini-pricing-guide and pecollective.com/tools/gpt-4o-mini-pricing
 # ("April 2026"), retrieved 2026-11-22 from stored copies. Unknown chat models have no price (fail closed).
@@ -164,23 +138,21 @@ def estimate_tokens_chars(text: str) -> int:
 
 
 def price_per_1m(ref: str) -> float | None:
-    """USD per 1M tokens: 0 for local providers, else the catalog's price, else a fallback list price."""
+    """USD per 1M tokens: 0 for local providers, else the catalog's price (the one list of API prices, with
+    sources in catalog/SOURCES.md); None when unknown, so a spend cap refuses the model (fails closed)."""
     provider, model = split_ref(ref)
     from evaluators.api.embedders import ALIASES
 
     provider = ALIASES.get(provider, provider)
-    ref = f"{provider}:{model}"
     if provider in FREE_PROVIDERS:
         return 0.0
     try:
-        from catalog.load import find_model  # the catalog is optional here: prices also have a fallback
+        from catalog.load import find_model
 
-        spec = find_model(ref) or find_model(model)
-    except Exception:  # noqa: BLE001 - a missing/half-built catalog must not break cost estimates
-        spec = None
-    if spec is not None and spec.price_usd_per_1m is not None:
-        return float(spec.price_usd_per_1m)
-    return FALLBACK_PRICES.get(f"{provider}:{model}")
+        spec = find_model(f"{provider}:{model}") or find_model(model)
+    except Exception:  # noqa: BLE001 - a broken catalog makes prices unknown, never a crash
+        return None
+    return float(spec.price_usd_per_1m) if spec is not None and spec.price_usd_per_1m is not None else None
 
 
 def estimate_cost(ref: str, texts: Sequence[str]) -> tuple[int, float | None]:

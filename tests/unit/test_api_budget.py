@@ -43,7 +43,7 @@ def test_cap_respected_returns_estimates() -> None:
 
 
 def test_unknown_price_fails_closed_under_a_cap() -> None:
-    """A model with no catalog price and no fallback cannot be bounded, so a cap refuses it."""
+    """A model with no catalog price cannot be bounded, so a cap refuses it."""
     with pytest.raises(SpendCapExceeded, match="no price known for cohere:embed-unpriced-test"):
         check_budget(["cohere:embed-unpriced-test"], ["hi"], max_usd=5)
     assert check_budget(["cohere:embed-unpriced-test"], ["hi"], max_usd=None)[0].usd is None
@@ -57,29 +57,20 @@ def test_filled_prices_pass_a_cap() -> None:
     assert budget.price_per_1m("cohere:embed-v4.0") == 0.12
 
 
-def test_fallback_prices_mirror_the_catalog() -> None:
-    """FALLBACK_PRICES (used when the catalog has none or fails to load) never disagrees with the catalog."""
-    from catalog.load import load_catalog
-
-    catalog = {
-        f"{m.api_provider}:{m.api_model_name}": m.price_usd_per_1m
-        for m in load_catalog()
-        if m.is_api and m.price_usd_per_1m is not None
-    }
-    assert budget.FALLBACK_PRICES == catalog
-
-
-def test_fallback_used_when_the_catalog_fails(monkeypatch: pytest.MonkeyPatch) -> None:
-    """A broken catalog import still yields the same list prices, from the fallback table."""
+def test_a_broken_catalog_makes_prices_unknown_and_a_cap_refuses(monkeypatch: pytest.MonkeyPatch) -> None:
+    """The catalog is the one list of API prices: unreadable, a capped trial refuses; it never guesses."""
     import catalog.load
+
+    assert budget.price_per_1m("voyage:voyage-law-2") == 0.12
 
     def broken(*args: object, **kwargs: object) -> None:
         raise RuntimeError("catalog unavailable")
 
     monkeypatch.setattr(catalog.load, "find_model", broken)
-    assert budget.price_per_1m("voyage:voyage-law-2") == 0.12
-    assert budget.price_per_1m("google:text-embedding-004") == 0.10
-    assert budget.price_per_1m("cohere:embed-unpriced-test") is None
+    assert budget.price_per_1m("voyage:voyage-law-2") is None
+    assert budget.price_per_1m("ollama:nomic-embed-text") == 0.0
+    with pytest.raises(SpendCapExceeded, match="no price known for voyage:voyage-law-2"):
+        check_budget(["voyage:voyage-law-2"], ["hi"], max_usd=5)
 
 
 def test_catalog_ids_and_aliases_count_as_api_models() -> None:
