@@ -7,6 +7,7 @@ API references go to `evaluators.api.embedders.load_api_encoder`.
 
 from __future__ import annotations
 
+import functools
 import os
 from collections.abc import Sequence
 from typing import Any
@@ -156,16 +157,17 @@ def _load_torch(ref: ModelRef, device: str) -> SentenceTransformerEncoder:
         local = os.path.isdir(str(ref.path))
         if not local and any(w in str(exc).lower() for w in ("connect", "offline", "cached files")):
             raise OSError(
-                f"{ref.path} is not in the local Hugging Face cache and the hub cannot be reached "
-                "(offline?): "
+                f"{ref.path} is not in the local Hugging Face cache and the hub is unreachable (offline?): "
                 "run once with network to download it, or pass a local sentence-transformers folder"
             ) from None
         raise
     return SentenceTransformerEncoder(model, ref, device=device)
 
 
+@functools.lru_cache(maxsize=1)
 def _gpu_seen_without_torch() -> bool:
-    """Whether a CUDA/MPS device is likely (nvidia-smi, Apple Silicon); never imports torch."""
+    """Whether a CUDA/MPS device is likely (nvidia-smi, Apple Silicon); never imports torch. Probed once per
+    process: every model of a trial asks."""
     from evaluators.hardware import detect_hardware
 
     return detect_hardware(probe_gpu=True, allow_torch=False).gpu is not None

@@ -158,12 +158,16 @@ def begin_trial(
 
 def add_trial_result(db: Database, trial_id: int, result: Any) -> int:
     """Append one model's row (`ModelResult.to_dict()` or an object with `to_dict`); commits at once."""
-    data = result.to_dict() if hasattr(result, "to_dict") else dict(result)
     with write_transaction(db):
         _trial_row(db, trial_id)
-        table = db.table("trial_results")
-        table.insert(result_to_row(trial_id, data))
-        return _last_pk(table)
+        return _insert_result(db, trial_id, result)
+
+
+def _insert_result(db: Database, trial_id: int, result: Any) -> int:
+    data = result.to_dict() if hasattr(result, "to_dict") else dict(result)
+    table = db.table("trial_results")
+    table.insert(result_to_row(trial_id, data))
+    return _last_pk(table)
 
 
 def finish_trial(
@@ -183,10 +187,8 @@ def finish_trial(
         row = _trial_row(db, trial_id)
         if results is not None:
             db.execute("DELETE FROM trial_results WHERE trial_id = ?", [trial_id])
-            table = db.table("trial_results")
             for result in results:
-                data = result.to_dict() if hasattr(result, "to_dict") else dict(result)
-                table.insert(result_to_row(trial_id, data))
+                _insert_result(db, trial_id, result)
         status = "complete" if complete else "incomplete"
         db.table("trials").update(trial_id, {"status": status, "finished_at": finished_at or utcnow()})
         _touch(db, int(row["decision_id"]))
