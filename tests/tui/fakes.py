@@ -1,17 +1,18 @@
-"""Fake core for screen tests: a five-model catalog, a deterministic recommend, a scripted trial runner and
-an in-memory journal, wired into `Services` so no screen test needs the real catalog, torch or SQLite.
-Also `settle`, the pilot helper every TUI test uses. (No tests/tui/__init__.py: it would shadow `tui`.)
+"""Fake core for screen tests: a five-model catalog, a deterministic recommend, the scripted trial runner
+(tests/tui/fake_runner.py) and an in-memory journal, wired into `Services` so no screen test needs the real
+catalog, torch or SQLite. Also `settle`, the pilot helper every TUI test uses.
+(No tests/tui/__init__.py: it would shadow `tui`.)
 """
 
 from __future__ import annotations
 
-import threading
 from dataclasses import dataclass, field
 from types import SimpleNamespace
 from typing import Any
 
 from catalog.models import Benchmark, BenchmarkScore, ModelSpec
-from evaluators.types import Dataset, Doc, ModelResult, Query, TrialCancelled, TrialInputError, TrialResult
+from evaluators.types import Dataset, Doc, Query, TrialInputError
+from tests.tui.fake_runner import FakeRunner
 from tui.services import Services
 
 
@@ -159,140 +160,6 @@ def fake_recommend(req: FakeRequirements, models: Any) -> Recommendation:
             )
     cands.sort(key=lambda r: -r.score)
     return Recommendation(cands, excl, req)
-
-
-FAKE_API_USD = 0.001
-"""What the fake runner estimates any trial's API models cost (over a lower max_usd it refuses)."""
-
-
-@dataclass
-class FakeRunner:
-    """Runs in the worker thread: 3 batches per model; 'broken' refs fail; `gate` holds batch 2 until set.
-    The opt-ins act as in the real runner: checks fill details["checks"] (with 'checks: <model>' progress),
-    int8 adds a '<ref> (int8)' row after each local model, 'openai:' refs report usage and cost_estimate,
-    and a max_usd under FAKE_API_USD raises TrialInputError before any model runs."""
-
-    gate: threading.Event | None = None
-    calls: list[list[str]] = field(default_factory=list)
-    options: list[dict[str, Any]] = field(default_factory=list)
-    """The opt-ins (backend, checks, int8, max_usd) of each call."""
-
-    def __call__(
-        self,
-        dataset: Dataset,
-        refs: list[str],
-        *,
-        on_progress: Any = None,
-        on_model_done: Any = None,
-        should_stop: Any = None,
-        **options: Any,
-    ) -> TrialResult:
-        self.calls.append(list(refs))
-        self.options.append(options)
-        cap = options.get("max_usd")
-        if cap is not None and cap < FAKE_API_USD and any(r.startswith("openai:") for r in refs):
-            raise TrialInputError(
-                f"estimated API cost ${FAKE_API_USD} exceeds --max-usd {cap}: nothing was sent"
-            )
-        jobs = [
-            (ref, q)
-            for ref in refs
-            for q in (False, True)
-            if not q or (options.get("int8") and ref != "bm25" and ":" not in ref)
-        ]
-        results: list[ModelResult] = []
-        complete = True
-        for i, (ref, int8) in enumerate(jobs):
-            name = f"{ref} (int8)" if int8 else ref
-            try:
-                self._batches(name, on_progress, should_stop)
-            except TrialCancelled:  # as the real runner: a cancelled row, then stop
-                results.append(ModelResult(ref, status="cancelled", error="stopped by the user"))
-                complete = False
-                break
-            if "broken" in ref:
-                row = ModelResult(ref, status="failed", error="model not available offline")
-            else:
-                v = 0.5 + 0.1 * i
-                row = ModelResult(
-                    name,
-                    metrics={"ndcg@10": v, "recall@10": v + 0.1, "mrr@10": v - 0.05, "hit@1": v - 0.1},
-                    ci95={"ndcg@10": (v - 0.05, v + 0.05)},
-                    p_vs_best={"ndcg@10": 0.01} if i < len(jobs) - 1 else {},
-                    perf={"docs_per_s": 100.0 * (i + 1), "query_p50_ms": 2.0, "peak_mem_mb": 50.0},
-                    details=_fake_details(ref, name, int8, options, on_progress),
-                )
-            results.append(row)
-            if on_model_done:
-                on_model_done(row)
-        return TrialResult(
-            dataset={
-                "name": dataset.name,
-                "n_docs": len(dataset.corpus),
-                "n_queries": len(dataset.queries),
-                "query_origin": dataset.query_origin,
-            },
-            results=results,
-            complete=complete,
-            started_at="2026-01-01T00:00:00Z",
-            finished_at="2026-01-01T00:00:05Z",
-        )
-
-    def _batches(self, ref: str, on_progress: Any, should_stop: Any) -> None:
-        for done in range(1, 4):
-            if done == 2 and self.gate is not None:
-                self.gate.wait(5)
-            if should_stop and should_stop():
-                raise TrialCancelled(ref)
-            if on_progress:
-                on_progress(ref, done, 3)
-
-
-def _fake_details(ref: str, name: str, int8: bool, options: dict[str, Any], progress: Any) -> dict[str, Any]:
-    details: dict[str, Any] = {"ref": ref, "backend": "bm25s" if ref == "bm25" else options.get("backend")}
-    if int8:
-        details.update({"precision": "int8-dynamic", "int8_recall_agreement@10": 0.95})
-    if ref.startswith("openai:"):
-        details["cost_estimate"] = {"tokens": 50, "usd": FAKE_API_USD, "method": "tiktoken", "cap_usd": 1.0}
-        details["usage"] = {
-            "requests": 2,
-            "retries": 0,
-            "tokens": 40,
-            "tokens_source": "provider",
-            "usd": 0.0008,
-            "usd_source": "estimated from list price",
-        }
-    kinds = list(options.get("checks") or ())
-    if kinds:
-        checks = {}
-        for n, kind in enumerate(kinds):
-            if progress and ref != "bm25":
-                progress(f"checks: {name}", n, len(kinds))
-            checks[kind] = _fake_check(kind, name, applicable=ref != "bm25")
-        details["checks"] = checks
-    return details
-
-
-def _fake_check(kind: str, model: str, *, applicable: bool) -> dict[str, Any]:
-    if not applicable:
-        note = "BM25 has no embeddings: the deeper checks apply to dense and API models"
-        return {"kind": kind, "model": model, "status": "not_applicable", "summary": note, "n": 0,
-                "values": {}, "ci95": {}, "notes": []}  # fmt: skip
-    return {
-        "kind": kind,
-        "model": model,
-        "status": "ok",
-        "summary": f"{kind} fit over 2 documents, 12 tokens, 9 words: 0.250 tokens/char",
-        "n": 2,
-        "values": {
-            "tokens_per_char": 0.25,
-            "tokens_per_word": 1.333,
-            "unk_share": 0.0,
-            "context_window": 512,
-        },
-        "ci95": {"tokens_per_char": [0.2, 0.3], "tokens_per_word": [1.1, 1.5]},
-        "notes": ["measured on the trial's chunks, not whole documents"],
-    }
 
 
 DEMO = Dataset(
