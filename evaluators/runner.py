@@ -140,8 +140,7 @@ def _run_row(
     on_model_done: Callable[[ModelResult], None] | None,
 ) -> bool:
     """Append one model's row (a failure is a row too); False when the user stopped the trial."""
-    # An int8 row follows its fp32 row (which ran): a failed variant is named like a finished one.
-    label = f"{result.results[-1].model} (int8)" if int8 else str(ref)
+    label = f"{result.results[-1].model} (int8)" if int8 else str(ref)  # int8 follows its fp32 row
     if ctx.stop():
         result.complete = False
         return False
