@@ -115,10 +115,12 @@ def _version_key(version: Any) -> tuple[int, ...]:
     return tuple(int(p) for p in re.findall(r"\d+", str(version or "0"))[:3])
 
 
-def pick_result(candidates: Iterable[ResultFile], main_revision: str | None = None) -> Mapping[str, Any]:
-    """One result per (model, task), as mteb's join_revisions: the main revision first, then the newest
-    mteb version; ties prefer a named revision over the legacy 'external'/'no_revision_available' folders."""
-    ranked = sorted(
+def order_results(
+    candidates: Iterable[ResultFile], main_revision: str | None = None
+) -> list[ResultFile]:
+    """mteb's join_revisions preference, best first: the main revision, then the newest mteb version; ties
+    prefer a named revision over the legacy 'external'/'no_revision_available' folders."""
+    return sorted(
         candidates,
         key=lambda c: (
             c[0] == main_revision,
@@ -127,7 +129,11 @@ def pick_result(candidates: Iterable[ResultFile], main_revision: str | None = No
         ),
         reverse=True,
     )
-    return ranked[0][1]
+
+
+def pick_result(candidates: Iterable[ResultFile], main_revision: str | None = None) -> Mapping[str, Any]:
+    """One result per (model, task), as mteb's join_revisions (see order_results)."""
+    return order_results(candidates, main_revision)[0][1]
 
 
 def benchmark_scores(
