@@ -14,7 +14,6 @@ import math
 import warnings
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
-from functools import lru_cache
 from typing import Any
 
 import numpy as np
@@ -37,9 +36,6 @@ IMPLAUSIBLE_SHARE = 0.2
 """A score below this share of the model's own norm in that language, where the norm is healthy, is a
 broken result file, not a measurement (jina-embeddings-v2-base-en: nDCG@10 0.00 on FEVER, 85 typical)."""
 HEALTHY_NORM = 0.5
-CORE_WEIGHT = 1.0
-OTHER_WEIGHT = 0.5
-"""Tasks in a published MTEB benchmark (curated for quality and spread) count fully; other tasks half."""
 
 
 @dataclass(frozen=True)
@@ -223,18 +219,6 @@ def _tasks_of(datas: Sequence[_GroupData], group: Group, model: str) -> set[str]
     return {group.slices[i][0] for i in np.flatnonzero(ran)}
 
 
-@lru_cache(maxsize=1)
-def core_tasks() -> frozenset[str]:
-    from catalog.refresh import load_benchmarks
-
-    return frozenset(t.name for b in load_benchmarks().values() for t in b.tasks)
-
-
-def slice_weights(group: Group) -> Array:
-    core = core_tasks()
-    return np.array([CORE_WEIGHT if t in core else OTHER_WEIGHT for t, _ in group.slices], dtype=float)
-
-
 def _spread(first: Fit, well: Sequence[int]) -> float:
     """Empirical-Bayes prior spread: how far well-measured models really differ (their fitted spread
     minus their own uncertainty), kept within [MIN_PRIOR_SD, MAX_PRIOR_SD]."""
@@ -248,7 +232,7 @@ def _fit_group(gd: _GroupData, facts: Mapping[str, ModelFacts]) -> dict[str, Gro
     """Measured models: a fit shrunk toward 'typical' with the empirical-Bayes spread (never toward a
     family or size guess: evidence is not borrowed). Unmeasured models: their labelled prior."""
     ids = list(gd.rows)
-    comp = tally(gd.scores, slice_weights(gd.group))
+    comp = tally(gd.scores, np.ones(gd.scores.shape[1]))  # every shared task counts the same
     first = fit(comp, np.zeros(len(ids)), np.full(len(ids), PRIOR_SD))
     n_tasks = {
         m: len({gd.group.slices[c][0] for c in np.flatnonzero(~np.isnan(gd.scores[i]))})
@@ -257,7 +241,8 @@ def _fit_group(gd: _GroupData, facts: Mapping[str, ModelFacts]) -> dict[str, Gro
     }
     spread = _spread(first, [gd.rows[m] for m, n in n_tasks.items() if n >= THIN_TASKS])
     final = fit(comp, np.zeros(len(ids)), np.full(len(ids), spread)) if spread != PRIOR_SD else first
-    pri = priors({m: (float(final.theta[gd.rows[m]]), n) for m, n in n_tasks.items()}, facts)
+    fitted = {m: (float(final.theta[gd.rows[m]]), n) for m, n in n_tasks.items()}
+    pri = priors(fitted, facts, gd.group.n_tasks)
     out: dict[str, GroupEstimate] = {}
     for m in facts:
         i = gd.rows.get(m)

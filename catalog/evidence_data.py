@@ -235,6 +235,23 @@ def to_document(table: TaskScores) -> dict[str, Any]:
     return {"schema": SCHEMA, "sources": dict(table.sources), "models": list(table.models), "tasks": tasks}
 
 
+def evidence_table(
+    tasks: Mapping[str, TaskInfo],
+    files: Mapping[str, Mapping[str, Iterable[ResultFile]]],
+    sources: Mapping[str, Any] | None = None,
+) -> TaskScores:
+    """The evidence table from parsed result files: what scripts/build_evidence.py writes and what
+    `catalog refresh` recomputes. Only tasks at least one catalog model ran are kept (a small file)."""
+    scores = compute_scores(tasks, files)
+    return TaskScores.from_scores({n: tasks[n] for n in scores}, scores, sources)
+
+
+def wanted_file_stems(task_names: Iterable[str]) -> set[str]:
+    """Result-file stems to fetch for these tasks: their names plus the old names mteb renamed."""
+    names = set(task_names)
+    return names | {old for old, new in LEGACY_TASK_NAMES.items() if new in names}
+
+
 def _compact(value: Any) -> str:
     return json.dumps(value, separators=(",", ":"), ensure_ascii=False)
 

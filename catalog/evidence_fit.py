@@ -78,6 +78,8 @@ class Fit:
 def fit(comp: Comparisons, prior_mean: Array, prior_sd: Array) -> Fit:
     """Posterior mode of theta under the Bradley-Terry likelihood and independent Gaussian priors."""
     n = prior_mean.size
+    if n == 0:
+        return Fit(np.zeros(0), np.zeros(0), 0)
     theta = prior_mean.astype(float).copy()
     precision = 1.0 / np.square(prior_sd)
     iterations = 0
@@ -91,12 +93,22 @@ def fit(comp: Comparisons, prior_mean: Array, prior_sd: Array) -> Fit:
         theta = theta - step
         if float(np.max(np.abs(step))) < TOL:
             break
-    se = np.sqrt(np.diag(np.linalg.inv(-hessian))) if n else np.zeros(0)
+    se = np.sqrt(np.diag(np.linalg.inv(-hessian)))
     return Fit(theta, se, iterations)
 
 
-def win_rate(theta: float, others: Array) -> float:
-    """Expected share of head-to-head tasks won against `others` (the eligible pool's strengths)."""
+_GH_X, _GH_W = np.polynomial.hermite_e.hermegauss(7)
+_GH_W = _GH_W / _GH_W.sum()
+
+
+def win_rate(theta: float, others: Array, se: float = 0.0) -> float:
+    """Expected share of head-to-head tasks won against `others` (the eligible pool's strengths).
+
+    With `se`, the expectation is over the posterior theta ~ N(theta, se^2) (Gauss-Hermite): the honest
+    estimate for an uncertain model, a little closer to 50% than plugging in the posterior mode."""
     if others.size == 0:
         return 0.5
-    return float(np.mean(1.0 / (1.0 + np.exp(-(theta - others)))))
+    points = theta + se * _GH_X if se > 0 else np.array([theta])
+    weights = _GH_W if se > 0 else np.array([1.0])
+    p = 1.0 / (1.0 + np.exp(-(points[:, None] - others[None, :])))
+    return float(weights @ p.mean(axis=1))

@@ -63,14 +63,20 @@ def _size_line(
     if len(pts) < 5:
         return None
     x, y = np.array(pts).T
+    if float(np.ptp(x)) < 0.3:  # sizes within a factor of 2: no trend to draw
+        return None
     slope, intercept = np.polyfit(x, y, 1)
     resid = y - (intercept + slope * x)
     return float(intercept), float(slope), max(MIN_SPREAD, float(np.std(resid)))
 
 
-def priors(fitted: Mapping[str, tuple[float, int]], facts: Mapping[str, ModelFacts]) -> dict[str, Prior]:
-    """A prior for every model in `facts`, from the group's first-pass fit {model: (theta, n_tasks)}."""
-    well = {m: t for m, (t, n) in fitted.items() if n >= THIN_TASKS}
+def priors(
+    fitted: Mapping[str, tuple[float, int]], facts: Mapping[str, ModelFacts], group_tasks: int
+) -> dict[str, Prior]:
+    """A prior for every model in `facts`, from the group's fit {model: (theta, n_tasks)}. Trends are
+    drawn from the well-measured: THIN_TASKS tasks, or half the group's tasks when the group is small."""
+    enough = min(THIN_TASKS, max(1, math.ceil(group_tasks / 2)))
+    well = {m: t for m, (t, n) in fitted.items() if n >= enough}
     families: dict[str, list[str]] = {}
     for m in well:
         families.setdefault(family_key(m), []).append(m)

@@ -38,8 +38,10 @@ MULTIPLE = "mul"
 FULL_GROUP = 5
 """A group with fewer tasks than this weighs proportionally less (one task cannot carry a whole share)."""
 CROSS_RELEVANCE = 0.5
-OTHER_LANGUAGE_DOMAIN_RELEVANCE = 0.5
-"""Legal tasks in German say something, but less, about Chinese contracts."""
+RELATED = {"reranking": "retrieval"}
+"""A bi-encoder that ranks documents well for a query reranks them well too: for reranking, the far more
+plentiful retrieval tasks of the same languages count as a related group."""
+RELATED_RELEVANCE = 0.5
 
 Slice = tuple[str, str]
 """(task name, slice key)."""
@@ -97,15 +99,17 @@ def select(table: TaskScores, languages: tuple[str, ...], domain: str, nature: s
                 (Group("cross", f"cross-lingual {word} between your languages", cross), CROSS_RELEVANCE)
             )
         if tag is not None:
+            # Only in the profile's languages: legal tasks in English or German mostly measure English or
+            # German, which says nothing about Chinese contracts.
             mine = tuple((t, k) for t, k, d in rows if tag in d and _langs_of(k) <= set(langs))
-            other = tuple((t, k) for t, k, d in rows if tag in d and not _langs_of(k) <= set(langs))
             raw.append((Group("domain", f"{domain} {word} in your languages", mine), 1.0))
-            raw.append(
-                (
-                    Group("domain-other", f"{domain} {word} in other languages", other),
-                    OTHER_LANGUAGE_DOMAIN_RELEVANCE,
-                )
-            )
+    related = RELATED.get(nature)
+    if related is not None and domain != "code":
+        rows_r = _candidates(table, related)
+        for lang in langs:
+            mono = tuple((t, k) for t, k, _ in rows_r if k == lang)
+            label = f"{language_name(lang)} {NATURE_WORDS[related]} (related task)"
+            raw.append((Group(f"related:{lang}", label, mono), RELATED_RELEVANCE))
     weighted = [(g, rel * min(1.0, g.n_tasks / FULL_GROUP)) for g, rel in raw if g.slices]
     total = sum(w for _, w in weighted)
     return tuple(Group(g.key, g.label, g.slices, w / total) for g, w in weighted)

@@ -28,6 +28,10 @@ class Quality:
     implausible: tuple[Implausible, ...] = ()
 
 
+def _tasks(n: int) -> str:
+    return f"{n} task{'s' if n != 1 else ''}"
+
+
 def _short(model_id: str) -> str:
     return model_id.rsplit("/", 1)[-1]
 
@@ -58,7 +62,7 @@ def explain_quality(
             lines.append(f"{est.group.label}{share}: no scores; {est.prior}, wide interval")
             continue
         ref = _reference(model, est.group, pe, leader, pool)
-        tasks = f"{est.n_tasks} task{'s' if est.n_tasks != 1 else ''}"
+        tasks = _tasks(est.n_tasks)
         if ref is None:
             lines.append(f"{est.group.label}{share}: {tasks}; no eligible model ran the same tasks")
             continue
@@ -83,7 +87,7 @@ def quality_flag(quality: Quality, top_q: Sequence[float], words: str) -> str | 
         return f"unmeasured for {words} (the estimate is a prior, wide interval): include it in the trial"
     if quality.n_tasks >= THIN_TASKS:
         return None
-    n = f"{quality.n_tasks} task{'s' if quality.n_tasks != 1 else ''}"
+    n = _tasks(quality.n_tasks)
     if top_q and quality.high >= top_q[-1]:
         return f"thin evidence ({n}): promising but unmeasured for {words}: include it in the trial"
     return f"thin evidence ({n}) for {words}: the estimate is uncertain; a trial would settle it"
@@ -124,7 +128,7 @@ def benchmark_line(
 
 
 def method_lines(pe: ProfileEvidence, table: TaskScores, req: Requirements) -> tuple[str, ...]:
-    groups = "; ".join(f"{g.label}: {g.n_tasks} tasks ({g.share:.0%})" for g in pe.groups) or "none"
+    groups = "; ".join(f"{g.label}: {_tasks(g.n_tasks)} ({g.share:.0%})" for g in pe.groups) or "none"
     results = table.sources.get("results") or {}
     mteb = table.sources.get("mteb") or {}
     source = (

@@ -210,7 +210,7 @@ def _quality(
 ) -> Quality:
     ev = pe.models[spec.id]
     others = np.array([t for m, t in pool_theta.items() if m != spec.id])
-    q = win_rate(ev.theta, others)
+    q = win_rate(ev.theta, others, ev.se)
     lo, hi = win_rate(ev.theta - Z90 * ev.se, others), win_rate(ev.theta + Z90 * ev.se, others)
     lines = explain_quality(spec.id, ev, pe, leader, pool_theta)
     return Quality(q, lo, hi, ev.theta, ev.se, ev.n_tasks, tuple(lines), ev.implausible)
@@ -228,9 +228,14 @@ def _rank_one(
     flags = tuple(x for x in (flag,) if x)
     bench = primary_benchmark(req)
     bench_text, bench_value = benchmark_line(spec, req, bench, quality.implausible)
-    reasons = [
+    headline = (
         f"quality: wins ~{quality.estimate:.0%} of head-to-head tasks against the other eligible models "
-        f"(90% interval {quality.low:.0%}-{quality.high:.0%})",
+        f"(90% interval {quality.low:.0%}-{quality.high:.0%})"
+        if len(top_q) > 1
+        else "quality: the only eligible model, nothing to compare it with (counted as 50%)"
+    )
+    reasons = [
+        headline,
         *quality.lines,
         *([bench_text] if bench_text else []),
         *flags,

@@ -27,11 +27,10 @@ if str(ROOT) not in sys.path:  # run as a plain script from anywhere
 from catalog.evidence_data import (  # noqa: E402
     TASK_TYPES,
     TaskInfo,
-    TaskScores,
-    compute_scores,
     dumps,
+    evidence_table,
     task_info,
-    task_name_of,
+    wanted_file_stems,
 )
 from catalog.load import load_catalog  # noqa: E402
 from catalog.refresh import ResultFile, results_folder  # noqa: E402
@@ -111,12 +110,14 @@ def load_mteb_tasks(git_dir: Path, commit: str) -> dict[str, TaskInfo]:
 def read_results(
     git_dir: Path, commit: str, folders: Mapping[str, str], task_names: set[str]
 ) -> tuple[dict[str, dict[str, list[ResultFile]]], list[str]]:
-    """{model id: {task: [(revision, json)]}} for every catalog model's folder, and the unreadable paths."""
+    """{model id: {file stem: [(revision, json)]}} for every catalog model's folder (the shape
+    `catalog refresh` downloads), and the paths whose blobs the clone lacks."""
+    stems = wanted_file_stems(task_names)
     listing = git(git_dir, "ls-tree", "-r", "--name-only", commit, "results").decode().splitlines()
     by_folder: dict[str, list[str]] = {}
     for path in listing:
         parts = path.split("/")
-        if len(parts) == 4 and task_name_of(parts[3].removesuffix(".json")) in task_names:
+        if len(parts) == 4 and parts[3].removesuffix(".json") in stems:
             by_folder.setdefault(parts[1].casefold(), []).append(path)
     files: dict[str, dict[str, list[ResultFile]]] = {}
     missing: list[str] = []
@@ -133,16 +134,6 @@ def read_results(
                     (revision, parsed)
                 )
     return files, missing
-
-
-def build(
-    tasks: Mapping[str, TaskInfo],
-    files: Mapping[str, Mapping[str, list[ResultFile]]],
-    sources: Mapping[str, Any],
-) -> TaskScores:
-    """The evidence table: only tasks at least one catalog model ran are kept (the file stays small)."""
-    scores = compute_scores(tasks, files)
-    return TaskScores.from_scores({n: tasks[n] for n in scores}, scores, sources)
 
 
 def main(argv: list[str] | None = None) -> int:
@@ -173,7 +164,7 @@ def main(argv: list[str] | None = None) -> int:
         "method": "scripts/build_evidence.py; docs/ranking.md",
         "unreadable_files": sorted(missing),
     }
-    table = build(tasks, files, sources)
+    table = evidence_table(tasks, files, sources)
     args.out.write_text(dumps(table), encoding="utf-8")
     n_scores = sum(len(p) for s in table.packed.values() for p in s.values())
     print(

@@ -22,9 +22,11 @@ def _load_catalog() -> tuple[Any, ...]:
 
 def _recommend(requirements: Any, models: Sequence[Any]) -> Any:
     from catalog.ranking import recommend
-    from storage.catalog_overlay import effective_catalog_version
+    from storage.catalog_overlay import effective_catalog_version, effective_task_scores
 
-    return recommend(requirements, models, catalog_version=effective_catalog_version())
+    return recommend(
+        requirements, models, catalog_version=effective_catalog_version(), evidence=effective_task_scores()
+    )
 
 
 def _requirements_cls() -> type:

@@ -34,6 +34,13 @@ DOMAINS: tuple[tuple[str, str], ...] = (
     ("ecommerce", "E-commerce / social"),
     ("other", "Other"),
 )
+TASKS: tuple[tuple[str, str], ...] = (
+    ("retrieval", "Search / question answering"),
+    ("reranking", "Reranking candidates"),
+    ("clustering", "Clustering / grouping by topic"),
+    ("classification", "Classification / tagging"),
+)
+"""catalog.requirements.TASKS: picks the MTEB task type whose scores count."""
 BUDGETS: tuple[tuple[str, str], ...] = (
     ("open", "Open weights only (self-host)"),
     ("price", "Max price per 1M tokens"),
@@ -60,6 +67,8 @@ class Answers:
     multilingual: bool = False
     """Cross-lingual or many languages: rank on the multilingual benchmark."""
     domain: str = "general"
+    task: str = "retrieval"
+    """What the embeddings are for (catalog.requirements.TASKS)."""
     doc_tokens: int = 400
     """Typical document length in tokens."""
     will_chunk: bool = True
@@ -93,6 +102,7 @@ class Answers:
         return {
             "languages": languages,
             "domain": self.domain if self.domain in CATALOG_DOMAINS else "general",
+            "task": self.task,
             "doc_tokens": max(1, self.doc_tokens),
             "will_chunk": self.will_chunk,
             "corpus_docs": max(1, self.corpus_docs),
@@ -120,7 +130,7 @@ class Answers:
         gpu = "no GPU" if self.gpu == "none" else f"{self.gpu} {self.vram_gb or '?'} GB"
         return [
             ("Languages", langs),
-            ("Domain", dict(DOMAINS)[self.domain]),
+            ("Domain", dict(DOMAINS)[self.domain] + ("" if self.task == "retrieval" else f", {self.task}")),
             ("Doc length", f"{self.doc_tokens:,} tok" + (", chunked" if self.will_chunk else ", whole")),
             ("Corpus", f"{self.corpus_docs:,} docs"),
             ("Budget", budget),

@@ -14,7 +14,7 @@ import click
 from catalog.filters import language_name
 from catalog.models import ModelSpec
 from catalog.ranking import Recommendation
-from catalog.requirements import DOMAINS, Requirements
+from catalog.requirements import DOMAINS, TASKS, Requirements
 
 LANGUAGE_ALIASES = {
     "english": "en",
@@ -123,10 +123,12 @@ def build_requirements(opts: dict[str, Any]) -> tuple[Requirements, str]:
         req = Requirements(
             languages=parse_languages(opts["language"]),
             domain=opts["domain"],
+            task=opts["task"],
             doc_tokens=opts["doc_tokens"],
             will_chunk=opts["chunk"],
             corpus_docs=opts["corpus_docs"],
             queries_per_month=opts["queries_per_month"],
+            docs_updated_per_month=opts["updated_per_month"],
             open_only=open_only,
             max_usd_per_1m=max_price,
             monthly_cap_usd=opts["monthly_cap"],
@@ -135,6 +137,7 @@ def build_requirements(opts: dict[str, Any]) -> tuple[Requirements, str]:
             vram_gb=vram,
             api_allowed=not opts["no_api"],
             commercial_use=opts["commercial"],
+            image_text=opts["image_text"],
             open_weights_required=opts["open_weights"],
             quality_weight=q,
             speed_weight=s,
@@ -168,7 +171,7 @@ def render_recommendation(
     )
     langs = ", ".join(language_name(x) for x in req.languages)
     console.print(
-        f"[bold]Profile[/]: {langs} · {req.domain} · {req.doc_tokens:,}-token docs "
+        f"[bold]Profile[/]: {langs} · {req.domain} · {req.task} · {req.doc_tokens:,}-token docs "
         f"({'chunked' if req.will_chunk else 'not chunked'}) · {hardware} · budget {budget}"
     )
     table = Table(
@@ -226,6 +229,14 @@ def _save(rec_dict: dict[str, Any], req: Requirements, title: str | None) -> int
     "--domain", type=click.Choice(DOMAINS, case_sensitive=False), default="general", show_default=True
 )
 @click.option(
+    "--task",
+    type=click.Choice(TASKS, case_sensitive=False),
+    default="retrieval",
+    show_default=True,
+    help="What the embeddings are for: retrieval (search/QA), reranking, clustering or classification; "
+    "picks the MTEB task type whose scores count.",
+)
+@click.option(
     "--doc-tokens",
     type=click.IntRange(min=1),
     default=512,
@@ -245,6 +256,13 @@ def _save(rec_dict: dict[str, Any], req: Requirements, title: str | None) -> int
     default=100_000,
     show_default=True,
     help="Assumed query volume for the API cost estimate.",
+)
+@click.option(
+    "--updated-per-month",
+    type=click.IntRange(min=0),
+    default=None,
+    metavar="DOCS",
+    help="Documents added or changed per month, re-embedded (API cost). Default: a tenth of the corpus.",
 )
 @click.option(
     "--budget",
@@ -273,6 +291,11 @@ def _save(rec_dict: dict[str, Any], req: Requirements, title: str | None) -> int
 @click.option("--commercial", is_flag=True, help="The licence must allow commercial use.")
 @click.option("--open-weights", is_flag=True, help="Require downloadable weights.")
 @click.option(
+    "--image-text",
+    is_flag=True,
+    help="Your corpus has images too: include image-text (CLIP-style) models, left out otherwise.",
+)
+@click.option(
     "--priority",
     default="balanced",
     show_default=True,
@@ -292,7 +315,9 @@ def recommend(**opts: Any) -> None:
         raise click.UsageError("--title only makes sense with --save")
     req, hw_desc = build_requirements(opts)
     models, version = effective_catalog()
-    rec = run_recommend(req, models, catalog_version=version)
+    from storage.catalog_overlay import effective_task_scores
+
+    rec = run_recommend(req, models, catalog_version=version, evidence=effective_task_scores())
     rec_dict = rec.to_dict(top=opts["top"])
     rec_dict["hardware"] = hw_desc
     decision_id = _save(rec_dict, req, opts["title"]) if opts["save"] else None

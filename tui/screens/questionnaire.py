@@ -31,7 +31,7 @@ from textual.widgets import (
 from textual.worker import Worker, WorkerState
 
 from tui.screens.base import AppScreen
-from tui.state import BUDGETS, DOMAINS, LANGUAGES, LICENCES, Answers
+from tui.state import BUDGETS, DOMAINS, LANGUAGES, LICENCES, TASKS, Answers
 from tui.widgets.answers_summary import AnswersSummary
 from tui.widgets.hardware import describe_hardware, hardware_defaults
 from tui.widgets.path_input import PathSuggester
@@ -132,7 +132,9 @@ class QuestionnaireScreen(AppScreen):
             RadioSet(
                 *[RadioButton(name, a.domain == code, id=f"domain-{code}") for code, name in DOMAINS],
                 id="domain",
-            )
+            ),
+            Label("What are the embeddings for?", classes="question"),
+            RadioSet(*[RadioButton(name, a.task == code, id=f"task-{code}") for code, name in TASKS], id="task"),
         ]
 
     def _controls_length(self, a: Answers) -> list[Widget]:
@@ -274,7 +276,7 @@ class QuestionnaireScreen(AppScreen):
     @on(RadioSet.Changed)
     def _on_radio_changed(self, event: RadioSet.Changed) -> None:
         group = event.radio_set.id or ""
-        if event.pressed.id and group in ("domain", "budget", "licence"):
+        if event.pressed.id and group in ("domain", "task", "budget", "licence"):
             self._set(**{group: event.pressed.id.removeprefix(f"{group}-")})
 
     @on(Select.Changed, "#gpu")
