@@ -99,5 +99,5 @@ def priors(
                 float(np.mean(api)), max(MIN_SPREAD, float(np.std(api))), "prior: measured API models"
             )
         else:
-            out[model] = Prior(0.0, TYPICAL_SD, "no evidence: assumed a typical model")
+            out[model] = Prior(0.0, TYPICAL_SD, "typical-model prior (no family or size trend to go on)")
     return out

@@ -66,7 +66,15 @@ class Verdict:
     notes: list[str] = field(default_factory=list)
     """Neutral facts worth showing (fits in memory, chunking, cost, ...)."""
     unverified: list[str] = field(default_factory=list)
-    """Hard constraints the catalog cannot check: the model goes to the lower tier."""
+    """Hard constraints the catalog cannot check: the model goes to a lower tier."""
+    unknown_window: list[str] = field(default_factory=list)
+    """The window is unknown and the user won't chunk: whether a document fits at all is the most basic
+    unknown, so such a model goes to the lowest tier, below other unverified ones."""
+
+    @property
+    def tier(self) -> int:
+        """0: every hard constraint known to pass; 1: one cannot be checked; 2: the window cannot."""
+        return 2 if self.unknown_window else 1 if self.unverified else 0
     language_failed: list[str] = field(default_factory=list)
     """Languages with evidence or a declaration against support (the model leaves the fit pool)."""
     numbers: dict[str, Any] = field(default_factory=dict)
@@ -122,6 +130,7 @@ def check_context(spec: ModelSpec, req: Requirements, out: Verdict) -> None:
             out.notes.append("context window unknown: chunk count not estimated")
         else:
             out.unverified.append("window unknown: check the model card (you won't chunk)")
+            out.unknown_window.append(spec.id)
     elif spec.max_tokens >= doc:
         out.notes.append(f"max {spec.max_tokens:,} tokens fits your {doc:,}-token documents in one pass")
     elif not req.will_chunk:

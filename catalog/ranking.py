@@ -90,7 +90,8 @@ class Ranked:
     flags: tuple[str, ...] = ()
     """Thin or missing evidence, implausible scores excluded: what to check in a trial."""
     tier: int = 0
-    """0: every hard constraint known to pass; 1: some could not be verified (see `unverified`)."""
+    """0: every hard constraint known to pass; 1: one could not be verified (see `unverified`); 2: the
+    context window could not, and you won't chunk."""
     unverified: tuple[str, ...] = ()
     penalty: float = 0.0
     later_monthly_cost_usd: float | None = None
@@ -265,7 +266,7 @@ def _rank_one(
         evidence=quality.lines,
         evidence_tasks=quality.n_tasks,
         flags=flags,
-        tier=1 if verdict.unverified else 0,
+        tier=verdict.tier,
         unverified=tuple(verdict.unverified),
         penalty=round(penalty, 3),
         later_monthly_cost_usd=None if later is None else round(later, 2),

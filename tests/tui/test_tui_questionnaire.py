@@ -100,3 +100,19 @@ async def test_domain_radio_keyboard(services: Services) -> None:
         assert isinstance(app.focused, RadioSet)
         await pilot.press("down", "down", "enter")
         assert app.session.answers.domain == "medical"
+
+
+async def test_task_question_picks_what_the_embeddings_are_for(services: Services) -> None:
+    """The domain step also asks the task nature; it reaches Requirements and the summary."""
+    app = EmbedscoutApp(services)
+    async with app.run_test(size=(120, 40)) as pilot:
+        await settle(pilot)
+        screen = app.screen
+        assert isinstance(screen, QuestionnaireScreen)
+        assert app.session.answers.requirements_dict()["task"] == "retrieval"
+        await pilot.press("ctrl+n")  # domain (+ task)
+        screen.query_one("#task-clustering").value = True
+        await pilot.pause()
+        assert app.session.answers.task == "clustering"
+        assert app.session.answers.requirements_dict()["task"] == "clustering"
+        assert ("Domain", "General, clustering") in app.session.answers.summary_rows()

@@ -45,7 +45,8 @@ T2 = task_info("T2Retrieval", "Retrieval", "ndcg_at_10", ["dev"], ["cmn-Hans"], 
 def result(task: Any, values: dict[str, float], version: str = "2.0.0") -> dict[str, Any]:
     """Current-format result file: one row per (split, subset) with the main metric."""
     rows = lambda split: [  # noqa: E731
-        {"hf_subset": sub, "main_score": v, task.main_score: v, "languages": ["x"]} for sub, v in values.items()
+        {"hf_subset": sub, "main_score": v, task.main_score: v, "languages": ["x"]}
+        for sub, v in values.items()
     ]
     return {"task_name": task.name, "mteb_version": version, "scores": {s: rows(s) for s in task.splits}}
 
@@ -122,9 +123,11 @@ def test_document_round_trip_is_compact_and_lossless() -> None:
     assert set(table.tasks) == {"MIRACLRetrieval"}  # T2 had no result: not kept
     text = dumps(table)
     again = parse_document(json.loads(text))
-    assert again.scores() == table.scores() == {
-        "MIRACLRetrieval": {"en": {"org/one": 50.0}, "zh": {"org/one": 61.23, "org/two": 40.0}}
-    }
+    assert (
+        again.scores()
+        == table.scores()
+        == {"MIRACLRetrieval": {"en": {"org/one": 50.0}, "zh": {"org/one": 61.23, "org/two": 40.0}}}
+    )
     assert again.tasks == table.tasks and again.sources == {"results": {"commit": "abc"}}
     assert dumps(again) == text
     assert text.count("\n") == 3  # header line, one line per task, closing line

@@ -22,7 +22,9 @@ from tests.unit._fake_http import running_server, serve_results
 TASKS = {
     t.name: t
     for t in (
-        task_info("MIRACLRetrieval", "Retrieval", "ndcg_at_10", ["dev"], {"zh": ["zho-Hans"], "ja": ["jpn-Jpan"]}),
+        task_info(
+            "MIRACLRetrieval", "Retrieval", "ndcg_at_10", ["dev"], {"zh": ["zho-Hans"], "ja": ["jpn-Jpan"]}
+        ),
         task_info("T2Retrieval", "Retrieval", "ndcg_at_10", ["dev"], ["cmn-Hans"]),
         task_info("CMedQAv2-reranking", "Reranking", "map_at_1000", ["test"], ["cmn-Hans"]),
     )
@@ -31,15 +33,22 @@ FOLDERS = {"org/alpha": "org__alpha", "org/beta": "org__beta"}
 
 
 def _current(task: str, split: str, subsets: dict[str, float], version: str) -> dict[str, Any]:
-    rows = [{"hf_subset": s, "ndcg_at_10": v, "main_score": v, "languages": ["x"]} for s, v in subsets.items()]
+    rows = [
+        {"hf_subset": s, "ndcg_at_10": v, "main_score": v, "languages": ["x"]} for s, v in subsets.items()
+    ]
     return {"task_name": task, "mteb_version": version, "scores": {split: rows}}
 
 
 # (folder, revision, file stem) -> result JSON: new and legacy formats, two revisions, a renamed task
 FILES: dict[tuple[str, str, str], dict[str, Any]] = {
-    ("org__alpha", "rev1", "MIRACLRetrieval"): _current("MIRACLRetrieval", "dev", {"zh": 0.61, "ja": 0.5}, "2.1.0"),
+    ("org__alpha", "rev1", "MIRACLRetrieval"): _current(
+        "MIRACLRetrieval", "dev", {"zh": 0.61, "ja": 0.5}, "2.1.0"
+    ),
     ("org__alpha", "rev0", "MIRACLRetrieval"): _current("MIRACLRetrieval", "dev", {"zh": 0.2}, "1.2.0"),
-    ("org__alpha", "no_revision_available", "T2Retrieval"): {"mteb_version": "1.0.0", "dev": {"ndcg_at_10": 0.8}},
+    ("org__alpha", "no_revision_available", "T2Retrieval"): {
+        "mteb_version": "1.0.0",
+        "dev": {"ndcg_at_10": 0.8},
+    },
     ("org__beta", "external", "CMedQAv2"): {"mteb_version": "1.0.1", "test": {"map_at_1000": 0.7}},
     ("org__beta", "rev9", "MIRACLRetrieval"): _current("MIRACLRetrieval", "dev", {"ja": 0.45}, "2.0.0"),
 }
@@ -73,11 +82,15 @@ def test_build_and_refresh_give_the_same_table(tmp_path: Path) -> None:
         fetched = fetch_results(FOLDERS, evidence_file_stems(shipped), source=server.url, workers=2)
     refreshed = refresh_evidence(shipped, fetched.files, source=server.url, generated="2026-12-01T00:00:00Z")
 
-    assert refreshed.scores() == built.scores() == {
-        "CMedQAv2-reranking": {"zh": {"org/beta": 70.0}},
-        "MIRACLRetrieval": {"ja": {"org/alpha": 50.0, "org/beta": 45.0}, "zh": {"org/alpha": 61.0}},
-        "T2Retrieval": {"zh": {"org/alpha": 80.0}},
-    }
+    assert (
+        refreshed.scores()
+        == built.scores()
+        == {
+            "CMedQAv2-reranking": {"zh": {"org/beta": 70.0}},
+            "MIRACLRetrieval": {"ja": {"org/alpha": 50.0, "org/beta": 45.0}, "zh": {"org/alpha": 61.0}},
+            "T2Retrieval": {"zh": {"org/alpha": 80.0}},
+        }
+    )
     same_sources = TaskScores(refreshed.tasks, refreshed.models, refreshed.packed, built.sources)
     assert dumps(same_sources) == dumps(built)
     assert refreshed.sources["generated"] == "2026-12-01T00:00:00Z"
@@ -85,7 +98,14 @@ def test_build_and_refresh_give_the_same_table(tmp_path: Path) -> None:
 
 
 def test_compare_evidence_counts_changes_and_new_models() -> None:
-    before = evidence_table(TASKS, {"org/alpha": {"T2Retrieval": [("1", FILES[("org__alpha", "no_revision_available", "T2Retrieval")])]}})
+    before = evidence_table(
+        TASKS,
+        {
+            "org/alpha": {
+                "T2Retrieval": [("1", FILES[("org__alpha", "no_revision_available", "T2Retrieval")])]
+            }
+        },
+    )
     after_files = {
         "org/alpha": {"T2Retrieval": [("2", _current("T2Retrieval", "dev", {"default": 0.81}, "2.0.0"))]},
         "org/beta": {"CMedQAv2": [("1", FILES[("org__beta", "external", "CMedQAv2")])]},
@@ -108,10 +128,24 @@ def test_task_metadata_is_read_from_mteb_task_metadata_fields() -> None:
             eval_langs={"cmn-cmn": ["cmn-Hans", "cmn-Hans"], "eng-cmn": ["eng-Latn", "cmn-Hans"]},
             domains=["Reviews", "Written"],
         ),
-        SimpleNamespace(name="Img", type="Retrieval", modalities=["image", "text"], main_score="x",
-                        eval_splits=["test"], eval_langs=["eng-Latn"], domains=None),
-        SimpleNamespace(name="STS12", type="STS", modalities=["text"], main_score="cosine_spearman",
-                        eval_splits=["test"], eval_langs=["eng-Latn"], domains=None),
+        SimpleNamespace(
+            name="Img",
+            type="Retrieval",
+            modalities=["image", "text"],
+            main_score="x",
+            eval_splits=["test"],
+            eval_langs=["eng-Latn"],
+            domains=None,
+        ),
+        SimpleNamespace(
+            name="STS12",
+            type="STS",
+            modalities=["text"],
+            main_score="cosine_spearman",
+            eval_splits=["test"],
+            eval_langs=["eng-Latn"],
+            domains=None,
+        ),
     ]
     tasks = tasks_from_metadata(meta)
     assert list(tasks) == ["XPQARetrieval"]
