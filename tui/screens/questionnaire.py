@@ -134,7 +134,9 @@ class QuestionnaireScreen(AppScreen):
                 id="domain",
             ),
             Label("What are the embeddings for?", classes="question"),
-            RadioSet(*[RadioButton(name, a.task == code, id=f"task-{code}") for code, name in TASKS], id="task"),
+            RadioSet(
+                *[RadioButton(name, a.task == code, id=f"task-{code}") for code, name in TASKS], id="task"
+            ),
         ]
 
     def _controls_length(self, a: Answers) -> list[Widget]:
