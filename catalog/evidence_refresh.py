@@ -25,16 +25,29 @@ def refresh_evidence(
     *,
     source: str,
     generated: str,
+    current: TaskScores | None = None,
 ) -> TaskScores:
     """Recompute every slice score from downloaded files, with the shipped task metadata (the task list
-    and its splits and subsets do not change without a rebuild from an mteb checkout)."""
+    and its splits and subsets do not change without a rebuild from an mteb checkout).
+
+    A score the download could not recompute (a mirror without that file) keeps its `current` value, as
+    the catalog overlay keeps a mean: a refresh never turns evidence into nothing. With every file
+    downloaded, the result is exactly what scripts/build_evidence.py writes from the same files."""
     sources = {
         "results": {"repo": source, "commit": f"refreshed {generated}", "date": generated[:10]},
         "mteb": dict(shipped.sources.get("mteb") or {}),
         "method": "embedscout catalog refresh (catalog.evidence_data.evidence_table); docs/ranking.md",
         "generated": generated,
     }
-    return evidence_table(shipped.tasks, files, sources)
+    fresh = evidence_table(shipped.tasks, files, sources)
+    if current is None:
+        return fresh
+    merged = current.scores()
+    for task, slices in fresh.scores().items():
+        for key, by_model in slices.items():
+            merged.setdefault(task, {}).setdefault(key, {}).update(by_model)
+    tasks = {t: shipped.tasks.get(t) or current.tasks[t] for t in merged}
+    return TaskScores.from_scores(tasks, merged, sources)
 
 
 @dataclass(frozen=True)

@@ -36,14 +36,13 @@ def read_overlay(path: Path | None = None) -> dict[str, Any] | None:
     return data
 
 
-def write_overlay(overlay: dict[str, Any], path: Path | None = None) -> Path:
+def _atomic_write(target: Path, text: str) -> Path:
     """Write a temp file in the same folder, then os.replace: readers see the old or the new file, whole."""
-    target = path or overlay_path()
     target.parent.mkdir(parents=True, exist_ok=True)
     fd, tmp = tempfile.mkstemp(prefix=f".{target.name}.", suffix=".tmp", dir=target.parent)
     try:
         with os.fdopen(fd, "w", encoding="utf-8") as fh:
-            json.dump(overlay, fh, indent=1, sort_keys=True)
+            fh.write(text)
             fh.flush()
             os.fsync(fh.fileno())
         os.replace(tmp, target)
@@ -51,6 +50,10 @@ def write_overlay(overlay: dict[str, Any], path: Path | None = None) -> Path:
         Path(tmp).unlink(missing_ok=True)
         raise
     return target
+
+
+def write_overlay(overlay: dict[str, Any], path: Path | None = None) -> Path:
+    return _atomic_write(path or overlay_path(), json.dumps(overlay, indent=1, sort_keys=True))
 
 
 def catalog_with_overlay(path: Path | None = None) -> tuple[ModelSpec, ...]:
@@ -91,22 +94,10 @@ def evidence_overlay_path() -> Path:
 
 
 def write_evidence_overlay(table: TaskScores, path: Path | None = None) -> Path:
-    """Atomic write of a refreshed evidence table (temp file + os.replace, as write_overlay)."""
+    """Atomic write of a refreshed evidence table (same format as the shipped one)."""
     from catalog.evidence_data import dumps
 
-    target = path or evidence_overlay_path()
-    target.parent.mkdir(parents=True, exist_ok=True)
-    fd, tmp = tempfile.mkstemp(prefix=f".{target.name}.", suffix=".tmp", dir=target.parent)
-    try:
-        with os.fdopen(fd, "w", encoding="utf-8") as fh:
-            fh.write(dumps(table))
-            fh.flush()
-            os.fsync(fh.fileno())
-        os.replace(tmp, target)
-    except BaseException:
-        Path(tmp).unlink(missing_ok=True)
-        raise
-    return target
+    return _atomic_write(path or evidence_overlay_path(), dumps(table))
 
 
 @lru_cache(maxsize=4)

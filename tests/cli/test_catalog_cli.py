@@ -92,8 +92,7 @@ def test_refresh_overlay_is_what_list_show_and_recommend_see(home: Path) -> None
     assert shown["scores"]["cmteb_v1"]["retrieval_mean"] == 77.7
     listed = json.loads(run(["catalog", "list", "--json", "--filter", "bge-m3"]).stdout)
     assert "overlay" in listed["catalog_version"]
-    rec = json.loads(
-        run(["recommend", "--language", "zh", "--hardware", "cpu", "--ram-gb", "64", "--json"]).stdout
-    )
+    args = ["recommend", "--language", "zh", "--hardware", "cpu", "--ram-gb", "64", "--json", "--top", "60"]
+    rec = json.loads(run(args).stdout)
     assert "overlay" in rec["catalog_version"]
     assert any(c["id"] == "BAAI/bge-m3" and c["benchmark_value"] == 77.7 for c in rec["candidates"])

@@ -155,3 +155,35 @@ def test_task_metadata_is_read_from_mteb_task_metadata_fields() -> None:
 @pytest.mark.parametrize("stem", ["CMedQAv2", "CMedQAv2-reranking"])
 def test_renamed_tasks_are_fetched_under_both_names(stem: str) -> None:
     assert stem in evidence_file_stems(TaskScores(TASKS, (), {}))
+
+
+def test_a_partial_download_keeps_the_current_scores() -> None:
+    """A mirror without some files never turns evidence into nothing: what it lacks keeps its value."""
+    shipped = TaskScores(TASKS, (), {}, {})
+    current = evidence_table(
+        TASKS, {"org/beta": {"CMedQAv2": [("1", FILES[("org__beta", "external", "CMedQAv2")])]}}
+    )
+    files = {"org/alpha": {"T2Retrieval": [("2", _current("T2Retrieval", "dev", {"default": 0.9}, "2.0.0"))]}}
+    merged = refresh_evidence(shipped, files, source="s", generated="g", current=current)
+    assert merged.scores() == {
+        "CMedQAv2-reranking": {"zh": {"org/beta": 70.0}},
+        "T2Retrieval": {"zh": {"org/alpha": 90.0}},
+    }
+
+
+def test_the_evidence_overlay_is_read_once_and_a_broken_one_falls_back(home: Path) -> None:
+    from catalog.evidence_data import load_task_scores
+    from storage.catalog_overlay import (
+        effective_catalog_version,
+        effective_task_scores,
+        evidence_overlay_path,
+        write_evidence_overlay,
+    )
+
+    assert effective_task_scores() is load_task_scores()
+    table = refresh_evidence(TaskScores(TASKS, (), {}, {}), {}, source="s", generated="2026-12-01T00:00:00Z")
+    write_evidence_overlay(table)
+    assert effective_task_scores().tasks == {} and effective_task_scores() is effective_task_scores()
+    assert effective_catalog_version().endswith("+evidence:2026-12-01T00:00:00Z")
+    evidence_overlay_path().write_text("{not json", encoding="utf-8")
+    assert effective_task_scores() is load_task_scores()

@@ -132,7 +132,9 @@ def refresh(source: str | None, yes: bool, dry_run: bool, timeout: float) -> Non
         listing=fetched.listing,
     )
     _show_diff(diff, fetched.n_files, fetched.source, fetched.probed)
-    evidence = refresh_evidence(shipped, fetched.files, source=fetched.source, generated=generated)
+    evidence = refresh_evidence(
+        shipped, fetched.files, source=fetched.source, generated=generated, current=current_evidence
+    )
     change = compare_evidence(current_evidence, evidence)
     click.echo(change.summary())
     if diff.errors:
