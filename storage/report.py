@@ -62,7 +62,6 @@ def diff(a: Decision, b: Decision) -> DecisionDiff:
         DiffRow("tags", ", ".join(a.tags), ", ".join(b.tags)),
         DiffRow("catalog version", ra.catalog_version if ra else None, rb.catalog_version if rb else None),
         DiffRow("trial dataset", _dataset_label(a), _dataset_label(b)),
-        DiffRow("trial source", _source(a), _source(b)),
     ]
     keys = list(dict.fromkeys([*a.requirements, *b.requirements]))
     out.requirements = [DiffRow(k, a.requirements.get(k), b.requirements.get(k)) for k in keys]
@@ -100,10 +99,6 @@ def _fingerprint(d: Decision) -> str | None:
     return (
         str(d.trials[-1].dataset.get("fingerprint") or d.trials[-1].dataset.get("name")) if d.trials else None
     )
-
-
-def _source(d: Decision) -> str | None:
-    return trial_source(d.trials[-1]) if d.trials else None
 
 
 def trial_source(trial: TrialRecord) -> str:

@@ -261,7 +261,8 @@ def _details(
 
 
 def _model_notes(record: dict[str, Any], manifest: dict[str, Any], ran: dict[str, Any]) -> list[str]:
-    spec: dict[str, Any] = next((m for m in manifest.get("models", []) if m.get("name") == ran.get("name")), {})
+    models = manifest.get("models", [])
+    spec: dict[str, Any] = next((m for m in models if m.get("name") == ran.get("name")), {})
     dtype = (record.get("settings") or {}).get("dtype")
     notes = []
     if spec.get("prompts_from") != "the trial":
