@@ -7,7 +7,6 @@ the sha256 of each data file, which the runner checks before it runs.
 
 from __future__ import annotations
 
-import hashlib
 import json
 import re
 import shutil
@@ -28,6 +27,7 @@ from evaluators.scale import (
     METRIC_MAP,
     RUNNER,
 )
+from evaluators.scale.run_mteb import sha256_file  # the runner's module imports only the stdlib
 from evaluators.scale.source import ExportModel
 from evaluators.types import Dataset, TrialInputError
 
@@ -58,9 +58,7 @@ def export_task(
 ) -> ExportReport:
     """Write the folder. `trial_view` is what the trial ranked, `export_view` what mteb gets (see
     `source.load_views`); `trial` = {id, decision_id, started_at} when exported from a saved trial."""
-    if not models:
-        names = ", ".join(s["name"] for s in skipped) or "none"
-        raise TrialInputError(f"no model mteb can run (skipped: {names}); name one with -m")
+    require_models(models, skipped)
     folder = _prepare(Path(out).expanduser(), force)
     qrels = {q: {d: g for d, g in rels.items() if g > 0} for q, rels in export_view.qrels.items()}
     queries = [q for q in export_view.queries if qrels.get(q.id)]
@@ -92,12 +90,19 @@ def export_task(
         "models": [m.to_dict() for m in models],
         "skipped_models": list(skipped),
         "differences": differences(trial_view, export_view),
-        "files": {name: _sha256(folder / name) for name in DATA_FILES},
+        "files": {name: sha256_file(folder / name) for name in DATA_FILES},
     }
     (folder / MANIFEST).write_text(json.dumps(manifest, indent=2, ensure_ascii=False) + "\n", "utf-8")
     shutil.copyfile(str(files("evaluators.scale") / RUNNER), folder / RUNNER)
     (folder / "README.md").write_text(readme(manifest), "utf-8")
     return ExportReport(folder, manifest)
+
+
+def require_models(models: Sequence[ExportModel], skipped: Sequence[dict[str, str]]) -> None:
+    """Refuse an export with nothing for mteb to run (checked before the documents are read)."""
+    if not models:
+        names = ", ".join(s["name"] for s in skipped) or "none"
+        raise TrialInputError(f"no model mteb can run (skipped: {names}); name one with -m")
 
 
 def differences(trial_view: Dataset, export_view: Dataset) -> list[str]:
@@ -212,11 +217,3 @@ def _write_jsonl(path: Path, rows: Any) -> None:
     with open(path, "w", encoding="utf-8") as f:
         for row in rows:
             f.write(json.dumps(row, ensure_ascii=False) + "\n")
-
-
-def _sha256(path: Path) -> str:
-    h = hashlib.sha256()
-    with open(path, "rb") as f:
-        for block in iter(lambda: f.read(1 << 20), b""):
-            h.update(block)
-    return h.hexdigest()

@@ -129,7 +129,7 @@ def _load_manifest(task_dir: Path) -> dict[str, Any]:
     if manifest.get("format") != MANIFEST_FORMAT or int(manifest.get("version", 0)) > VERSION:
         raise ValueError(f"{path} is not an embedscout mteb task this script understands")
     for name, digest in manifest["files"].items():
-        if _sha256(task_dir / name) != digest:
+        if sha256_file(task_dir / name) != digest:
             raise ValueError(f"{name} changed since export (sha256 differs): export the task again")
     return manifest
 
@@ -402,7 +402,8 @@ def _version(name: str) -> str | None:
         return None
 
 
-def _sha256(path: Path) -> str:
+def sha256_file(path: Path) -> str:
+    """Hex sha256 of a file (export-task imports it: one definition for writer and checker)."""
     h = hashlib.sha256()
     with open(path, "rb") as f:
         for block in iter(lambda: f.read(1 << 20), b""):

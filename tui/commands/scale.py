@@ -85,12 +85,14 @@ def export_task(
     if trial_id is None and not (corpus["corpus"] or corpus["demo"]):
         raise click.UsageError("give a saved TRIAL id (see `embedscout show ID`), or --corpus PATH / --demo")
     from evaluators.scale.export import export_task as write
+    from evaluators.scale.export import require_models
     from evaluators.scale.source import load_views
     from evaluators.types import TrialInputError
     from storage.records import utcnow
 
     try:
         load, chosen, skipped, trial, expected = _plan(trial_id, models, queries, qrels, seed, corpus)
+        require_models(chosen, skipped)
         click.echo("Reading the documents ...", err=True)
         trial_view, export_view = load_views(load, expected=expected, full=full)
         target = out or (f"embedscout-task-{trial_id}" if trial_id is not None else "embedscout-task")
