@@ -104,13 +104,9 @@ def read_run(path: str | Path) -> MtebRun:
     record = _json(folder / RUN_RECORD)
     if record.get("format") != RUN_FORMAT or int(record.get("version", 0)) > FORMAT_VERSION:
         raise ResultsError(f"{folder / RUN_RECORD} is not a run record this embedscout understands")
-    manifest = record.get("manifest")
-    if not isinstance(manifest, dict) or manifest.get("format") != MANIFEST_FORMAT:
-        raise ResultsError(
-            f"{folder / RUN_RECORD} carries no task manifest ({MANIFEST}): export and run again"
-        )
-    if not isinstance(record.get("run_id"), str) or not isinstance(record.get("models"), list):
-        raise ResultsError(f"{folder / RUN_RECORD} is incomplete (no run id or model list)")
+    manifest = _manifest(record, folder / RUN_RECORD)
+    if not isinstance(record.get("run_id"), str) or not record.get("models"):
+        raise ResultsError(f"{folder / RUN_RECORD} is incomplete (no run id, or no model ran)")
     qrels = read_qrels(folder / "qrels.tsv") if (folder / "qrels.tsv").is_file() else {}
     label = source_label(record.get("machine") or {})
     rows = [_row(folder, record, manifest, m, qrels, label) for m in record["models"]]
@@ -125,6 +121,24 @@ def read_run(path: str | Path) -> MtebRun:
     )
     notes = [*manifest.get("differences", []), _metric_note(record)]
     return MtebRun(folder, record, manifest, result, notes)
+
+
+_MANIFEST_KEYS = (("task_name",), ("dataset", "name"), ("dataset", "fingerprint"), ("export", "fingerprint"),
+                  ("export", "n_docs"), ("export", "n_queries"))  # fmt: skip
+"""What the import reads from the manifest the runner carried back."""
+
+
+def _manifest(record: dict[str, Any], where: Path) -> dict[str, Any]:
+    manifest = record.get("manifest")
+    if not isinstance(manifest, dict) or manifest.get("format") != MANIFEST_FORMAT:
+        raise ResultsError(f"{where} carries no task manifest ({MANIFEST}): export and run again")
+    for path in _MANIFEST_KEYS:
+        node: Any = manifest
+        for key in path:
+            node = node.get(key) if isinstance(node, dict) else None
+        if node is None:
+            raise ResultsError(f"the manifest in {where} lacks {'.'.join(path)}: export and run again")
+    return manifest
 
 
 def _json(path: Path) -> dict[str, Any]:

@@ -11,7 +11,7 @@ from pathlib import Path
 
 import pytest
 
-from evaluators.scale import RUN_FORMAT, RUN_RECORD, source_label
+from evaluators.scale import MANIFEST_FORMAT, RUN_FORMAT, RUN_RECORD, source_label
 from evaluators.scale.results import ResultsError, locate, read_run
 
 
@@ -40,6 +40,14 @@ def test_folders_that_are_not_run_mteb_output_are_refused(tmp_path: Path, setup,
 def test_a_run_record_without_its_manifest_or_of_another_format_is_refused(tmp_path: Path) -> None:
     _write(tmp_path / RUN_RECORD, {"format": RUN_FORMAT, "version": 1, "run_id": "x", "models": []})
     with pytest.raises(ResultsError, match="no task manifest"):
+        read_run(tmp_path)
+    manifest = {"format": MANIFEST_FORMAT, "task_name": "T", "dataset": {"name": "d", "fingerprint": "f"}}
+    _write(tmp_path / RUN_RECORD, {"format": RUN_FORMAT, "version": 1, "run_id": "x", "manifest": manifest})
+    with pytest.raises(ResultsError, match="lacks export.fingerprint"):
+        read_run(tmp_path)
+    manifest["export"] = {"fingerprint": "f", "n_docs": 1, "n_queries": 1}
+    _write(tmp_path / RUN_RECORD, {"format": RUN_FORMAT, "version": 1, "run_id": "x", "manifest": manifest})
+    with pytest.raises(ResultsError, match="no model ran"):
         read_run(tmp_path)
     _write(tmp_path / RUN_RECORD, {"format": "something-else"})
     with pytest.raises(ResultsError, match="not a run record"):
