@@ -25,6 +25,7 @@ def test_usage_errors_exit_2(tmp_path: Path) -> None:
     _one_line_error(_cli("export-task"), 2, "give a saved TRIAL id")
     _one_line_error(_cli("export-task", "3", "--sample", "10"), 2, "--sample only apply without TRIAL")
     _one_line_error(_cli("export-task", "3", "--demo", "--chunk-tokens", "0"), 2, "--demo, --chunk-tokens")
+    _one_line_error(_cli("export-task", "3", "--seed", "7"), 2, "--seed only apply without TRIAL")
 
 
 def test_bad_input_exits_1(tmp_path: Path, home: Path) -> None:

@@ -12,7 +12,7 @@ from typing import Any
 
 import click
 
-_CORPUS_OPTIONS = ("corpus", "demo", "sample", "chunk_tokens", "chunk_overlap", "synthetic")
+_CORPUS_OPTIONS = ("corpus", "demo", "sample", "seed", "chunk_tokens", "chunk_overlap", "synthetic")
 
 
 @click.command("export-task")
