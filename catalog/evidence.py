@@ -22,6 +22,7 @@ from catalog.evidence_data import TaskScores
 from catalog.evidence_fit import Array, Fit, fit, tally
 from catalog.evidence_prior import THIN_TASKS, ModelFacts, priors
 from catalog.evidence_select import Group, language_slices, select
+from catalog.languages import CODE
 
 PRIOR_SD = 1.0
 """Weak prior N(typical, sd^2) on measured models' strength (log-odds) for the first pass; the final fit
@@ -32,9 +33,17 @@ MAX_PRIOR_SD = 1.5
 REFERENCE_QUANTILE = 75
 """A slice's reference score: the 75th percentile of catalog models that ran it (robust to the many
 models that do not handle the language dragging the median down)."""
-IMPLAUSIBLE_SHARE = 0.2
-"""A score below this share of the model's own norm in that language, where the norm is healthy, is a
-broken result file, not a measurement (jina-embeddings-v2-base-en: nDCG@10 0.00 on FEVER, 85 typical)."""
+IMPLAUSIBLE_SHARE = 0.05
+"""Near chance: below 5% of the reference score on a task where typical models reach IMPLAUSIBLE_MIN_REF.
+In a language the model declares, that is a broken result file, not a measurement (jina-embeddings-v2-base-en:
+nDCG@10 0.00 on FEVERHardNegatives, 88.6 typical, on half its English tasks; ~85% of typical on the rest).
+A weak model scores low, not zero; in a language the model does not declare, near chance is evidence
+against support instead (catalog.filters)."""
+IMPLAUSIBLE_MIN_REF = 20.0
+"""Only tasks where typical models score at least this: on hard tasks (SpartQA, ~10 typical) zero is real."""
+OUTLIER_SHARE = 0.1
+"""Also broken: below this share of the model's own median on same-language tasks, where that median is
+healthy (HEALTHY_NORM), whatever it declares."""
 HEALTHY_NORM = 0.5
 
 
@@ -105,13 +114,24 @@ def reference_scores(scores: Array) -> Array:
     return np.where(count >= 4, ref, np.nan)
 
 
+def _declares(facts: Mapping[str, ModelFacts], model: str, key: str) -> bool:
+    langs = set(facts[model].languages) if model in facts else set()
+    return bool(langs) and {x for x in key.split("-") if x != CODE} <= langs
+
+
 def _mask_implausible(
-    scores: Array, keys: Sequence[str], tasks: Sequence[str], rows: Sequence[str]
+    scores: Array,
+    keys: Sequence[str],
+    tasks: Sequence[str],
+    rows: Sequence[str],
+    facts: Mapping[str, ModelFacts],
 ) -> tuple[Array, dict[str, list[Implausible]]]:
-    """Blank out scores far below the model's own norm on same-language slices; notes per model."""
+    """Blank out broken scores; notes per model. Broken: far below the model's own healthy norm on
+    same-language slices, or near zero in a language the model declares (jina-embeddings-v2-base-en is at
+    0.00 on half of its English tasks and ~85% of typical on the rest)."""
     ref = reference_scores(scores)
     with np.errstate(invalid="ignore", divide="ignore"):
-        rel = scores / np.where(ref >= 10.0, ref, np.nan)
+        rel = scores / np.where(ref >= IMPLAUSIBLE_MIN_REF, ref, np.nan)
     notes: dict[str, list[Implausible]] = {}
     cleaned = scores.copy()
     key_arr = np.array(keys)
@@ -123,7 +143,10 @@ def _mask_implausible(
             warnings.simplefilter("ignore", RuntimeWarning)
             norm = np.nanmedian(block, axis=1) if block.size else np.full(len(rows), np.nan)
         healthy = (have >= 3) & (norm >= HEALTHY_NORM)
-        bad = healthy[:, None] & (block < IMPLAUSIBLE_SHARE * norm[:, None])
+        declared = np.array([_declares(facts, m, key) for m in rows], dtype=bool)
+        bad = (healthy[:, None] & (block < OUTLIER_SHARE * norm[:, None])) | (
+            declared[:, None] & (block < IMPLAUSIBLE_SHARE)
+        )
         for r, c in zip(*np.nonzero(bad), strict=True):
             col = int(cols[c])
             cleaned[r, col] = np.nan
@@ -134,8 +157,9 @@ def _mask_implausible(
 
 
 def _group_data(
-    table: TaskScores, group: Group, catalog: frozenset[str]
+    table: TaskScores, group: Group, facts: Mapping[str, ModelFacts]
 ) -> tuple[_GroupData, dict[str, list[Implausible]]]:
+    catalog = frozenset(facts)
     per_slice = [table.packed_slice(t, k) for t, k in group.slices]
     names = table.models
     ids = sorted({names[int(i)] for pairs in per_slice for i, _ in pairs} & catalog)
@@ -149,7 +173,7 @@ def _group_data(
                 scores[r, c] = v
     keys = [k for _, k in group.slices]
     tasks = [t for t, _ in group.slices]
-    cleaned, notes = _mask_implausible(scores, keys, tasks, ids)
+    cleaned, notes = _mask_implausible(scores, keys, tasks, ids, facts)
     return _GroupData(group, rows, cleaned), notes
 
 
@@ -181,13 +205,12 @@ def build_profile_evidence(
 ) -> ProfileEvidence:
     """Fit every group of the profile and combine; every model in `facts` gets an estimate."""
     groups = select(table, languages, domain, nature)
-    cat = frozenset(facts)
     catalog = sorted(facts)
     per_group: list[dict[str, GroupEstimate]] = []
     datas: list[_GroupData] = []
     implausible: dict[str, list[Implausible]] = {}
     for group in groups:
-        gd, notes = _group_data(table, group, cat)
+        gd, notes = _group_data(table, group, facts)
         datas.append(gd)
         for m, n in notes.items():
             implausible.setdefault(m, []).extend(n)
@@ -286,7 +309,7 @@ def language_evidence(table: TaskScores, lang: str) -> dict[str, LanguageEvidenc
     if hit is not None and hit[0] is table:
         return hit[1]
     group = Group(f"lang:{lang}", lang, language_slices(table, lang))
-    gd, _ = _group_data(table, group, frozenset(table.models))
+    gd, _ = _group_data(table, group, {m: ModelFacts(None, False) for m in table.models})
     ref = reference_scores(gd.scores)
     with np.errstate(invalid="ignore", divide="ignore"):
         rel = gd.scores / np.where(ref >= 10.0, ref, np.nan)

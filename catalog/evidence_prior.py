@@ -32,6 +32,8 @@ class ModelFacts:
 
     params: float | None
     is_api: bool
+    languages: tuple[str, ...] = ()
+    """Declared languages (ISO 639-1): a near-zero score in one of them is a broken file, not a finding."""
 
 
 @dataclass(frozen=True)

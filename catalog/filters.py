@@ -22,7 +22,7 @@ from catalog.estimates import (
     monthly_tokens,
     sequence_length,
 )
-from catalog.evidence import LanguageEvidence
+from catalog.evidence import IMPLAUSIBLE_SHARE, SUPPORT_FLOOR, LanguageEvidence
 from catalog.languages import LANGUAGE_NAMES, language_name
 from catalog.models import ModelSpec
 from catalog.requirements import Requirements
@@ -102,7 +102,8 @@ def check_language(spec: ModelSpec, lang: str, out: Verdict, evidence: LanguageE
         else ""
     )
     if lang in spec.languages:
-        if evidence is not None and not evidence.supports:
+        # below IMPLAUSIBLE_SHARE the scores are broken files, excluded and named by the evidence model
+        if evidence is not None and IMPLAUSIBLE_SHARE <= evidence.relative < SUPPORT_FLOOR:
             out.notes.append(f"declares {name}, but {scores}")
         return
     if evidence is not None and evidence.supports:

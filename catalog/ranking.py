@@ -278,7 +278,7 @@ def _rank_one(
 
 def _facts(spec: ModelSpec) -> ModelFacts:
     est = memory_estimate(spec)
-    return ModelFacts(est.params if est else None, spec.is_api)
+    return ModelFacts(est.params if est else None, spec.is_api, spec.languages)
 
 
 def _verdicts(req: Requirements, models: Sequence[ModelSpec], table: TaskScores) -> dict[str, Verdict]:

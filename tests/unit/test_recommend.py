@@ -117,6 +117,20 @@ def test_implausible_scores_are_excluded_and_named() -> None:
     assert broken.evidence_tasks == 5
 
 
+def test_near_zero_in_a_declared_language_is_broken_but_weak_is_weak() -> None:
+    """Like jina-embeddings-v2-base-en: 0.00 on most English tasks, normal on the rest: the zeros are
+    excluded even though they are the majority. A weak model at 15% of typical keeps its scores."""
+    scores = spread({"a": 60.0, "b": 55.0, "c": 50.0, "d": 58.0, "half": 54.0, "weak": 9.0}, 7)
+    for task in ("T0", "T1", "T2", "T3"):
+        scores[task]["half"] = 0.0
+    ranked = rec(Requirements(), [spec(m) for m in ("a", "b", "c", "d", "half", "weak")], table(scores))
+    half = next(c for c in ranked.candidates if c.spec.id == "half")
+    weak = next(c for c in ranked.candidates if c.spec.id == "weak")
+    assert half.evidence_tasks == 3 and any(r.startswith("excluded 4 implausible") for r in half.reasons)
+    assert weak.evidence_tasks == 7 and not any("implausible" in r for r in weak.reasons)
+    assert ranked.candidates[-1].spec.id == "weak"
+
+
 # --- hard constraints -------------------------------------------------------------------------------------
 
 
