@@ -4,8 +4,8 @@
 
 Both arguments are git directories (bare is fine: they are read with `git show/ls-tree/cat-file`, never
 checked out). Task metadata (type, domains, eval splits, hf_subsets and their languages, main metric) comes
-from importing the mteb package's own source at the given commit, which needs mteb's dependencies
-(the `dev` and `scale` extras install them). Scores come from catalog.evidence_data.compute_scores, the same function
+from importing the mteb package's own source at the given commit, which needs mteb's dependencies (the
+`dev` and `scale` extras install them). Scores come from catalog.evidence_data.evidence_table, the function
 `embedscout catalog refresh` runs on downloaded files. Reproducible: same commits in, same bytes out.
 """
 
