@@ -6,7 +6,7 @@ show) is in one place, and so the ranking module stays about arithmetic.
 
 from __future__ import annotations
 
-from collections.abc import Mapping, Sequence
+from collections.abc import Sequence
 from dataclasses import dataclass
 
 from catalog.evidence import THIN_TASKS, Implausible, ModelEvidence, ProfileEvidence
@@ -37,13 +37,14 @@ def _short(model_id: str) -> str:
 
 
 def _reference(
-    model: str, group: Group, pe: ProfileEvidence, leader: str | None, pool: Mapping[str, float]
+    model: str, group: Group, pe: ProfileEvidence, leader: str | None, strongest: Sequence[str]
 ) -> tuple[str, int, float, int] | None:
     """The comparison to quote: the leading eligible model (the runner-up for the leader itself) if it
     shares a task with `model` in this group, else the strongest eligible model that does."""
     order = [leader] if leader and leader != model else []
-    order += sorted((m for m in pool if m not in (model, leader)), key=lambda m: -pool[m])
-    for ref in order:
+    for ref in [*order, *strongest]:
+        if ref == model:
+            continue
         n, diff, wins = pe.head_to_head(group, model, ref)
         if n:
             return ref, n, diff, wins
@@ -51,9 +52,10 @@ def _reference(
 
 
 def explain_quality(
-    model: str, ev: ModelEvidence, pe: ProfileEvidence, leader: str | None, pool: Mapping[str, float]
+    model: str, ev: ModelEvidence, pe: ProfileEvidence, leader: str | None, strongest: Sequence[str]
 ) -> list[str]:
-    """One line per evidence group: tasks, the head-to-head comparison, or the prior standing in."""
+    """One line per evidence group: tasks, the head-to-head comparison, or the prior standing in.
+    `strongest`: the eligible models, strongest first (the fallback yardsticks)."""
     lines = []
     weighted = len(pe.groups) > 1
     for est in ev.groups:
@@ -61,7 +63,7 @@ def explain_quality(
         if est.prior is not None:
             lines.append(f"{est.group.label}{share}: no scores; {est.prior}, wide interval")
             continue
-        ref = _reference(model, est.group, pe, leader, pool)
+        ref = _reference(model, est.group, pe, leader, strongest)
         tasks = _tasks(est.n_tasks)
         if ref is None:
             lines.append(f"{est.group.label}{share}: {tasks}; no eligible model ran the same tasks")

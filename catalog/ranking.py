@@ -12,6 +12,7 @@ from __future__ import annotations
 import math
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, field
+from functools import lru_cache
 from typing import Any
 
 import numpy as np
@@ -207,13 +208,17 @@ def _cost(spec: ModelSpec, req: Requirements, verdict: Verdict) -> tuple[float, 
 
 
 def _quality(
-    spec: ModelSpec, pe: ProfileEvidence, pool_theta: dict[str, float], leader: str | None
+    spec: ModelSpec,
+    pe: ProfileEvidence,
+    pool_theta: dict[str, float],
+    leader: str | None,
+    strongest: Sequence[str],
 ) -> Quality:
     ev = pe.models[spec.id]
     others = np.array([t for m, t in pool_theta.items() if m != spec.id])
     q = win_rate(ev.theta, others, ev.se)
     lo, hi = win_rate(ev.theta - Z90 * ev.se, others), win_rate(ev.theta + Z90 * ev.se, others)
-    lines = explain_quality(spec.id, ev, pe, leader, pool_theta)
+    lines = explain_quality(spec.id, ev, pe, leader, strongest)
     return Quality(q, lo, hi, ev.theta, ev.se, ev.n_tasks, tuple(lines), ev.implausible)
 
 
@@ -297,11 +302,10 @@ def recommend(
 
     `evidence` is the per-task score table (default: the shipped catalog/data/task_scores.json)."""
     if models is None:
-        from catalog.load import catalog_version as current_version
         from catalog.load import load_catalog
 
         pool_all: tuple[ModelSpec, ...] = load_catalog()
-        version = catalog_version or current_version()
+        version = catalog_version or _shipped_version()
     else:
         pool_all, version = tuple(models), catalog_version or "custom"
     table = evidence if evidence is not None else load_task_scores()
@@ -316,13 +320,23 @@ def recommend(
     leader = max(
         (m for m in eligible if pe.models[m.id].measured), key=lambda m: pe.models[m.id].theta, default=None
     )
-    qualities = {m.id: _quality(m, pe, pool_theta, leader.id if leader else None) for m in eligible}
+    strongest = sorted(pool_theta, key=lambda m: -pool_theta[m])
+    lead = leader.id if leader else None
+    qualities = {m.id: _quality(m, pe, pool_theta, lead, strongest) for m in eligible}
     top_q = sorted((q.estimate for q in qualities.values()), reverse=True)[:5]
     words = " and ".join(g.label for g in pe.groups) or _profile_words(req)
     ranked = [_rank_one(m, req, verdicts[m.id], qualities[m.id], top_q, words) for m in eligible]
     ranked.sort(key=lambda r: (r.tier, -r.score, -r.quality, r.spec.id))
     assumptions = (*method_lines(pe, table, req), cost_assumption(req), *_memory_lines(), _formula(req))
     return Recommendation(req, version, ranked, excluded, benchmarks_for(req), assumptions)
+
+
+@lru_cache(maxsize=1)
+def _shipped_version() -> str:
+    """The packaged catalog cannot change while the process runs; its version needs a full TOML parse."""
+    from catalog.load import catalog_version
+
+    return catalog_version()
 
 
 def _profile_words(req: Requirements) -> str:

@@ -72,12 +72,19 @@ def catalog_with_overlay(path: Path | None = None) -> tuple[ModelSpec, ...]:
         return base
 
 
-def effective_catalog_version(path: Path | None = None) -> str:
-    """catalog_version() plus the overlay's timestamp when one applies, for saved recommendations."""
+@lru_cache(maxsize=1)
+def _shipped_version() -> str:
+    """The packaged catalog's version: it cannot change while the process runs, and parsing the TOML for it
+    on every re-rank (each TUI answer) would cost more than the ranking."""
     from catalog.load import catalog_version
 
+    return catalog_version()
+
+
+def effective_catalog_version(path: Path | None = None) -> str:
+    """catalog_version() plus the overlay's timestamp when one applies, for saved recommendations."""
     overlay = read_overlay(path)
-    base = catalog_version()
+    base = _shipped_version()
     version = f"{base}+overlay:{overlay.get('generated', '?')}" if overlay else base
     evidence = effective_task_scores() if path is None else None
     if evidence is not None and evidence.sources.get("generated"):
