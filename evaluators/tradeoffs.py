@@ -35,9 +35,9 @@ RULE = (
 INT8_METHOD = (
     "int8: 256 levels per dimension between the passage vectors' min and max (the calibration of "
     "sentence-transformers' quantize_embeddings); queries quantised with the same ranges; scored on the "
-    "de-quantised values"
+    "de-quantised values."
 )
-BINARY_METHOD = "binary: one bit per dimension (value > 0), scored by Hamming similarity"
+BINARY_METHOD = "binary: one bit per dimension (value > 0), scored by Hamming similarity."
 
 Scorer = Callable[[np.ndarray, np.ndarray], dict[str, float]]
 """(ranked indices, scores) per query -> nDCG@10 per query id (the runner's own scoring, MaxP included)."""
@@ -198,7 +198,7 @@ def tradeoff_table(
 def _rescore_note() -> str:
     return (
         f"binary+rescore: binary search, then the top {RESCORE_FACTOR * 10} re-scored with the full "
-        "vectors (kept on disk, not in the searched index)"
+        "vectors (kept on disk, not in the searched index)."
     )
 
 

@@ -14,7 +14,6 @@ from catalog.handover import PRECISIONS, Deployment, setting_label
 from catalog.models import ModelSpec
 from catalog.requirements import Requirements
 from catalog.sizing import HNSW_M, Sizing, human_bytes, money, size_for
-from evaluators.tradeoffs import best_match, suggestion
 from storage.db import StorageError
 from storage.records import Decision, TrialRecord
 
@@ -47,6 +46,8 @@ def plan_for(
             f"decision #{decision.id} has no chosen model yet: run "
             f"`embedscout decide {decision.id} --model M` first"
         )
+    from evaluators.tradeoffs import best_match, suggestion  # numpy: only when a plan is made
+
     if precision is not None and precision not in PRECISIONS:
         raise StorageError(f"--precision must be one of {', '.join(PRECISIONS)}, got {precision!r}")
     chosen = decision.chosen_model
@@ -203,6 +204,84 @@ def summary_lines(plan: Plan, decision: Decision) -> list[str]:
             f"(M={s.hnsw_m}) = "
             f"{human_bytes(s.index_bytes)}; embedding: {cost}."
         )
+    else:
+        lines.append("No corpus size recorded with this decision (`recommend --save` records one).")
     if dep.precision == "binary+rescore" and dep.out_dims:
         lines.append(f"Rescoring keeps the {dep.out_dims * 4:,}-byte fp32 vectors on disk as well.")
     return lines
+
+
+def user_vectors(requirements: dict[str, Any], max_tokens: int | None = None) -> int | None:
+    """Vectors at the decision's corpus (documents x chunks each, as `catalog.sizing` counts them)."""
+    from catalog.sizing import CHUNK_OVERLAP, CHUNK_TOKENS, chunks_per_doc
+
+    try:
+        req = Requirements.from_dict(requirements) if requirements else None
+    except (TypeError, ValueError):
+        return None
+    if req is None:
+        return None
+    chunk = min(CHUNK_TOKENS, max_tokens) if max_tokens else CHUNK_TOKENS
+    overlap = min(CHUNK_OVERLAP, chunk - 1)
+    return req.corpus_docs * chunks_per_doc(req.doc_tokens, chunk, overlap, will_chunk=req.will_chunk)
+
+
+def tradeoffs_md(trial: TrialRecord, requirements: dict[str, Any]) -> list[str]:
+    """The trial's trade-off tables (one per model), index sizes at the decision's corpus when known."""
+    from evaluators.tradeoffs import COLUMNS, display_rows
+
+    out: list[str] = []
+    table: dict[str, Any] | None = None
+    for row in trial.results:
+        table = (row.get("details") or {}).get("tradeoffs")
+        if row.get("status", "ok") != "ok" or not table:
+            continue
+        window = int((row.get("perf") or {}).get("max_tokens") or 0) or None
+        n = user_vectors(requirements, window)
+        where = f"your corpus ({n:,} vectors)" if n else f"this trial's {table.get('n_vectors')} vectors"
+        out += ["", f"#### Trade-offs: {row.get('model')} (index at {where})", ""]
+        out += _md_table([c or "Mark" for c in COLUMNS], display_rows(table, n))
+        out += [
+            "",
+            f"{table['rule']}; n = {table['n_queries']} queries. " + " ".join(table.get("methods", [])),
+        ]
+    return out
+
+
+def sizing_md(sizing: list[dict[str, Any]], assumptions: str | None) -> list[str]:
+    """The recommendation's stored index-size/cost table (from `recommend`)."""
+    from catalog.sizing import cells
+
+    if not sizing:
+        return []
+    rows = [cells(s) for s in sizing]
+    out = [
+        "",
+        "### Index size and embedding cost",
+        "",
+        *_md_table(list(rows[0]), [list(r.values()) for r in rows]),
+    ]
+    return out + (["", f"_{assumptions}_"] if assumptions else [])
+
+
+def deployment_md(decision: Decision) -> list[str]:
+    """The Deployment section: what the plan rests on, then every snippet (or why there is none)."""
+    from catalog.handover import render_markdown, snippets
+
+    if not decision.chosen_model:
+        return []
+    out = ["", "## Deployment", ""]
+    try:
+        plan = plan_for(decision)
+        items = snippets(plan.deployment)
+    except (StorageError, ValueError) as exc:
+        return [*out, f"_No hand-over code: {exc}_"]
+    out += [f"- {line}" for line in summary_lines(plan, decision)]
+    out += ["- The same code prints with `embedscout use " + str(decision.id) + "`.", ""]
+    return out + render_markdown(items)
+
+
+def _md_table(header: list[str], rows: list[list[str]]) -> list[str]:
+    from storage.report import _table  # lazily: report imports this module for its sections
+
+    return _table(header, rows)
