@@ -281,3 +281,18 @@ def summary_line(table: dict[str, Any] | None) -> str | None:
         f"trade-offs: {best['label']} keeps nDCG@10 {best['ndcg@10']:.3f} vs {full['ndcg@10']:.3f} "
         f"(p = {best['p_vs_full']:.3g}) at {ratio:.0f}x fewer bytes per vector"
     )
+
+
+def text_lines(table: dict[str, Any], n_vectors: int | None = None) -> list[str]:
+    """The table as aligned plain-text lines (header first), compact enough for a ~100-column pane."""
+    short = {" (plain truncation)": " plain", " (Matryoshka)": " MRL", " (+ fp32 on disk)": " +disk"}
+    body = [[_shorten(c, short) for c in r] for r in display_rows(table, n_vectors)]
+    rows = [[c or "" for c in COLUMNS], *body]
+    widths = [max(len(r[i]) for r in rows) for i in range(len(COLUMNS))]
+    return ["  ".join(c.ljust(w) for c, w in zip(r, widths, strict=True)).rstrip() for r in rows]
+
+
+def _shorten(text: str, short: dict[str, str]) -> str:
+    for long, brief in short.items():
+        text = text.replace(long, brief)
+    return text
