@@ -126,7 +126,7 @@ def size_for(
     price = 0.0 if spec.open_weights else spec.price_usd_per_1m
 
     def usd(tokens: float) -> float | None:
-        return None if price is None else round(tokens / 1e6 * price, 4)
+        return None if price is None else round(tokens / 1e6 * price, 8)
 
     return Sizing(
         model_id=spec.id,
