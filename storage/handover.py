@@ -50,7 +50,7 @@ def plan_for(
 
     if precision is not None and precision not in PRECISIONS:
         raise StorageError(f"--precision must be one of {', '.join(PRECISIONS)}, got {precision!r}")
-    chosen = decision.chosen_model
+    chosen, hybrid = _dense_part(decision.chosen_model)
     spec = _spec(chosen)
     trial, row = _latest_row(decision, chosen)
     details, perf = (row or {}).get("details") or {}, (row or {}).get("perf") or {}
@@ -75,7 +75,24 @@ def plan_for(
     plan = Plan(
         dep, trial.id if trial else None, measured, reference, source, sizing, (table or {}).get("n_queries")
     )
-    return replace(plan, deployment=replace(dep, header=tuple(summary_lines(plan, decision))))
+    lines = summary_lines(plan, decision)
+    if hybrid:
+        lines.append(
+            "Hybrid as trialled: also index the chunks in BM25 and fuse both top-100 lists by RRF (k=60)."
+        )
+    return replace(plan, deployment=replace(dep, header=tuple(lines)))
+
+
+def _dense_part(chosen: str) -> tuple[str, bool]:
+    """The embedding model to hand over: a hybrid's dense part; BM25 alone has no vectors."""
+    low = chosen.strip().casefold()
+    if low == "bm25":
+        raise StorageError(
+            "bm25 is a keyword index, not an embedding model: there is no embedding code to hand over"
+        )
+    if low.startswith("hybrid:") and "+" in chosen:
+        return chosen.split(":", 1)[1].rsplit("+", 1)[0].strip(), True
+    return chosen, False
 
 
 def _spec(chosen: str) -> ModelSpec | None:
