@@ -10,6 +10,7 @@ from __future__ import annotations
 
 from catalog.handover import EF_CONSTRUCTION, RESCORE, Deployment, Snippet, comment_header
 
+LITE = "# Milvus Lite (a local .db file) has no FLOAT16_VECTOR/BINARY_VECTOR fields: use a Milvus server.\n"
 PGVECTOR_HNSW_MAX = {"vector": 2000, "halfvec": 4000, "bit": 64000}
 """pgvector's dimension limits for an HNSW index, by type."""
 
@@ -23,9 +24,10 @@ def milvus(dep: Deployment) -> Snippet:
         "",
     )
     search = '{"params": {"ef": 64}}'
-    insert = "embed_passages(texts).astype(np.float32)"
+    insert = "list(vectors.astype(np.float32))"
     if dep.precision == "fp16":
-        field, insert = "FLOAT16_VECTOR", "embed_passages(texts).astype(np.float16)"
+        field, insert = "FLOAT16_VECTOR", "list(vectors.astype(np.float16))"
+        note = LITE
     elif dep.precision == "int8":
         index = "HNSW_SQ"
         params = f'{{"M": {dep.hnsw_m}, "efConstruction": {EF_CONSTRUCTION}, "sq_type": "SQ8"}}'
@@ -33,8 +35,10 @@ def milvus(dep: Deployment) -> Snippet:
     elif dep.precision == "binary":
         field, index, metric = "BINARY_VECTOR", "BIN_IVF_FLAT", "HAMMING"
         params, search = '{"nlist": 1024}', '{"params": {"nprobe": 64}}'
-        insert = "[bytes(b) for b in np.packbits(embed_passages(texts) > 0, axis=1)]  # 1 bit per dimension"
-        note = "# Sign bits compared by Hamming distance, as measured; queries are packed the same way.\n"
+        insert = "[bytes(b) for b in np.packbits(vectors > 0, axis=1)]  # 1 bit per dimension"
+        note = (
+            "# Sign bits compared by Hamming distance, as measured; queries are packed the same way.\n" + LITE
+        )
     elif dep.precision == "binary+rescore":
         index = "IVF_RABITQ"
         params = '{"nlist": 1024, "refine": True, "refine_type": "FP32"}'
@@ -61,10 +65,14 @@ def milvus(dep: Deployment) -> Snippet:
         f"    field_name='embedding', index_type='{index}', metric_type='{metric}', params={params}\n)\n"
         f"client.create_collection('{dep.collection}', schema=schema, index_params=index_params)\n"
         f"SEARCH_PARAMS = {search}\n\n"
-        "\ndef rows(texts: list[str]) -> list[dict]:\n"
+        "\ndef as_field(vectors: np.ndarray) -> list:\n"
+        '    """What the embedding field holds; queries are searched in the same form."""\n'
+        f"    return {insert}\n"
+        "\n\ndef rows(texts: list[str]) -> list[dict]:\n"
         f'    """client.insert({dep.collection!r}, rows(texts)); embed_passages is in the model snippet."""\n'
-        f"    vectors = {insert}\n"
-        "    return [{'text': t, 'embedding': v} for t, v in zip(texts, vectors)]\n"
+        "    return [{'text': t, 'embedding': v} for t, v in zip(texts, as_field(embed_passages(texts)))]\n"
+        f"\n\n# hits = client.search({dep.collection!r}, data=as_field(embed_queries([q])), limit=10,\n"
+        "#                      search_params=SEARCH_PARAMS, output_fields=['text'])\n"
     )
     return Snippet("milvus", "Milvus (pymilvus MilvusClient)", "python", code)
 
