@@ -18,7 +18,7 @@ import numpy as np
 
 from catalog.sizing import index_bytes, vector_bytes
 from evaluators.search import search
-from evaluators.stats import bootstrap_ci, paired_randomization_test
+from evaluators.stats import bootstrap_ci, bootstrap_cis, paired_pvalues
 from evaluators.types import TrialCancelled
 
 PRECISIONS = ("fp32", "fp16", "int8", "binary", "binary+rescore")
@@ -149,22 +149,24 @@ def tradeoff_table(
     keys = sorted(reference)
     base = np.array([reference[k] for k in keys], dtype=np.float64)
     lo, hi = bootstrap_ci(base, seed=seed)
-    rows: list[dict[str, Any]] = []
+    settings = settings_for(full_dims, matryoshka)
     memo: dict[tuple[int, str], Any] = {}
-    for setting in settings_for(full_dims, matryoshka):
+    values = np.empty((len(settings), len(keys)), dtype=np.float64)
+    for i, setting in enumerate(settings):
         if should_stop():
             raise TrialCancelled("trade-offs")
         if setting.dims == full_dims and setting.precision == "fp32":
-            values = base
-        else:
-            q, d = truncate(queries, setting.dims, normalize), truncate(docs, setting.dims, normalize)
-            per_query = score(*_rank(setting, q, d, depth, memo))
-            values = np.array([per_query.get(k, 0.0) for k in keys], dtype=np.float64)
-        mean = float(values.mean()) if values.size else 0.0
-        # Identical per-query values (fp32 itself, often fp16) have p = 1 by definition: no permutations.
-        p = 1.0 if np.array_equal(values, base) else paired_randomization_test(base, values, seed=seed)
-        ci = bootstrap_ci(values, seed=seed)
-        rescored = setting.precision == "binary+rescore"
+            values[i] = base
+            continue
+        q, d = truncate(queries, setting.dims, normalize), truncate(docs, setting.dims, normalize)
+        per_query = score(*_rank(setting, q, d, depth, memo))
+        values[i] = [per_query.get(k, 0.0) for k in keys]
+    # One shared stream of resamples and sign flips for all settings (the same numbers as one test each).
+    cis = bootstrap_cis(values, seed=seed)
+    pvalues = paired_pvalues(base, values, seed=seed)
+    rows = []
+    for setting, row, ci, p in zip(settings, values, cis, pvalues, strict=True):
+        mean = float(row.mean()) if row.size else 0.0
         rows.append(
             {
                 "label": setting.label,
@@ -175,7 +177,9 @@ def tradeoff_table(
                 "ci95": [round(ci[0], 6), round(ci[1], 6)],
                 "p_vs_full": round(p, 6),
                 "bytes_per_vector": vector_bytes(setting.dims, setting.stored),
-                "disk_bytes_per_vector": vector_bytes(setting.dims, "fp32") if rescored else 0,
+                "disk_bytes_per_vector": (
+                    vector_bytes(setting.dims, "fp32") if setting.precision == "binary+rescore" else 0
+                ),
                 "within": bool(lo <= mean <= hi and p >= ALPHA),
             }
         )

@@ -149,3 +149,17 @@ def test_runner_option_turns_tradeoffs_off(shared_data: Path, minilm_path: str, 
     assert off.results[0].status == on.results[0].status == "ok"
     assert "tradeoffs" not in off.results[0].details
     assert on.results[0].details["tradeoffs"]["n_vectors"] == 12
+
+
+def test_shared_stream_stats_equal_one_test_each() -> None:
+    """bootstrap_cis / paired_pvalues give each row exactly what bootstrap_ci / paired_randomization_test
+    give it alone with the same seed (identical rows: p = 1)."""
+    from evaluators.stats import bootstrap_ci, bootstrap_cis, paired_pvalues, paired_randomization_test
+
+    rng = np.random.default_rng(7)
+    base = rng.integers(0, 4, size=57) / 3  # coarse values: many ties, like nDCG on small sets
+    matrix = np.vstack([base, np.clip(base + rng.normal(0, 0.2, 57), 0, 1), rng.random(57), base * 0.9])
+    assert bootstrap_cis(matrix, seed=3) == [bootstrap_ci(row, seed=3) for row in matrix]
+    assert paired_pvalues(base, matrix, seed=3) == [paired_randomization_test(base, r, seed=3) for r in matrix]
+    assert paired_pvalues(base, matrix)[0] == 1.0
+    assert paired_pvalues(np.zeros(0), np.zeros((2, 0))) == [1.0, 1.0]
