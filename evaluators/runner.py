@@ -205,7 +205,8 @@ def _run_model(ctx: _Ctx, ref: str, *, int8: bool = False) -> ModelResult:
     if ref in ctx.estimates:
         details["cost_estimate"] = ctx.estimates[ref]
     if ctx.tradeoffs and not int8 and mref.kind in ("dense", "api"):
-        details["tradeoffs"] = _tradeoffs(ctx, mref, run, per_query[PRIMARY], qrels)
+        if (table := _tradeoffs(ctx, mref, run, per_query[PRIMARY], qrels)) is not None:
+            details["tradeoffs"] = table
     if ctx.checks:
         details["checks"] = deeper_checks(
             ctx.checks,
