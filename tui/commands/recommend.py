@@ -128,7 +128,7 @@ def build_requirements(opts: dict[str, Any]) -> tuple[Requirements, str]:
             will_chunk=opts["chunk"],
             corpus_docs=opts["corpus_docs"],
             queries_per_month=opts["queries_per_month"],
-            docs_updated_per_month=opts["updated_per_month"],
+            docs_updated_per_month=round(opts["corpus_docs"] * opts["monthly_updates"] / 100),
             open_only=open_only,
             max_usd_per_1m=max_price,
             monthly_cap_usd=opts["monthly_cap"],
@@ -258,11 +258,13 @@ def _save(rec_dict: dict[str, Any], req: Requirements, title: str | None) -> int
     help="Assumed query volume for the API cost estimate.",
 )
 @click.option(
-    "--updated-per-month",
-    type=click.IntRange(min=0),
-    default=None,
-    metavar="DOCS",
-    help="Documents added or changed per month, re-embedded (API cost). Default: a tenth of the corpus.",
+    "--monthly-updates",
+    type=click.FloatRange(min=0, max=100),
+    default=10.0,
+    show_default=True,
+    metavar="PCT",
+    help="Share of the corpus re-embedded each month (new or changed documents): the API cost after the "
+    "first month and the sizing table.",
 )
 @click.option(
     "--budget",
@@ -320,6 +322,10 @@ def recommend(**opts: Any) -> None:
     rec = run_recommend(req, models, catalog_version=version, evidence=effective_task_scores())
     rec_dict = rec.to_dict(top=opts["top"])
     rec_dict["hardware"] = hw_desc
+    from tui.commands.sizing_view import render_sizing, sizing_section
+
+    sizes, sizing = sizing_section([c.spec for c in rec.top(opts["top"])], req, opts["monthly_updates"])
+    rec_dict.update(sizing)
     decision_id = _save(rec_dict, req, opts["title"]) if opts["save"] else None
     if opts["as_json"]:
         if decision_id is not None:
@@ -327,5 +333,6 @@ def recommend(**opts: Any) -> None:
         click.echo(json.dumps(rec_dict, indent=2, ensure_ascii=False))
         return
     render_recommendation(rec, top=opts["top"], hardware=hw_desc, all_excluded=opts["all_excluded"])
+    render_sizing(sizes, sizing["sizing_assumptions"])
     if decision_id is not None:
         click.echo(f"Saved as decision #{decision_id} (see: embedscout show {decision_id})")
