@@ -146,7 +146,7 @@ def test_shipped_table_is_small_sourced_and_covers_the_catalog() -> None:
     table: TaskScores = load_task_scores()
     assert len(table.sources["results"]["commit"]) == 40 and len(table.sources["mteb"]["commit"]) == 40
     ids = {m.id for m in load_catalog()}
-    rebuild = "catalog changed: rerun scripts/build_evidence.py MTEB_GIT_DIR RESULTS_GIT_DIR (docs/ranking.md)"
+    rebuild = "catalog changed: rerun scripts/build_evidence.py MTEB_GIT RESULTS_GIT (docs/ranking.md)"
     assert set(table.models) <= ids, rebuild
     covered = set(table.models)
     assert len(covered) >= 0.85 * len(ids), rebuild
