@@ -12,6 +12,7 @@ from dataclasses import dataclass
 
 from catalog.models import ModelSpec
 from catalog.requirements import Requirements
+from catalog.sizing import Sizing, human_bytes, size_for
 
 WEIGHTS_OVERHEAD = 1.1
 """Framework, tokenizer and allocator overhead on top of the raw weights."""
@@ -103,61 +104,45 @@ def memory_estimate(spec: ModelSpec, seq_len: int = 0) -> MemoryEstimate | None:
     return MemoryEstimate(params, params * 4 / 1e9, params * 2 / 1e9, derived, seq_len, hidden)
 
 
-@dataclass(frozen=True)
-class Chunking:
-    chunks_per_doc: int
-    vectors: int
-    index_gb: float | None
-    """fp32 vectors x dims; None when dims are unknown."""
-
-    def explain(self, spec: ModelSpec, req: Requirements) -> str:
-        size = (
-            f", index ~{fmt_gb(self.index_gb)} GB ({spec.dims:,} dims, fp32)"
-            if self.index_gb is not None and spec.dims
-            else ""
-        )
-        return (
-            f"max {spec.max_tokens:,} tokens < your {req.doc_tokens:,}-token documents: "
-            f"~{self.chunks_per_doc} "
-            f"chunks per document -> {self.vectors:,} vectors{size}; embedding time about the same (same "
-            "tokens in shorter pieces), search scans more vectors; quality is not marked down for it"
-        )
+def update_share(req: Requirements) -> float:
+    """The share of the corpus re-embedded each month (catalog.sizing's parameter)."""
+    return req.updates_per_month / req.corpus_docs
 
 
-def chunking(spec: ModelSpec, req: Requirements) -> Chunking:
-    """Chunks per document and what they cost in vectors and index size (1 chunk when the document fits)."""
-    window = spec.max_tokens
-    chunks = 1 if spec.unbounded_context or not window else max(1, math.ceil(req.doc_tokens / window))
-    vectors = req.corpus_docs * chunks
-    index = vectors * spec.dims * 4 / 1e9 if spec.dims else None
-    return Chunking(chunks, vectors, index)
+def size(spec: ModelSpec, req: Requirements) -> Sizing:
+    """Chunks, vectors, index bytes and API cost at the user's corpus: catalog.sizing's one formula (the
+    recommend sizing table, the trade-offs and the decision report print the same numbers)."""
+    return size_for(spec, req, update_share=update_share(req))
 
 
-def corpus_tokens(req: Requirements) -> int:
-    return req.corpus_docs * req.doc_tokens
-
-
-def monthly_tokens(req: Requirements) -> int:
-    """First month: the whole corpus embedded once plus the query volume."""
-    return corpus_tokens(req) + req.queries_per_month * req.query_tokens
-
-
-def later_month_tokens(req: Requirements) -> int:
-    """Every later month: re-embedded updates plus the query volume."""
-    return req.updates_per_month * req.doc_tokens + req.queries_per_month * req.query_tokens
+def chunk_note(spec: ModelSpec, req: Requirements) -> str:
+    """A window shorter than the documents forces chunking: say what the chunks cost (the sizing table's
+    numbers), and that quality is not marked down for it."""
+    s = size(spec, req)
+    return (
+        f"max {spec.max_tokens:,} tokens < your {req.doc_tokens:,}-token documents: they must be "
+        f"chunked ({s.chunks_per_doc} chunks of up to {s.chunk_tokens} tokens per document -> "
+        f"{s.n_vectors:,} vectors, index {human_bytes(s.index_bytes)}); embedding time about the same (same "
+        "tokens in shorter pieces), search scans more vectors; quality is not marked down for it"
+    )
 
 
 def monthly_cost(spec: ModelSpec, req: Requirements) -> float | None:
-    """USD in the first month (corpus once + queries): the month a cap must cover."""
-    if spec.price_usd_per_1m is None:
+    """API USD in the first month (the corpus embedded once, chunk overlaps included, + the queries): the
+    month a cap must cover. None when the price is unknown or the model is self-hosted."""
+    if spec.open_weights or spec.price_usd_per_1m is None:
         return None
-    return monthly_tokens(req) / 1e6 * spec.price_usd_per_1m
+    s = size(spec, req)
+    if s.usd_once is None or s.usd_month_queries is None:
+        return None
+    return s.usd_once + s.usd_month_queries
 
 
 def later_monthly_cost(spec: ModelSpec, req: Requirements) -> float | None:
-    if spec.price_usd_per_1m is None:
+    """API USD in every later month: updated documents re-embedded + the queries."""
+    if spec.open_weights or spec.price_usd_per_1m is None:
         return None
-    return later_month_tokens(req) / 1e6 * spec.price_usd_per_1m
+    return size(spec, req).usd_month
 
 
 def average_monthly_cost(spec: ModelSpec, req: Requirements) -> float | None:
@@ -183,9 +168,8 @@ def cost_assumption(req: Requirements) -> str:
         else (f"log-scaled from $0 to ${NO_CAP_CEILING_USD:,.0f}/month (no cap given)")
     )
     return (
-        f"API cost: first month = corpus ({req.corpus_docs:,} docs x {req.doc_tokens:,} tokens) "
-        "embedded once "
-        f"+ {req.queries_per_month:,} queries x {req.query_tokens} tokens; later months = "
-        f"{req.updates_per_month:,} updated docs + the same queries; cost score uses the first-year average, "
-        f"{cap}"
+        f"API cost: first month = corpus ({req.corpus_docs:,} docs x {req.doc_tokens:,} tokens, chunk "
+        f"overlaps included) embedded once + {req.queries_per_month:,} queries x {req.query_tokens} "
+        f"tokens; later months = {req.updates_per_month:,} updated docs + the same queries; cost score uses "
+        f"the first-year average, {cap}"
     )

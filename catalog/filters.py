@@ -14,12 +14,11 @@ from typing import Any
 
 from catalog.estimates import (
     MemoryEstimate,
-    chunking,
+    chunk_note,
     cost_assumption,
     fmt_gb,
     memory_estimate,
     monthly_cost,
-    monthly_tokens,
     sequence_length,
 )
 from catalog.evidence import IMPLAUSIBLE_SHARE, SUPPORT_FLOOR, LanguageEvidence
@@ -39,7 +38,6 @@ __all__ = [
     "language_name",
     "memory_estimate",
     "monthly_cost",
-    "monthly_tokens",
 ]
 
 CPU_FALLBACK_MAX_PARAMS = 1.5e9
@@ -139,7 +137,7 @@ def check_context(spec: ModelSpec, req: Requirements, out: Verdict) -> None:
             f"max {spec.max_tokens:,} tokens < your {doc:,}-token documents (you won't chunk)"
         )
     else:
-        out.notes.append(chunking(spec, req).explain(spec, req))
+        out.notes.append(chunk_note(spec, req))
 
 
 def check_access(spec: ModelSpec, req: Requirements, out: Verdict) -> None:

@@ -19,13 +19,13 @@ import numpy as np
 
 from catalog.estimates import (
     average_monthly_cost,
-    chunking,
     cost_assumption,
     cost_score,
     later_monthly_cost,
     memory_estimate,
     monthly_cost,
     sequence_length,
+    size,
 )
 from catalog.evidence import ProfileEvidence, language_evidence, profile_evidence
 from catalog.evidence_data import TaskScores, load_task_scores
@@ -253,7 +253,7 @@ def _rank_one(
         f"score {score:.1f} = {wq:.0%} x quality {quality.estimate:.2f} + {ws:.0%} x speed {s:.2f} + "
         f"{wc:.0%} x cost {c:.2f}" + (f" - penalties {penalty * 100:+.0f}" if penalty else ""),
     ]
-    ch = chunking(spec, req)
+    sized = size(spec, req)
     first, later = monthly_cost(spec, req), later_monthly_cost(spec, req)
     return Ranked(
         spec=spec,
@@ -275,9 +275,9 @@ def _rank_one(
         unverified=tuple(verdict.unverified),
         penalty=round(penalty, 3),
         later_monthly_cost_usd=None if later is None else round(later, 2),
-        chunks_per_doc=None if spec.max_tokens is None and not spec.unbounded_context else ch.chunks_per_doc,
-        vectors=ch.vectors,
-        index_gb=None if ch.index_gb is None else round(ch.index_gb, 3),
+        chunks_per_doc=sized.chunks_per_doc,
+        vectors=sized.n_vectors,
+        index_gb=None if sized.index_bytes is None else round(sized.index_bytes / 1e9, 3),
     )
 
 

@@ -12,6 +12,7 @@ from catalog.estimates import memory_estimate, monthly_cost
 from catalog.models import Benchmark, BenchmarkScore
 from catalog.ranking import benchmarks_for, primary_benchmark, recommend
 from catalog.requirements import Requirements
+from catalog.sizing import hnsw_link_bytes
 from tests.unit._evidence_tables import merge, spec, spread, table
 
 EMPTY = table({})
@@ -212,11 +213,13 @@ def test_chunking_costs_vectors_and_index_not_quality() -> None:
     req = Requirements(doc_tokens=3000, corpus_docs=10_000)
     short, long = (candidate(req, models, m, ev) for m in ("short", "long"))
     assert short.quality == long.quality and short.score == long.score and short.penalty == 0
-    assert (short.chunks_per_doc, short.vectors) == (6, 60_000) and long.chunks_per_doc == 1
-    assert short.index_gb == pytest.approx(0.246, abs=0.001)
+    # the sizing table's chunking (256-token chunks, overlap 32): ceil((3000 - 32) / 224) = 14 per document
+    assert (short.chunks_per_doc, short.vectors) == (14, 140_000)
+    assert short.index_gb == pytest.approx(140_000 * (1024 * 4 + hnsw_link_bytes()) / 1e9, abs=0.001)
     note = next(r for r in short.reasons if r.startswith("max 512 tokens < your 3,000-token documents"))
-    assert "~6 chunks per document -> 60,000 vectors, index ~0.2 GB" in note
+    assert "must be chunked (14 chunks of up to 256 tokens per document -> 140,000 vectors, index" in note
     assert "quality is not marked down for it" in note
+    assert not any("must be chunked" in r for r in long.reasons)
 
 
 def test_no_chunk_excludes_short_windows_and_tiers_unknown_ones() -> None:
@@ -248,9 +251,10 @@ def test_monthly_cap_checks_the_first_month_and_price_cap() -> None:
     req = Requirements(
         corpus_docs=100_000, doc_tokens=1000, queries_per_month=100_000, query_tokens=30, monthly_cap_usd=5.0
     )
-    # (100,000 x 1,000 + 100,000 x 30) tokens = 103M tokens x $0.13/1M = $13.39
-    assert monthly_cost(api, req) == pytest.approx(13.39)
-    assert excluded_reasons(req, [api])["api"] == ["API cost ~$13.39 in the first month > cap $5.00"]
+    # 1,000-token documents in 256-token chunks overlapping by 32: 5 chunks, 1,128 tokens embedded each;
+    # (100,000 x 1,128 + 100,000 x 30) tokens = 115.8M tokens x $0.13/1M = $15.05
+    assert monthly_cost(api, req) == pytest.approx(15.054)
+    assert excluded_reasons(req, [api])["api"] == ["API cost ~$15.05 in the first month > cap $5.00"]
     assert excluded_reasons(Requirements(max_usd_per_1m=0.05), [api])["api"] == [
         "API price $0.13/1M tokens > your max $0.05/1M"
     ]
@@ -270,7 +274,8 @@ def test_cost_is_the_users_monthly_spend() -> None:
     )
     assert capped.cost < small.cost  # the same spend weighs more against a $1 cap
     later = candidate(Requirements(corpus_docs=10_000, docs_updated_per_month=500), [api], "api")
-    assert later.later_monthly_cost_usd == pytest.approx((500 * 512 + 100_000 * 30) / 1e6 * 0.13, abs=0.01)
+    doc = 512 + 2 * 32  # 3 chunks of 256 overlapping by 32
+    assert later.later_monthly_cost_usd == pytest.approx((500 * doc + 100_000 * 30) / 1e6 * 0.13, abs=0.01)
 
 
 def test_unknown_price_cannot_pass_a_budget_but_is_not_a_penalty() -> None:
