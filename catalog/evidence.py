@@ -17,6 +17,7 @@ from dataclasses import dataclass
 from typing import Any
 
 import numpy as np
+from numpy.typing import NDArray
 
 from catalog.evidence_data import TaskScores
 from catalog.evidence_fit import Array, Fit, fit, tally
@@ -95,6 +96,14 @@ class _GroupData:
     rows: dict[str, int]
     scores: Array
     """rows x slices, NaN where not run or excluded as implausible."""
+
+    def task_counts(self) -> NDArray[np.int64]:
+        """Distinct tasks each row ran (a task can have several slices in a group: code, cross-lingual)."""
+        names = [t for t, _ in self.group.slices]
+        index = {t: i for i, t in enumerate(dict.fromkeys(names))}
+        onehot = np.zeros((len(names), len(index)))
+        onehot[np.arange(len(names)), [index[t] for t in names]] = 1.0
+        return ((~np.isnan(self.scores)).astype(float) @ onehot > 0).sum(axis=1).astype(np.int64)
 
 
 def reference_scores(scores: Array) -> Array:
@@ -257,11 +266,8 @@ def _fit_group(gd: _GroupData, facts: Mapping[str, ModelFacts]) -> dict[str, Gro
     ids = list(gd.rows)
     comp = tally(gd.scores, np.ones(gd.scores.shape[1]))  # every shared task counts the same
     first = fit(comp, np.zeros(len(ids)), np.full(len(ids), PRIOR_SD))
-    n_tasks = {
-        m: len({gd.group.slices[c][0] for c in np.flatnonzero(~np.isnan(gd.scores[i]))})
-        for i, m in enumerate(ids)
-        if comp.tasks[i] > 0
-    }
+    counts = gd.task_counts()
+    n_tasks = {m: int(counts[i]) for i, m in enumerate(ids) if comp.tasks[i] > 0}
     spread = _spread(first, [gd.rows[m] for m, n in n_tasks.items() if n >= THIN_TASKS])
     final = fit(comp, np.zeros(len(ids)), np.full(len(ids), spread)) if spread != PRIOR_SD else first
     fitted = {m: (float(final.theta[gd.rows[m]]), n) for m, n in n_tasks.items()}
