@@ -73,7 +73,7 @@ def load_chunk_tokenizer(mref: Any) -> tuple[ChunkTokenizer | None, str]:
         else:
             local = mref.path and Path(str(mref.path)).is_dir()
             source = mref.path if local else (getattr(spec, "hf_id", None) or mref.path)
-            counter = load_hf_tokenizer(str(source), name=mref.name)
+            counter = load_hf_tokenizer(str(source), name=getattr(spec, "id", None) or str(source))
     except (CheckError, OSError, ValueError) as exc:
         return None, " ".join(str(exc).split())[:160]
     if counter.kind == "tiktoken":
@@ -278,3 +278,19 @@ class Views:
                 self.ds, size, self.overlap, tok, window=window, prompt=prompt, why_no_tokenizer=why
             )
         return self._views[key]
+
+
+def parse_chunk_sizes(text: str) -> list[int]:
+    """'256' or '128,256,512' (0: whole documents) -> sizes in the order given, duplicates dropped."""
+    from evaluators.types import TrialInputError
+
+    sizes: list[int] = []
+    for part in str(text).split(","):
+        part = part.strip()
+        if not part.isdigit():
+            raise TrialInputError(
+                f"sizes are whole numbers of tokens separated by commas (e.g. 128,256,512), got {text!r}"
+            )
+        if int(part) not in sizes:
+            sizes.append(int(part))
+    return sizes

@@ -15,6 +15,8 @@ TABLE_METRICS = (
     ("mrr@10", "MRR@10"),
     ("hit@1", "hit@1"),
 )
+ANSWER_METRIC = ("answer_hit@1", "ans@1")
+"""Shown when queries carry answer texts: the answer inside the top-1 chunk (evaluators.answers)."""
 
 
 def dropped_text(dropped: dict[str, int]) -> str:
@@ -80,7 +82,8 @@ def render(result: Any) -> None:
     )
     table = Table(title=title, title_justify="left")
     table.add_column("model", overflow="fold", max_width=40)
-    for _, label in TABLE_METRICS:
+    metrics = TABLE_METRICS + ((ANSWER_METRIC,) if _has_answers(result) else ())
+    for _, label in metrics:
         table.add_column(label, justify="right", no_wrap=True)
     for label in ("docs/s", "p50 ms", "peak MB"):
         table.add_column(label, justify="right", no_wrap=True)
@@ -93,7 +96,7 @@ def render(result: Any) -> None:
         name = names[row.model]
         table.add_row(
             name if row.status == "ok" else f"{name} ({row.status})",
-            *[_cell(row, k, best) for k, _ in TABLE_METRICS],
+            *[_cell(row, k, best) for k, _ in metrics],
             _fmt(perf.get("docs_per_s"), 1),
             _fmt(perf.get("query_p50_ms"), 1),
             _fmt(perf.get("peak_mem_mb"), 0),
@@ -114,6 +117,10 @@ def render(result: Any) -> None:
         from tui.commands.check import render as render_checks
 
         render_checks(checks)
+
+
+def _has_answers(result: Any) -> bool:
+    return any(ANSWER_METRIC[0] in r.metrics for r in result.results)
 
 
 def short_names(models: list[str]) -> dict[str, str]:
@@ -138,6 +145,16 @@ def _caption(result: Any, n_q: Any) -> list[str]:
         "docs/s: chunks encoded per second (model load excluded); p50/p95: one query encoded + searched"
         " (up to 20 probes, time-capped); peak MB: process RSS peak while the model ran.",
     ]
+    if _has_answers(result):
+        lines.append(
+            "ans@1: answer-hit@1, the share of queries whose top-1 chunk contains an answer text (SQuAD "
+            "normalisation); hit@1 counts the top-1 document."
+        )
+    if any(r.details.get("kind") == "rerank" for r in result.results):
+        lines.append(
+            "'A -> R' rows: reranker R re-scored A's top chunks per query; p50 ms = A's p50 + the reranking "
+            "p50 (the added latency per query is in the notes)."
+        )
     skipped = ds.get("files_skipped") or {}
     if skipped:
         reasons = ", ".join(f"{n} {why}" for why, n in sorted(skipped.items(), key=lambda kv: -kv[1]))
