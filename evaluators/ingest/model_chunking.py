@@ -128,7 +128,10 @@ def build_view(
     base = ds.info.get("chunk_tokens") or None
     size = base if size is None else (size or None)
     if not size:
-        return _as_given(ds, None, {"tokens": None, "note": "whole documents: the model truncates them"})
+        info: dict[str, Any] = {"tokens": None, "note": "whole documents: the model truncates them"}
+        if base and _recuttable(ds):  # the corpus was chunked: whole documents are its documents
+            return _labelled(ds, tuple(ds.documents), None, info)
+        return _as_given(ds, None, info)
     overlap = min(overlap, size // 2)
     if tok is None:
         cap = int(window * MARGIN) if window else None
