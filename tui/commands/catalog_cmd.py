@@ -191,6 +191,10 @@ def _detail_rows(m: ModelSpec) -> list[tuple[str, str]]:
         cover = f"{s.tasks_with_results}/{s.tasks_total} tasks" if s.tasks_total else ""
         rows.append((bench.label, f"mean {mean}; retrieval mean {retrieval}; {cover}\nsource: {s.source}"))
     rows += [("notes", "\n".join(m.notes) or "-"), ("sources", "\n".join(m.sources) or "-")]
+    from evaluators.variants import extra_outputs_note
+
+    if note := extra_outputs_note(m.id):
+        rows.append(("trial variants", note))
     return rows
 
 
