@@ -136,8 +136,10 @@ def short_names(models: list[str]) -> dict[str, str]:
 
 def _caption(result: Any, n_q: Any) -> list[str]:
     ds = result.dataset
+    units = {r.details.get("n_units") for r in result.results if r.status == "ok"} - {None}
+    where = f"{ds.get('n_chunks')} chunks" if units <= {ds.get("n_chunks")} else "each row's own chunks"
     lines = [
-        f"Metrics: mean over {n_q} queries, top 10 of {ds.get('n_chunks')} chunks"
+        f"Metrics: mean over {n_q} queries, top 10 of {where}"
         + (" (documents ranked by their best chunk, MaxP)" if ds.get("qrels_level") == "parent" else "")
         + "; nDCG@10 [95% bootstrap CI over queries].",
         f"^ best by nDCG@10; * worse than the best (paired randomisation test, p < {SIG_LEVEL});"
@@ -154,6 +156,11 @@ def _caption(result: Any, n_q: Any) -> list[str]:
         lines.append(
             "'A -> R' rows: reranker R re-scored A's top chunks per query; p50 ms = A's p50 + the reranking "
             "p50 (the added latency per query is in the notes)."
+        )
+    if where != f"{ds.get('n_chunks')} chunks":
+        lines.append(
+            "Chunks: each model's own tokenizer cuts the documents to fit its window; BM25 keeps regex-v1 "
+            "chunks (see each row's note and details.chunking)."
         )
     skipped = ds.get("files_skipped") or {}
     if skipped:
