@@ -24,7 +24,7 @@ from evaluators.cache import EmbeddingCache, LazyEncoder, Probe, encode_cached
 from evaluators.dense_perf import dense_perf
 from evaluators.hybrid import DEPTH as FUSION_DEPTH
 from evaluators.hybrid import RRF_K, rrf
-from evaluators.ingest.model_chunking import View, Views, passage_text
+from evaluators.ingest.model_chunking import View, Views, passage_text, recut_relevance
 from evaluators.measure import LATENCY_PROBES, MEM_METHOD, MIN_PROBES, PeakMemory, latency_ms
 from evaluators.metrics import PRIMARY, mean_metrics, per_query_metrics
 from evaluators.models import ModelRef, resolve_model
@@ -139,7 +139,7 @@ def run_trial(
     ctx.answers = {q.id: query_answers(q) for q in queries}
     sizes: list[int | None] = list(dict.fromkeys(chunk_sizes)) if chunk_sizes else [None]
     ctx.views, ctx.sweep = Views(dataset), len(sizes) > 1
-    if ctx.sweep and dataset.info.get("relevance") not in ("ids", "answer"):
+    if ctx.sweep and recut_relevance(dataset) is None:
         raise TrialInputError("a chunk-size sweep needs queries with relevant document ids or answers: "
                               "synthetic queries are cut from the chunks of one size")
     # Every chunk once, every query twice (ranked, and up to LATENCY_PROBES more alone): an upper bound.

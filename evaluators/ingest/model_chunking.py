@@ -147,9 +147,22 @@ def build_view(
     return _model_view(ds, size, overlap, tok, window, prompt or "")
 
 
+def recut_relevance(ds: Dataset) -> str | None:
+    """How relevance can follow a new cut of ds.documents: 'ids' (qrels name documents), 'answer' (every
+    query has answer texts and the loader labelled by them), or None (qrels name one cut's chunks, as for
+    synthetic or LLM-written queries: they cannot move to other chunks)."""
+    if not ds.documents:
+        return None
+    if ds.info.get("relevance") == "answer" and all(q.answers or q.answer for q in ds.queries):
+        return "answer"
+    doc_ids = {d.id for d in ds.documents}
+    if ds.info.get("relevance") != "synthetic" and all(set(r) <= doc_ids for r in ds.qrels.values()):
+        return "ids"
+    return None
+
+
 def _recuttable(ds: Dataset) -> bool:
-    """Documents known and relevance re-derivable (synthetic queries are cut from one chunking's units)."""
-    return bool(ds.documents) and ds.info.get("relevance") in ("ids", "answer")
+    return recut_relevance(ds) is not None
 
 
 def _as_given(ds: Dataset, size: int | None, info: dict[str, Any]) -> View:
@@ -160,7 +173,7 @@ def _as_given(ds: Dataset, size: int | None, info: dict[str, Any]) -> View:
 def _labelled(ds: Dataset, units: tuple[Doc, ...], size: int | None, info: dict[str, Any]) -> View:
     """Relevance for a new cut of ds.documents: answer labels re-found in the chunks, or document qrels."""
     info = {**info, "n_chunks": len(units), "docs_split": len({u.parent_id for u in units if u.parent_id})}
-    if ds.info.get("relevance") == "answer":
+    if recut_relevance(ds) == "answer":
         answers = {q.id: list(q.answers or ((q.answer,) if q.answer else ())) for q in ds.queries}
         qrels = answer_qrels(answers, units)
         split = [q for q in ds.qrels if q not in qrels]

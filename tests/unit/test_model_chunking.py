@@ -134,3 +134,21 @@ def test_parse_chunk_sizes() -> None:
     assert parse_chunk_sizes("0") == [0]
     with pytest.raises(TrialInputError, match="e.g. 128,256,512"):
         parse_chunk_sizes("128;256")
+
+
+def test_qrels_on_one_cut_stay_on_it(minilm: tuple[Any, Any]) -> None:
+    """Queries labelled with one cut's chunk ids (LLM-written queries on an answer-labelled set keep the
+    loader's info) cannot move to new chunks: the view only splits what does not fit, keeping the labels."""
+    mref, tok = minilm
+    doc = Doc("d", "First sentence here. " * 200)
+    chunks = (Doc("d#0", doc.text[:1000], parent_id="d"), Doc("d#1", doc.text[1000:], parent_id="d"))
+    ds = Dataset("llm", chunks, (Query("q", "first sentence"),), {"q": {"d#1": 1}},
+                 info={"chunk_tokens": 256, "chunk_overlap": 0, "relevance": "answer"}, documents=(doc,))
+    view = build_view(ds, None, 0, tok, window=mref.max_tokens)
+    assert view.info["fit_only"] and view.qrels == {"q": {"d#1": 1}}
+    # d#0 (~200 pieces) fits and stays itself; d#1 does not, and its pieces rank under d#1 (MaxP).
+    assert {u.parent_id for u in view.units} == {None, "d#1"} and view.qrels_level == "parent"
+    assert [u.id for u in view.units][:2] == ["d#0", "d#1~0"]
+    assert view.info["over_window_share"] == 0.0
+    with pytest.raises(TrialInputError, match="sweep needs queries"):
+        run_trial(ds, ["bm25"], chunk_sizes=[64, 128])
