@@ -66,21 +66,15 @@ class CrossEncoderReranker:
     def load(cls, ref: str) -> CrossEncoderReranker:
         from sentence_transformers import CrossEncoder
 
-        from evaluators.backends import best_device, quiet_transformers
+        from evaluators.backends import best_device, offline_reason, quiet_transformers
 
         quiet_transformers()
         device = best_device()
-        local = os.path.isdir(ref)
-        offline = os.environ.get("HF_HUB_OFFLINE") == "1" and not local
+        offline = os.environ.get("HF_HUB_OFFLINE") == "1" and not os.path.isdir(ref)
         try:
             model = CrossEncoder(ref, device=device, local_files_only=offline)
         except OSError as exc:
-            if not local and any(w in str(exc).lower() for w in ("connect", "offline", "cached files")):
-                raise OSError(
-                    f"{ref} is not in the local Hugging Face cache and the hub is unreachable (offline?): "
-                    "run once with network to download it, or pass a local CrossEncoder folder"
-                ) from None
-            raise
+            raise offline_reason(ref, exc, "CrossEncoder folder") from None
         return cls(model, ref, device)
 
     def score(self, query: str, passages: Sequence[str]) -> np.ndarray:
