@@ -1,4 +1,4 @@
-"""Add SQuAD's answer texts to the bundled demo queries (evaluators/data/demo/queries.jsonl), for answer-hit@1.
+"""Add SQuAD's answer texts to the bundled demo queries (evaluators/data/demo/queries.jsonl): answer-hit@1.
 
 Run from the repository root with the SQuAD 2.0 dev file the demo was drawn from (repository chrischute/squad,
 commit 85623adeb9e6639f145081fea9cae2d8f3a26379, data/dev-v2.0.json, CC BY-SA 4.0):
