@@ -32,6 +32,7 @@ from evaluators.optins import check_kinds, deeper_checks, int8_agreement, spend_
 from evaluators.rerank import DEFAULT_DEPTH, LazyReranker, rerank, rerank_budget, rerank_row_info
 from evaluators.search import maxp, search
 from evaluators.stats import bootstrap_ci, compare_to_best
+from evaluators.tradeoffs import tradeoff_table
 from evaluators.types import Dataset, ModelResult, TrialCancelled, TrialInputError, TrialResult
 
 DEPTH = 100
@@ -74,6 +75,7 @@ class _Ctx:
     progress: Callable[[str, int, int], None]
     stop: Callable[[], bool]
     checks: list[str] = field(default_factory=list)
+    tradeoffs: bool = True
     estimates: dict[str, dict[str, Any]] = field(default_factory=dict)
     memo: dict[Any, _Run] = field(default_factory=dict)
     checked: dict[str, dict[str, Any]] = field(default_factory=dict)
@@ -104,6 +106,7 @@ def run_trial(
     chunk_sizes: Sequence[int] | None = None,
     rerank: str | None = None,
     rerank_depth: int = DEFAULT_DEPTH,
+    tradeoffs: bool = True,
 ) -> TrialResult:
     """Run every model on the dataset; see the module docstring for the contract.
 
@@ -119,6 +122,8 @@ def run_trial(
     its dense model's chunks. Each row says its cut in `chunk_tokens` and `details["chunking"]`.
     rerank: a reranker (evaluators.rerank) re-scores the top `rerank_depth` of every first-stage row; its
     result is a row of its own, '<model> -> <reranker>', with the added latency per query.
+    tradeoffs: each dense/API model's size/quality table from its own vectors (`details["tradeoffs"]`,
+    evaluators.tradeoffs); no re-encoding, a small fraction of the model's time.
     """
     if not dataset.corpus:
         raise TrialInputError("the corpus is empty: nothing to search")
@@ -135,6 +140,7 @@ def run_trial(
         on_progress or (lambda m, d, t: None),
         should_stop or (lambda: False),
         check_kinds(checks),
+        tradeoffs,
     )
     ctx.answers = {q.id: query_answers(q) for q in queries}
     sizes: list[int | None] = list(dict.fromkeys(chunk_sizes)) if chunk_sizes else [None]
@@ -260,6 +266,9 @@ def _run_model(ctx: _Ctx, ref: str, *, int8: bool = False) -> ModelResult:
     }
     if ref in ctx.estimates:
         details["cost_estimate"] = ctx.estimates[ref]
+    if ctx.tradeoffs and not int8 and mref.kind in ("dense", "api"):
+        if (table := _tradeoffs(ctx, mref, run, per_query[PRIMARY])) is not None:
+            details["tradeoffs"] = table
     if ctx.checks:
         details["checks"] = deeper_checks(
             ctx.checks,
@@ -315,6 +324,25 @@ def _score(ctx: _Ctx, run: _Run) -> tuple[dict[str, dict[str, float]], dict[str,
         per_query[ANSWER_HIT] = answer_hits(top1, ctx.answers)
     ci = {m: bootstrap_ci([v[q] for q in sorted(v)], seed=SEED) for m, v in per_query.items()}
     return per_query, ci
+
+
+def _tradeoffs(ctx: _Ctx, mref: ModelRef, run: _Run, reference: dict[str, float]) -> dict[str, Any] | None:
+    """The size/quality table re-scored from this run's own vectors (scored exactly like the row)."""
+    view = run.view
+    if run.docs is None or run.queries is None or view is None:
+        return None
+    qrels = {q: view.qrels[q] for q in ctx.qids if q in view.qrels}
+    return tradeoff_table(
+        run.queries,
+        run.docs,
+        score=lambda idx, val: per_query_metrics(_ranked(ctx, idx, val, view), qrels)[PRIMARY],
+        reference=reference,
+        matryoshka=mref.spec.matryoshka_dims if mref.spec else None,
+        normalize=mref.normalize,
+        depth=DEPTH,
+        seed=SEED,
+        should_stop=ctx.stop,
+    )
 
 
 def _ranked(ctx: _Ctx, idx: np.ndarray, val: np.ndarray, view: View) -> dict[str, list[str]]:

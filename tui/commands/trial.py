@@ -113,6 +113,18 @@ from tui.commands.trial_view import dropped_text, render, to_json
     show_default=True,
     help="With --rerank: how many of each query's top chunks the reranker re-scores.",
 )
+@click.option(
+    "--tradeoffs",
+    "show_tradeoffs",
+    is_flag=True,
+    help="Print each model's size/quality table (dimensions x fp16/int8/binary); always in --json.",
+)
+@click.option(
+    "--corpus-docs",
+    type=click.IntRange(min=1),
+    metavar="N",
+    help="With --tradeoffs: size the index for N documents (chunked as in this trial).",
+)
 @click.option("--demo", is_flag=True, help="Use the bundled demo corpus (SQuAD 2.0 sample, CC BY-SA 4.0).")
 @click.option("--no-cache", is_flag=True, help="Do not read or write the embeddings cache.")
 @click.option("--json", "as_json", is_flag=True, help="Print the results as JSON.")
@@ -139,6 +151,8 @@ def trial(
     llm: str | None,
     rerank: str | None,
     rerank_depth: int,
+    show_tradeoffs: bool,
+    corpus_docs: int | None,
     demo: bool,
     no_cache: bool,
     as_json: bool,
@@ -161,6 +175,8 @@ def trial(
     _check_usage(demo, corpus, decision, title, save, n_generate, llm, int8, backend)
     if rerank_depth != 50 and not rerank:
         raise click.UsageError("--rerank-depth only applies with --rerank REF")
+    if corpus_docs and not show_tradeoffs:
+        raise click.UsageError("--corpus-docs only applies with --tradeoffs")
     cap_usd = max_usd
     from evaluators.types import TrialInputError
 
@@ -219,7 +235,7 @@ def trial(
     if as_json:
         click.echo(json.dumps(to_json(result), indent=2, ensure_ascii=False, default=str))
     else:
-        render(result)
+        render(result, tradeoffs=show_tradeoffs, corpus_docs=corpus_docs)
     if interrupted:
         ctx.exit(130)
     if result.results and not any(r.status == "ok" for r in result.results):
