@@ -25,12 +25,17 @@ from typing import Any
 
 import tomllib
 
+if sys.version_info >= (3, 11):
+    import tomllib
+else:  # pragma: no cover - exercised on 3.10 only
+    import tomli as tomllib
+
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
 
 from catalog.facts import merge, meta_facts, to_toml  # noqa: E402
-from catalog.mteb_results import normalise_result  # noqa: E402
-from catalog.refresh import BenchmarkDef, benchmark_scores, load_benchmarks, pick_result, task_fraction  # noqa: E402
+from catalog.plausibility import broken_revisions, implausible_note  # noqa: E402
+from catalog.refresh import BenchmarkDef, benchmark_scores, load_benchmarks  # noqa: E402
 
 FACTS = ROOT / "catalog" / "data" / "facts.toml"
 OUT = ROOT / "catalog" / "data" / "models.toml"
@@ -43,8 +48,6 @@ MTEB_NAMES = {
     "mteb_law_v1": "MTEB(Law, v1)",
 }
 FLORES = "FloresBitextMining"
-BROKEN_BELOW = 0.001
-"""A retrieval task scoring under 0.1 nDCG@10 points is a failed run, not a weak model (random is higher)."""
 META_KEYS = ("name", "revision", "languages", "n_parameters", "memory_usage_mb", "max_tokens", "embed_dim",
              "license", "release_date", "modalities", "reference")  # fmt: skip
 
@@ -132,45 +135,6 @@ def read_results(
             except (OSError, ValueError) as exc:
                 print(f"warning: skipped unreadable {path}: {exc}", file=sys.stderr)
     return files
-
-
-def broken_revisions(files: Mapping[str, list[tuple[str, Mapping[str, Any]]]]) -> dict[str, list[str]]:
-    """Revision folders whose runs failed: >= 2 retrieval tasks (any benchmark) at ~0 nDCG@10 -> evidence."""
-    tasks = {
-        t.name: (t, b.languages) for b in load_benchmarks().values() for t in b.tasks if t.type == "Retrieval"
-    }
-    found: dict[str, list[str]] = {}
-    for name, candidates in files.items():
-        if name not in tasks:
-            continue
-        task, languages = tasks[name]
-        for rev, raw in candidates:
-            value = task_fraction(task, raw, languages)
-            if value is not None and value < BROKEN_BELOW:
-                found.setdefault(rev, []).append(f"{name} {100 * value:.2f}")
-    return {rev: sorted(set(hits)) for rev, hits in found.items() if len(set(hits)) >= 2}
-
-
-def implausible_note(
-    bench: BenchmarkDef, files: Mapping[str, Any], revision: str | None, broken: Mapping[str, list[str]]
-) -> str | None:
-    """Why this benchmark's score can't be trusted: some of its tasks come from a failed revision folder."""
-    used = set()
-    for task in bench.tasks:
-        if files.get(task.name):
-            chosen = pick_result(files[task.name], revision)
-            used |= {
-                rev for rev, raw in files[task.name] if rev in broken and normalise_result(raw) == chosen
-            }
-    if not used:
-        return None
-    evidence = "; ".join(
-        f"{rev[:12]}: {len(broken[rev])} tasks, e.g. {', '.join(broken[rev][:4])}" for rev in sorted(used)
-    )
-    return (
-        f"Upstream result files look broken (retrieval at ~0 nDCG@10 in revision folder {evidence}); "
-        "this score uses them: do not rank on it."
-    )
 
 
 def score_tables(files: Mapping[str, Any], revision: str | None, source: str) -> dict[str, dict[str, Any]]:

@@ -88,3 +88,24 @@ def test_means_are_taken_before_scaling_as_the_leaderboard_rounds() -> None:
     files = {t.name: [("r", _file("2.0.0", v))] for t, v in zip(tasks, values, strict=True)}
     scores = benchmark_scores(BenchmarkDef("b", "B", tasks), files)
     assert scores is not None and scores["retrieval_mean"] == 26.67 and scores["mean"] == 26.67
+
+
+def test_a_revision_folder_with_failed_retrieval_runs_flags_the_scores_that_use_it() -> None:
+    from catalog.plausibility import broken_revisions, implausible_note
+
+    tasks = tuple(TaskDef(f"R{i}", "Retrieval", ("test",), 1, "ndcg_at_10") for i in range(3))
+    bench = BenchmarkDef("b", "B", tasks)
+    files = {
+        "R0": [("bad", _file("2.0.0", 0.0)), ("good", _file("1.0.0", 0.41))],
+        "R1": [("bad", _file("2.0.0", 0.0002))],
+        "R2": [("good", _file("1.0.0", 0.35))],
+    }
+    broken = broken_revisions(files, [bench])
+    assert broken == {"bad": ["R0 0.00", "R1 0.02"]}
+    note = implausible_note(bench, files, None, broken)  # R0 and R1 are taken from 'bad' (newer mteb version)
+    assert note is not None and "bad" in note and "R1 0.02" in note
+    assert implausible_note(bench, files, "good", broken) is not None, "R1 still comes only from 'bad'"
+    only_good = {"R0": files["R0"][1:], "R2": files["R2"]}
+    assert implausible_note(bench, only_good, None, broken) is None
+    weak = {"R0": [("x", _file("2.0.0", 0.0005))], "R2": [("x", _file("2.0.0", 0.02))]}
+    assert broken_revisions(weak, [bench]) == {}, "one near-zero task is a weak model, not a failed run"
