@@ -39,6 +39,7 @@ from catalog.refresh import BenchmarkDef, benchmark_scores, load_benchmarks  # n
 
 FACTS = ROOT / "catalog" / "data" / "facts.toml"
 OUT = ROOT / "catalog" / "data" / "models.toml"
+BENCHMARKS = ROOT / "catalog" / "data" / "mteb_benchmarks.json"
 MTEB_NAMES = {
     "mteb_eng_v2": "MTEB(eng, v2)",
     "mmteb_multilingual_v2": "MTEB(Multilingual, v2)",
@@ -191,6 +192,32 @@ def build_entries(
     return entries, mteb_commit, results_commit
 
 
+def result_revisions(results_dir: Path, entries: list[dict[str, Any]]) -> dict[str, list[str]]:
+    """Results folder -> revision folders holding a benchmark task file, for every catalog model: what
+    `catalog refresh` probes when its source has no paths.json listing (catalog/data/mteb_benchmarks.json)."""
+    tasks = {t.name for b in load_benchmarks().values() for t in b.tasks}
+    out = {}
+    for entry in entries:
+        folder = entry.get("results_folder", entry["id"].replace("/", "__"))
+        base = results_dir / "results" / folder
+        revs = [r.name for r in sorted(base.iterdir()) if r.is_dir()] if base.is_dir() else []
+        found = [r for r in revs if any((base / r / f"{t}.json").is_file() for t in tasks)]
+        if found:
+            out[folder] = found
+    return out
+
+
+def with_revisions(text: str, revisions: dict[str, list[str]]) -> str:
+    data = json.loads(text)
+    data["result_revisions"] = revisions  # catalog order
+    data["_about_result_revisions"] = (
+        "Revision folders (holding a benchmark task file) per results folder of every catalog model, "
+        "written by scripts/build_catalog.py from the results checkout: probed when a source has no "
+        "paths.json listing."
+    )
+    return json.dumps(data, indent=1, ensure_ascii=False)
+
+
 def header(snapshot: str, mteb_commit: str, results_commit: str) -> str:
     return (
         "# embedscout curated catalog: one [[model]] table per text-embedding model. GENERATED, don't edit:\n"
@@ -229,11 +256,16 @@ def main(argv: list[str]) -> int:
     from catalog.load import parse_catalog  # validate before writing: a bad fact never ships
 
     parse_catalog(tomllib.loads(text))
+    revisions = result_revisions(args.results, entries)
+    bench_text = with_revisions(BENCHMARKS.read_text(encoding="utf-8"), revisions)
     if args.check:
         same = args.out.is_file() and args.out.read_text(encoding="utf-8") == text
+        same_revs = BENCHMARKS.read_text(encoding="utf-8") == bench_text
         print(f"{args.out}: {'up to date' if same else 'DIFFERS from a rebuild'} ({len(entries)} models)")
-        return 0 if same else 1
+        print(f"{BENCHMARKS}: result_revisions {'up to date' if same_revs else 'DIFFER from a rebuild'}")
+        return 0 if same and same_revs else 1
     args.out.write_text(text, encoding="utf-8")
+    BENCHMARKS.write_text(bench_text, encoding="utf-8")
     print(f"wrote {len(entries)} models to {args.out} (mteb@{mteb_commit[:7]}, results@{results_commit[:7]})")
     run_evidence(args.mteb, args.results)
     return 0
