@@ -33,8 +33,6 @@ LEGACY_TASK_NAMES = {
     "PPC": "PpcPC",
 }
 """Result files named for a task's old name (mteb's `renamed_tasks`): file stem -> current task name."""
-_LEGACY_META = {"dataset_revision", "mteb_dataset_name", "mteb_version", "task_name", "evaluation_time"}
-_LEGACY_NESTED = {"v_measures", "cos_sim", "euclidean", "manhattan", "dot", "max"}
 
 Scores = dict[str, dict[str, dict[str, float]]]
 """task name -> slice key ('zh', 'en-zh', 'code', ...) -> catalog model id -> main score x100."""
@@ -102,7 +100,9 @@ def task_info(
 
 
 def _metric(row: Mapping[str, Any], metric: str) -> float | None:
-    value = row.get(metric)
+    """The row's stored main_score, as the leaderboard reads it (older files store the main score of their
+    day); the current metric name only where a row has none (files converted from before mteb 1.11)."""
+    value = row["main_score"] if "main_score" in row else row.get(metric)
     if isinstance(value, bool) or not isinstance(value, (int, float)) or math.isnan(value):
         return None
     return float(value)
@@ -111,25 +111,6 @@ def _metric(row: Mapping[str, Any], metric: str) -> float | None:
 def task_name_of(file_stem: str) -> str:
     """The current task name for a result file's stem (renamed tasks keep their old file names)."""
     return LEGACY_TASK_NAMES.get(file_stem, file_stem)
-
-
-def normalise_result(result: Mapping[str, Any]) -> Mapping[str, Any]:
-    """Result files from before mteb 1.11 ({split: metrics} or {split: {subset: metrics}}) -> the current
-    {'scores': {split: [row, ...]}} shape, as mteb's TaskResult._convert_from_before_v1_11_0 does."""
-    if isinstance(result.get("scores"), Mapping):
-        return result
-    splits = {k: v for k, v in result.items() if k not in _LEGACY_META and isinstance(v, Mapping)}
-    nested = any(
-        isinstance(v, Mapping)
-        for split in splits.values()
-        for k, v in split.items()
-        if k not in _LEGACY_NESTED
-    )
-    scores: dict[str, list[dict[str, Any]]] = {}
-    for split, body in splits.items():
-        subsets = {k: v for k, v in body.items() if isinstance(v, Mapping)} if nested else {"default": body}
-        scores[split] = [{**metrics, "hf_subset": subset} for subset, metrics in subsets.items()]
-    return {"mteb_version": result.get("mteb_version"), "scores": scores}
 
 
 def slice_score(task: TaskInfo, key: str, result: Mapping[str, Any]) -> float | None:
@@ -154,7 +135,7 @@ def slice_score(task: TaskInfo, key: str, result: Mapping[str, Any]) -> float | 
 
 def task_slice_scores(task: TaskInfo, candidates: Iterable[ResultFile]) -> dict[str, float]:
     """Per slice, the first complete result in mteb's join_revisions order (main revision, newest mteb)."""
-    ordered = [(rev, normalise_result(res)) for rev, res in order_results(candidates)]
+    ordered = order_results(candidates)  # normalised (catalog.mteb_results), best first
     out: dict[str, float] = {}
     for key in task.slices:
         for _, result in ordered:
