@@ -44,9 +44,11 @@ CPU_FALLBACK_MAX_PARAMS = 1.5e9
 """Above this a model that misses the GPU is too slow on CPU to count as a fallback."""
 MULTIPLE = "mul"
 """ISO 639-2 'multiple languages': many or unknown languages, so only multilingual models pass."""
-CAPTION_WINDOW = 512
-"""An image-text model whose text window is at most this is a caption encoder (CLIP-style, e.g. BGE-VL's
-77 tokens): an image-search model, offered only when the user asks for image-text models."""
+CAPTION_WINDOW = 128
+"""An image-text model whose text window is at most this is a caption encoder (CLIP-style: BGE-VL's 77
+tokens, SigLIP's 64): an image-search model, offered only when the user asks for image-text models. Text
+models that also take images (Cohere embed v3 at 512 tokens, jina-embeddings-v4, Cohere v4) stay text
+candidates."""
 
 
 def _have(value: float) -> str:
@@ -80,8 +82,8 @@ class Verdict:
 
 
 def image_text_only(spec: ModelSpec) -> bool:
-    """An image-text model built for image search: multimodal with a caption-sized (or unknown) window."""
-    return spec.multimodal and (spec.max_tokens is None or spec.max_tokens <= CAPTION_WINDOW)
+    """An image-text model built for image search: multimodal with a caption-sized text window."""
+    return spec.multimodal and spec.max_tokens is not None and spec.max_tokens <= CAPTION_WINDOW
 
 
 def check_language(spec: ModelSpec, lang: str, out: Verdict, evidence: LanguageEvidence | None) -> None:

@@ -303,7 +303,8 @@ def test_domain_encoder_is_excluded() -> None:
 def test_image_text_models_only_when_asked() -> None:
     clip = spec("clip", modalities=("image", "text"), max_tokens=77)
     docs = spec("doc-mm", modalities=("image", "text"), max_tokens=32768)
-    reasons = excluded_reasons(Requirements(), [clip, docs])
+    cohere_like = spec("text-first", modalities=("image", "text"), max_tokens=512)
+    reasons = excluded_reasons(Requirements(), [clip, docs, cohere_like])
     assert reasons == {
         "clip": [
             "image-text model (image+text, 77-token text window): for image search; "
