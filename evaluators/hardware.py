@@ -1,12 +1,14 @@
-"""What machine are we on: RAM, cores, GPU (CUDA/MPS) and VRAM, plus the package versions a trial records.
+"""What machine are we on: RAM, cores, CPU name and flags, GPU (CUDA/MPS) and VRAM, plus package versions.
 
-Nothing is probed at import. RAM/cores are cheap (psutil/os). The GPU is probed only on request
-(`probe_gpu=True`): `nvidia-smi` first (no torch), then torch if it is importable and allowed, since importing
-torch costs seconds. `environment()` reads versions from package metadata without importing the packages.
+Nothing is probed at import. RAM/cores are cheap (psutil/os); CPU flags come from /proc/cpuinfo (Linux) or
+sysctl (macOS). The GPU is probed only on request (`probe_gpu=True`): `nvidia-smi` first (no torch), then
+torch if it is importable and allowed, since importing torch costs seconds. `environment()` reads versions
+from package metadata without importing the packages.
 """
 
 from __future__ import annotations
 
+import functools
 import importlib.util
 import os
 import platform
@@ -29,6 +31,11 @@ TRACKED_PACKAGES = (
     "bm25s",
 )
 GIB = 1024**3
+NOTABLE_FLAGS = ("avx2", "fma", "f16c", "avx512f", "avx512_vnni", "avx512_bf16", "avx512_fp16", "amx_tile",
+                 "amx_bf16", "amx_int8", "neon", "asimd", "bf16", "i8mm", "sve")
+"""The CPU features that decide which precision runs fast (recorded with every trial and in `doctor`)."""
+BF16_FLAGS = ("amx_bf16", "avx512_bf16")
+"""x86 features that run bf16 matrix products natively (AMX tiles, AVX512-BF16 dot products)."""
 
 
 @dataclass(frozen=True)
@@ -147,6 +154,50 @@ def detect_hardware(*, probe_gpu: bool = False, allow_torch: bool = True) -> Har
     return Hardware(ram_gb=ram, cpu_cores=_cores(), gpu=gpu, vram_gb=vram, gpu_name=name, notes=tuple(notes))
 
 
+@functools.lru_cache(maxsize=1)
+def cpu_info() -> tuple[str, frozenset[str]]:
+    """(CPU model name, lower-case feature flags); ('', empty) where neither source is readable."""
+    if sys.platform.startswith("linux"):
+        try:
+            return parse_cpuinfo(open("/proc/cpuinfo", encoding="utf-8", errors="replace").read())
+        except OSError:
+            return platform.processor(), frozenset()
+    if sys.platform == "darwin":
+        name = _sysctl("machdep.cpu.brand_string")
+        flags = " ".join(_sysctl(k) for k in ("machdep.cpu.features", "machdep.cpu.leaf7_features"))
+        found = {f.lower().replace(".", "_") for f in flags.split()}
+        if platform.machine() == "arm64":
+            found |= {"neon", "asimd"} | ({"bf16"} if _sysctl("hw.optional.arm.FEAT_BF16") == "1" else set())
+        return name, frozenset(found)
+    return platform.processor(), frozenset()
+
+
+def parse_cpuinfo(text: str) -> tuple[str, frozenset[str]]:
+    """Model name and flags from /proc/cpuinfo text (x86 'flags', ARM 'Features'; the first CPU's)."""
+    name, flags = "", ""
+    for line in text.splitlines():
+        key, _, value = line.partition(":")
+        key = key.strip().lower()
+        if key in ("model name", "hardware", "cpu model") and not name:
+            name = value.strip()
+        elif key in ("flags", "features") and not flags:
+            flags = value
+    return name, frozenset(flags.lower().split())
+
+
+def _sysctl(key: str) -> str:
+    try:
+        out = subprocess.run(["sysctl", "-n", key], capture_output=True, text=True, timeout=2, check=True)
+    except (subprocess.SubprocessError, OSError):
+        return ""
+    return out.stdout.strip()
+
+
+def native_bf16(flags: frozenset[str]) -> bool:
+    """The CPU multiplies bf16 natively (AMX or AVX512-BF16), so bf16 can be faster than fp32 here."""
+    return any(f in flags for f in BF16_FLAGS)
+
+
 def package_version(name: str) -> str | None:
     """Installed distribution version from metadata (the package itself is never imported)."""
     try:
@@ -158,13 +209,15 @@ def package_version(name: str) -> str | None:
 def environment() -> dict[str, Any]:
     """OS, Python, CPU and package versions, recorded with every trial."""
     ram, _ = _ram_gb()
+    name, flags = cpu_info()
     return {
         "os": platform.platform(),
         "python": platform.python_version(),
         "python_implementation": platform.python_implementation(),
         "executable": os.path.basename(sys.executable),
         "machine": platform.machine(),
-        "cpu": platform.processor() or platform.machine(),
+        "cpu": name or platform.processor() or platform.machine(),
+        "cpu_flags": [f for f in NOTABLE_FLAGS if f in flags],
         "cpu_cores": _cores(),
         "ram_gb": ram,
         "packages": {name: package_version(name) for name in TRACKED_PACKAGES},

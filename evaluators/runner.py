@@ -20,6 +20,7 @@ import numpy as np
 
 from evaluators.bm25 import BM25Index
 from evaluators.cache import EmbeddingCache, LazyEncoder, Probe, encode_cached
+from evaluators.eta import announce_estimates, eta_record
 from evaluators.hybrid import DEPTH as FUSION_DEPTH
 from evaluators.hybrid import RRF_K, rrf
 from evaluators.measure import LATENCY_PROBES, MEM_METHOD, MIN_PROBES, PeakMemory, latency_ms, latency_stats
@@ -28,7 +29,16 @@ from evaluators.models import ModelRef, resolve_model
 from evaluators.optins import check_kinds, deeper_checks, int8_agreement, spend_estimates
 from evaluators.search import maxp, search
 from evaluators.stats import bootstrap_ci, compare_to_best
-from evaluators.types import Dataset, Doc, ModelResult, TrialCancelled, TrialInputError, TrialResult
+from evaluators.types import (
+    Dataset,
+    Doc,
+    ModelResult,
+    PhaseEvent,
+    PhaseFn,
+    TrialCancelled,
+    TrialInputError,
+    TrialResult,
+)
 
 DEPTH = 100
 """Units retrieved per query: enough for MaxP to find 10 distinct parents and for RRF to fuse."""
@@ -71,6 +81,9 @@ class _Ctx:
     progress: Callable[[str, int, int], None]
     stop: Callable[[], bool]
     checks: list[str] = field(default_factory=list)
+    phase: PhaseFn = field(default=lambda event: None)
+    etas: dict[str, Any] = field(default_factory=dict)
+    """Model reference -> evaluators.estimate.Estimate made before the run."""
     estimates: dict[str, dict[str, Any]] = field(default_factory=dict)
     memo: dict[str, _Run] = field(default_factory=dict)
     checked: dict[str, dict[str, Any]] = field(default_factory=dict)
@@ -88,6 +101,8 @@ def run_trial(
     checks: Sequence[str] | str = (),
     int8: bool = False,
     max_usd: float | None = None,
+    on_phase: PhaseFn | None = None,
+    etas: Sequence[Any] | None = None,
 ) -> TrialResult:
     """Run every model on the dataset; see the module docstring for the contract.
 
@@ -97,6 +112,9 @@ def run_trial(
     Recall@10 agreement of its rankings with the fp32 row's (`details["int8_recall_agreement@10"]`).
     max_usd: API models' cost is estimated before any call (`details["cost_estimate"]`); over the cap the
     trial raises TrialInputError and sends nothing.
+    on_phase: told of each model's estimate before anything runs, then of one-time costs (download, ONNX
+    export, precision check) as they start. etas: `evaluators.estimate.Estimate`s already made (the CLI
+    prints them first); made here otherwise. Each row keeps its estimate and the actual figures.
     """
     if not dataset.corpus:
         raise TrialInputError("the corpus is empty: nothing to search")
@@ -113,9 +131,11 @@ def run_trial(
         on_progress or (lambda m, d, t: None),
         should_stop or (lambda: False),
         check_kinds(checks),
+        on_phase or (lambda event: None),
     )
     # Every chunk once, every query twice (ranked, and up to LATENCY_PROBES more alone): an upper bound.
     ctx.estimates = spend_estimates(model_refs, ctx.texts + ctx.qtexts + ctx.qtexts, max_usd)
+    ctx.etas = announce_estimates(dataset, model_refs, etas, ctx.cache_dir, backend, ctx.phase)
     result = TrialResult(
         describe_dataset(dataset, len(queries)), environment=_environment(), started_at=_now()
     )
@@ -182,6 +202,8 @@ def _run_model(ctx: _Ctx, ref: str, *, int8: bool = False) -> ModelResult:
         )
     perf = dict(run.perf)
     perf.setdefault("peak_mem_mb", round(mem.peak_mb, 1))
+    if run.details.get("perf_source") == "measured":
+        perf["process_peak_mb"] = round(mem.process_peak_mb, 1)
     if run.meta_cache is not None and run.details.get("perf_source") == "measured":
         run.meta_cache.write_meta({**perf, "details": run.details, "measured_at": _now()})
     qrels = {q: ctx.dataset.qrels[q] for q in ctx.qids}  # only queries that exist and have relevant docs
@@ -198,6 +220,8 @@ def _run_model(ctx: _Ctx, ref: str, *, int8: bool = False) -> ModelResult:
     }
     if ref in ctx.estimates:
         details["cost_estimate"] = ctx.estimates[ref]
+    if ref in ctx.etas and not int8:
+        details["eta"] = eta_record(ctx.etas[ref], perf, run.details, ctx.cache_dir, mref.identity)
     if ctx.checks:
         details["checks"] = deeper_checks(
             ctx.checks,
@@ -219,6 +243,13 @@ def _run_model(ctx: _Ctx, ref: str, *, int8: bool = False) -> ModelResult:
         perf=perf,
         details=details,
     )
+
+
+def _sample(ctx: _Ctx) -> Any:
+    """The user's own texts for auto's precision check (evenly spaced passages and queries)."""
+    from evaluators.fidelity import Sample
+
+    return Sample.of(ctx.texts, ctx.qtexts)
 
 
 def _ranked(ctx: _Ctx, idx: np.ndarray, val: np.ndarray) -> dict[str, list[str]]:
@@ -285,7 +316,14 @@ def _hybrid_run(ctx: _Ctx, mref: ModelRef) -> _Run:
 def _dense_run(ctx: _Ctx, mref: ModelRef, *, int8: bool = False) -> _Run:
     if mref.identity in ctx.memo:
         return ctx.memo[mref.identity]
-    lazy = LazyEncoder(mref, backend=ctx.backend, cache_dir=ctx.cache_dir, int8=int8)
+    lazy = LazyEncoder(
+        mref,
+        backend=ctx.backend,
+        cache_dir=ctx.cache_dir,
+        int8=int8,
+        sample=_sample(ctx),
+        on_phase=lambda phase, text: ctx.phase(PhaseEvent(mref.name, phase, text)),
+    )
     encode = partial(encode_cached, lazy, cache_dir=ctx.cache_dir, should_stop=ctx.stop, batch=BATCH)
     progress = partial(ctx.progress, mref.name)
     docs, ntok, encode_s, misses = encode(ctx.texts, passages=True, on_progress=progress)
@@ -295,7 +333,7 @@ def _dense_run(ctx: _Ctx, mref: ModelRef, *, int8: bool = False) -> _Run:
     probe = Probe(
         lambda v: search(v, docs, 10), max(1.0, LATENCY_SHARE * encode_s), MIN_PROBES, LATENCY_PROBES
     )
-    queries = encode(ctx.qtexts, passages=False, probe=probe)[0]
+    queries, _, query_s, _ = encode(ctx.qtexts, passages=False, probe=probe)
     idx, val = search(queries, docs, DEPTH)
     cache = (
         EmbeddingCache(ctx.cache_dir, mref.identity, mref.passage_prompt, mref.normalize)
@@ -303,6 +341,8 @@ def _dense_run(ctx: _Ctx, mref: ModelRef, *, int8: bool = False) -> _Run:
         else None
     )
     perf, details = _dense_perf(ctx, lazy, cache, ntok, encode_s, misses, probe, docs)
+    if misses:
+        perf["query_encode_s"] = query_s
     ctx.memo[mref.identity] = run = _Run(idx, val, perf, details, cache, lazy, docs, queries)
     return run
 
