@@ -11,7 +11,7 @@ from __future__ import annotations
 
 import json
 import time
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from dataclasses import asdict, dataclass, field
 from pathlib import Path
 from typing import Any
@@ -79,6 +79,8 @@ class Estimate:
 
 
 def _secs(s: float) -> str:
+    if s < 0.1:
+        return "<0.1 s"
     return f"{s:.1f} s" if s < 10 else (f"{s:.0f} s" if s < 120 else f"{s / 60:.1f} min")
 
 
@@ -143,7 +145,7 @@ def record_actual(cal: Calibration, identity: str, path: str, perf: dict[str, fl
     if cal.cache_file is None or not perf.get("tokens_per_s"):
         return
     data = _read(cal.cache_file) or {"version": CAL_VERSION, "gflops": cal.gflops}
-    keep = {k: float(perf[k]) for k in ("tokens_per_s", "load_s", "peak_mem_mb") if perf.get(k) is not None}
+    keep = {k: float(v) for k in ("tokens_per_s", "load_s", "peak_mem_mb") if (v := perf.get(k)) is not None}
     data.setdefault("measured", {})[f"{identity}|{path}"] = keep
     _write(cal.cache_file, data)
 
@@ -170,9 +172,15 @@ def estimate_trial(dataset: Dataset, model_refs: Sequence[str], calibration: Cal
     from evaluators.models import resolve_model
     from evaluators.runner import passage_text
 
-    cal = calibration or calibrate(cache_dir)
     texts = [passage_text(d) for d in dataset.corpus]
     queries = [q.text for q in dataset.queries if dataset.qrels.get(q.id)]
+    memo: dict[str, Calibration] = {"cal": calibration} if calibration else {}
+
+    def cal() -> Calibration:  # probed only when some model has texts to encode (not on a cached re-run)
+        if "cal" not in memo:
+            memo["cal"] = calibrate(cache_dir)
+        return memo["cal"]
+
     out = []
     for ref in model_refs:
         try:
@@ -184,23 +192,24 @@ def estimate_trial(dataset: Dataset, model_refs: Sequence[str], calibration: Cal
     return out
 
 
-def _estimate(mref: Any, texts: list[str], queries: list[str], cal: Calibration, cache_dir: str | Path | None,
-              backend: str) -> Estimate:
+def _estimate(mref: Any, texts: list[str], queries: list[str], get_cal: Callable[[], Calibration],
+              cache_dir: str | Path | None, backend: str) -> Estimate:
     if mref.kind == "bm25":
         n_tok = sum(len(t.split()) for t in texts)
         return Estimate(mref.name, "bm25s", len(texts), n_tok, 0.0, n_tok / 2e6, None,
                         basis="BM25 indexing (~2M words/s)")
     if mref.kind == "hybrid":
-        dense = _estimate(mref.parts[0], texts, queries, cal, cache_dir, backend)
+        dense = _estimate(mref.parts[0], texts, queries, get_cal, cache_dir, backend)
         return Estimate(mref.name, dense.path, dense.n_texts, dense.n_tokens, dense.load_s, dense.encode_s,
                         dense.peak_mb, dense.first_run, dense.first_run_s, dense.basis + " (+ BM25)")
     if mref.kind != "dense":
         return Estimate(mref.name, "api", len(texts) + len(queries), 0, None, None, None,
                         basis="API model: depends on the network and the provider's rate limits")
     todo = _misses(mref, texts, queries, cache_dir)
-    path, pending = _planned_path(mref, cal, cache_dir, backend)
     if not todo:
-        return Estimate(mref.name, path.key, 0, 0, 0.0, 0.0, None, basis="every text is in the embeddings cache")
+        return Estimate(mref.name, "cached", 0, 0, 0.0, 0.0, None, basis="every text is in the embeddings cache")
+    cal = get_cal()
+    path, pending = _planned_path(mref, cal, cache_dir, backend)
     arch = model_arch(mref)
     lengths = count_tokens(mref, todo, arch)
     return _from_costs(mref, path, pending, arch, lengths, cal, cache_dir)

@@ -54,7 +54,9 @@ def eta_record(est: Any, perf: dict[str, float], details: dict[str, Any], cache_
         try:
             from evaluators.estimate import calibrate, record_actual
 
-            record_actual(calibrate(cache_dir), identity, path, perf)
+            seen = {"tokens_per_s": perf.get("tokens_per_s"), "load_s": actual["load_s"],
+                    "peak_mem_mb": actual["peak_mb"]}
+            record_actual(calibrate(cache_dir), identity, path, seen)
         except Exception:  # a calibration that cannot be written only makes the next estimate rougher
             pass
     return {"estimate": est.to_dict(), "actual": actual, "error": error, "planned_path": est.path,

@@ -198,6 +198,7 @@ def native_bf16(flags: frozenset[str]) -> bool:
     return any(f in flags for f in BF16_FLAGS)
 
 
+@functools.lru_cache(maxsize=64)
 def package_version(name: str) -> str | None:
     """Installed distribution version from metadata (the package itself is never imported)."""
     try:

@@ -333,6 +333,7 @@ def _run_with_progress(
     stop, finished = threading.Event(), threading.Event()
     box: dict[str, Any] = {}
     console = Console(stderr=True)
+    etas = _print_estimates(console, dataset, refs, cache_dir() if use_cache else None, options["backend"])
     with Progress(
         TextColumn("{task.description}"),
         BarColumn(),
@@ -346,7 +347,13 @@ def _run_with_progress(
         def on_progress(model: str, done: int, total: int) -> None:
             if model not in tasks:
                 tasks[model] = progress.add_task(model, total=total)
-            progress.update(tasks[model], completed=done, total=total)
+            progress.update(tasks[model], completed=done, total=total, description=model)
+
+        def on_phase(event: Any) -> None:  # one-time costs are named while they run
+            if event.phase in ("download", "export", "verify"):
+                if event.model not in tasks:
+                    tasks[event.model] = progress.add_task(event.model, total=None)
+                progress.update(tasks[event.model], description=f"{event.model}: {event.text}")
 
         def work() -> None:
             try:
@@ -357,6 +364,8 @@ def _run_with_progress(
                     on_progress=on_progress,
                     on_model_done=on_model_done,
                     should_stop=stop.is_set,
+                    on_phase=on_phase,
+                    etas=etas,
                     **options,
                 )
             except BaseException as exc:  # re-raised in the main thread
@@ -373,6 +382,21 @@ def _run_with_progress(
         err = box["error"]
         raise click.ClickException(str(err) if isinstance(err, TrialInputError) else f"trial failed: {err}")
     return box["result"], interrupted
+
+
+def _print_estimates(console: Any, dataset: Any, refs: list[str], cache: Any, backend: str) -> Any:
+    """Each model's expected time and memory on stderr before anything runs (None if it cannot be made)."""
+    from evaluators.estimate import estimate_trial
+
+    try:
+        etas = estimate_trial(dataset, refs, cache_dir=cache, backend=backend)
+    except Exception as exc:  # an estimate is a courtesy: the trial still runs
+        console.print(f"No estimate: {type(exc).__name__}: {exc}")
+        return None
+    for est in etas:
+        console.print(f"Estimate {est.model} ({est.path or 'n/a'}): {est.text()}", highlight=False,
+                      soft_wrap=True)
+    return etas
 
 
 def _wait(finished: threading.Event, stop: threading.Event, console: Any) -> bool:
