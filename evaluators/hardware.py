@@ -16,7 +16,6 @@ import shutil
 import subprocess
 import sys
 from dataclasses import asdict, dataclass
-from importlib import metadata
 from typing import Any
 
 TRACKED_PACKAGES = (
@@ -56,20 +55,34 @@ class Hardware:
 
 
 def _ram_gb() -> tuple[float | None, str]:
+    if sys.platform.startswith("linux"):  # the kernel's MemTotal, as psutil reads it, without importing it
+        try:
+            pages, size = os.sysconf("SC_PHYS_PAGES"), os.sysconf("SC_PAGE_SIZE")
+            return round(pages * size / GIB, 1), "RAM from os.sysconf"
+        except (ValueError, OSError, AttributeError):
+            pass
     try:
         import psutil
 
         return round(psutil.virtual_memory().total / GIB, 1), "RAM from psutil"
     except Exception:  # psutil missing or unsupported platform
-        pass
-    try:
-        pages, size = os.sysconf("SC_PHYS_PAGES"), os.sysconf("SC_PAGE_SIZE")
-        return round(pages * size / GIB, 1), "RAM from os.sysconf"
-    except (ValueError, OSError, AttributeError):
         return None, "RAM unknown"
 
 
 def _cores() -> int | None:
+    """Physical cores: /proc/cpuinfo's (physical id, core id) pairs on Linux x86, else psutil, else logical."""
+    text = _cpuinfo_text()
+    pairs: set[tuple[str, str]] = set()
+    phys = ""
+    for line in text.splitlines():
+        key, _, value = line.partition(":")
+        key = key.strip()
+        if key == "physical id":
+            phys = value.strip()
+        elif key == "core id":
+            pairs.add((phys, value.strip()))
+    if pairs:
+        return len(pairs)
     try:
         import psutil
 
@@ -79,6 +92,17 @@ def _cores() -> int | None:
     except Exception:
         pass
     return os.cpu_count()
+
+
+@functools.lru_cache(maxsize=1)
+def _cpuinfo_text() -> str:
+    if not sys.platform.startswith("linux"):
+        return ""
+    try:
+        with open("/proc/cpuinfo", encoding="utf-8", errors="replace") as fh:
+            return fh.read()
+    except OSError:
+        return ""
 
 
 def _nvidia_smi(timeout: float = 3.0) -> tuple[str, float] | None:
@@ -158,10 +182,8 @@ def detect_hardware(*, probe_gpu: bool = False, allow_torch: bool = True) -> Har
 def cpu_info() -> tuple[str, frozenset[str]]:
     """(CPU model name, lower-case feature flags); ('', empty) where neither source is readable."""
     if sys.platform.startswith("linux"):
-        try:
-            return parse_cpuinfo(open("/proc/cpuinfo", encoding="utf-8", errors="replace").read())
-        except OSError:
-            return platform.processor(), frozenset()
+        text = _cpuinfo_text()
+        return parse_cpuinfo(text) if text else (platform.processor(), frozenset())
     if sys.platform == "darwin":
         name = _sysctl("machdep.cpu.brand_string")
         flags = " ".join(_sysctl(k) for k in ("machdep.cpu.features", "machdep.cpu.leaf7_features"))
@@ -200,11 +222,41 @@ def native_bf16(flags: frozenset[str]) -> bool:
 
 @functools.lru_cache(maxsize=64)
 def package_version(name: str) -> str | None:
-    """Installed distribution version from metadata (the package itself is never imported)."""
+    """Installed distribution version from metadata (the package itself is never imported).
+
+    Read from the `<name>-<version>.dist-info` folder names on sys.path first: importlib.metadata costs
+    ~0.1 s of imports (its email parser) that every trial would pay at start-up for the versions it records.
+    """
+    scanned = _dist_info_versions()
+    if scanned:  # pip, editable and conda installs all leave a dist-info (or egg-info) folder
+        return scanned.get(_normalise(name))
+    from importlib import metadata  # an unusual layout (zipped eggs): ask the slow, thorough way
+
     try:
         return metadata.version(name)
     except metadata.PackageNotFoundError:
         return None
+
+
+def _normalise(name: str) -> str:
+    return name.lower().replace("-", "_").replace(".", "_")
+
+
+@functools.lru_cache(maxsize=1)
+def _dist_info_versions() -> dict[str, str]:
+    """{normalised name: version} from dist-info folder names, first on sys.path wins (as imports do)."""
+    out: dict[str, str] = {}
+    for entry in sys.path:
+        try:
+            names = os.listdir(entry or ".")
+        except OSError:
+            continue
+        for folder in names:
+            for suffix in (".dist-info", ".egg-info"):
+                if folder.endswith(suffix) and "-" in folder:
+                    dist, _, version = folder[: -len(suffix)].partition("-")
+                    out.setdefault(_normalise(dist), version.split("-py")[0])
+    return out
 
 
 def environment() -> dict[str, Any]:

@@ -52,6 +52,9 @@ class PeakMemory:
         self._hwm = False
 
     def _rss(self) -> int:
+        kib = _status_kib("VmRSS")  # Linux: no psutil import (start-up of a cached re-run)
+        if kib is not None:
+            return kib * 1024
         import psutil
 
         return int(psutil.Process().memory_info().rss)

@@ -120,6 +120,22 @@ def describe_paths(facts: HardwareFacts) -> list[tuple[str, bool, str]]:
     return [(name, ok, "available" if ok else why) for name, ok, why in rows]
 
 
+def summary(facts: HardwareFacts) -> dict[str, object]:
+    """What `doctor` shows: CPU, notable flags, every path with its availability, and what auto would run."""
+    the_plan = plan(facts)
+    picks = [p.key for p in the_plan.candidates]
+    return {
+        "cpu": facts.cpu_name,
+        "cpu_flags": [f for f in NOTABLE_FLAGS if f in facts.cpu_flags],
+        "native_bf16": native_bf16(facts.cpu_flags),
+        "paths": [{"path": name, "available": ok, "note": why} for name, ok, why in describe_paths(facts)],
+        "auto": {"candidates": picks, "fallback": the_plan.fallback.key, "reason": the_plan.reason,
+                 "picks": (f"{' or '.join(picks)} if it passes the fidelity guard, else " if picks else "")
+                 + the_plan.fallback.key},
+        "hardware_fingerprint": fingerprint(facts),
+    }
+
+
 def fingerprint(facts: HardwareFacts) -> str:
     """Stable id of this machine for cached verdicts: CPU name and notable flags, GPU, engine versions."""
     raw = json.dumps({"cpu": facts.cpu_name, "flags": sorted(f for f in facts.cpu_flags if f in NOTABLE_FLAGS),

@@ -409,8 +409,6 @@ _CACHED_PERF = (
 
 def describe_dataset(ds: Dataset, n_evaluated: int) -> dict[str, Any]:
     """Counts for honest reporting (what was measured, on how much)."""
-    from evaluators.datasets import fingerprint
-
     parents = {d.parent_id or d.id for d in ds.corpus}
     out = {
         "name": ds.name,
@@ -422,9 +420,15 @@ def describe_dataset(ds: Dataset, n_evaluated: int) -> dict[str, Any]:
         "query_origin": ds.query_origin,
         "synthetic": ds.synthetic,
         # The loader's fingerprint (order-independent, qrels included), computed the same way when absent.
-        "fingerprint": ds.info.get("fingerprint") or fingerprint(ds.corpus, ds.queries, ds.qrels),
+        "fingerprint": ds.info.get("fingerprint") or _fingerprint(ds),
     }
     return {**ds.info, **out}
+
+
+def _fingerprint(ds: Dataset) -> str:
+    from evaluators.datasets import fingerprint  # the ingest code: only when the loader gave none
+
+    return str(fingerprint(ds.corpus, ds.queries, ds.qrels))
 
 
 def _environment() -> dict[str, Any]:

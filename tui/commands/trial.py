@@ -11,6 +11,7 @@ import json
 import os
 import sys
 import threading
+from pathlib import Path
 from typing import Any
 
 import click
@@ -155,6 +156,7 @@ def trial(
             chunk_tokens=chunk_tokens,
             chunk_overlap=chunk_overlap if chunk_tokens else 0,
             synthetic=synthetic,
+            store=None if no_cache else _cache_dir(),
         )
         if n_generate:
             assert llm is not None
@@ -291,8 +293,10 @@ def _load_dataset(
     chunk_tokens: int,
     chunk_overlap: int,
     synthetic: str,
+    store: Path | None = None,
 ) -> Any:
-    from evaluators import datasets
+    """The dataset, from the dataset cache when its files and options are unchanged (`store`: cache dir)."""
+    from evaluators.dataset_cache import cached_dataset
 
     kwargs: dict[str, Any] = {
         "chunk_tokens": chunk_tokens or None,
@@ -302,9 +306,28 @@ def _load_dataset(
         "synthetic": None if synthetic.lower() == "none" else synthetic,
     }
     if demo:
-        return datasets.load_demo(**kwargs)
+        import evaluators
+
+        demo_dir = Path(evaluators.__path__[0]) / "data" / "demo"  # package data, unzipped (wheel install)
+        return cached_dataset("demo", kwargs, [demo_dir], store, lambda: _datasets().load_demo(**kwargs))
     assert corpus is not None
-    return datasets.load_dataset(corpus, queries, qrels, **kwargs)
+    sources = [p for p in (corpus, queries, qrels) if p]
+    return cached_dataset(
+        "files", {**kwargs, "paths": sources}, sources, store,
+        lambda: _datasets().load_dataset(corpus, queries, qrels, **kwargs),
+    )
+
+
+def _datasets() -> Any:
+    from evaluators import datasets  # the ingest code loads only when the dataset is not cached
+
+    return datasets
+
+
+def _cache_dir() -> Path:
+    from storage.paths import cache_dir
+
+    return cache_dir()
 
 
 def _default_models() -> list[str]:
