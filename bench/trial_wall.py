@@ -86,7 +86,8 @@ def _timed(cmd: list[str], *, env: dict[str, str], cwd: Path) -> tuple[dict[str,
     return {"wall_s": wall, "cpu_s": cpu, "peak_rss_mb": usage.ru_maxrss / 1024}, stdout
 
 
-def trial_walls(data: Path, model: str, rounds: int, embedbench: Path | None, out: Path) -> dict[str, Any]:
+def trial_walls(data: Path, model: str, rounds: int, embedbench: Path | None, out: Path,
+                reuse_exports: Path | None = None) -> dict[str, Any]:
     """first run (ONNX export), then per round: embedscout cold with a fresh calibration (the estimate from
     the probe alone), cold with the calibration earlier runs left, warm (a cached re-run), and embedbench cold
     and second run. Each figure is median/min/max over rounds; ETA errors come from each cold trial's JSON."""
@@ -96,6 +97,8 @@ def trial_walls(data: Path, model: str, rounds: int, embedbench: Path | None, ou
     env.update({"HF_HUB_OFFLINE": "1", "TRANSFORMERS_OFFLINE": "1", "TOKENIZERS_PARALLELISM": "false"})
     home = out / f"trial-home-{Path(model).name}"
     shutil.rmtree(home, ignore_errors=True)
+    if reuse_exports is not None and reuse_exports.is_dir():  # first run then skips the one-time export
+        shutil.copytree(reuse_exports, home / "cache" / "onnx")
     es_env = {**env, "EMBEDSCOUT_HOME": str(home)}
     es_cmd = [sys.executable, "-m", "tui", "trial", "--corpus", str(data), "--model", model,
               "--backend", "auto", "--json"]

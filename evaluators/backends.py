@@ -224,7 +224,8 @@ def load_encoder(
     auto: the fastest path this hardware has that passes the fidelity guard on `sample` (an
     `evaluators.fidelity.Sample` of the user's texts), else fp32 (ONNX Runtime on CPU; torch on a GPU); see
     `evaluators.engines.load_auto`. onnx/openvino: that engine, falling back to torch with the reason in
-    `details`. int8: the opt-in dynamically quantised ONNX model; never falls back (the row would not be int8).
+    `details`. int8: the opt-in dynamically quantised ONNX model; never falls back (the row would not be
+    int8).
     `facts` (an `evaluators.precision.HardwareFacts`) replaces the probe of this machine.
     """
     mref = resolve_model(ref) if isinstance(ref, str) else ref

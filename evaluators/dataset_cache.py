@@ -1,5 +1,5 @@
-"""A loaded, chunked dataset kept as JSON, so re-running a trial on unchanged files skips reading, chunking and
-answer matching (and the import of the ingest code): most of a cached re-run's start-up.
+"""A loaded, chunked dataset kept as JSON, so re-running a trial on unchanged files skips reading, chunking
+and answer matching (and the import of the ingest code): most of a cached re-run's start-up.
 
 The key covers every source file's path, size and mtime, the loader's options, and the size and mtime of the
 loader's own code, so an edited document or a new embedscout invalidates it. A dataset whose `info` does
@@ -22,8 +22,13 @@ MAX_BYTES = 200 * 2**20
 """Larger datasets are loaded every time rather than doubled on disk."""
 
 
-def cached_dataset(kind: str, options: dict[str, Any], sources: Iterable[str | Path], cache_dir: Path | None,
-                   load: Callable[[], Dataset]) -> Dataset:
+def cached_dataset(
+    kind: str,
+    options: dict[str, Any],
+    sources: Iterable[str | Path],
+    cache_dir: Path | None,
+    load: Callable[[], Dataset],
+) -> Dataset:
     """`load()` once per (kind, options, source files, loader code); later calls read the stored copy."""
     if cache_dir is None:
         return load()
@@ -41,8 +46,17 @@ def _key(kind: str, options: dict[str, Any], sources: Iterable[str | Path]) -> s
     for src in sources:
         files += _stats(Path(src))
     code = _stats(Path(__file__).parent / "ingest") + _stats(Path(__file__).parent / "datasets.py")
-    raw = json.dumps({"format": FORMAT, "kind": kind, "options": options, "files": files,
-                      "code": [(Path(p).name, s, m) for p, s, m in code]}, sort_keys=True, default=str)
+    raw = json.dumps(
+        {
+            "format": FORMAT,
+            "kind": kind,
+            "options": options,
+            "files": files,
+            "code": [(Path(p).name, s, m) for p, s, m in code],
+        },
+        sort_keys=True,
+        default=str,
+    )
     return hashlib.sha256(raw.encode("utf-8")).hexdigest()[:32]
 
 
@@ -66,8 +80,12 @@ def _stats(path: Path) -> list[tuple[str, int, int]]:
 
 def _to_json(ds: Dataset) -> dict[str, Any]:
     return {
-        "format": FORMAT, "name": ds.name, "qrels": ds.qrels, "qrels_level": ds.qrels_level,
-        "query_origin": ds.query_origin, "info": ds.info,
+        "format": FORMAT,
+        "name": ds.name,
+        "qrels": ds.qrels,
+        "qrels_level": ds.qrels_level,
+        "query_origin": ds.query_origin,
+        "info": ds.info,
         "corpus": [[d.id, d.text, d.title, d.source, d.parent_id] for d in ds.corpus],
         "queries": [[q.id, q.text, q.answer] for q in ds.queries],
     }
@@ -78,7 +96,9 @@ def _from_json(data: dict[str, Any]) -> Dataset:
         name=data["name"],
         corpus=tuple(Doc(i, t, ti, s, p) for i, t, ti, s, p in data["corpus"]),
         queries=tuple(Query(i, t, a) for i, t, a in data["queries"]),
-        qrels=data["qrels"], qrels_level=data["qrels_level"], query_origin=data["query_origin"],
+        qrels=data["qrels"],
+        qrels_level=data["qrels_level"],
+        query_origin=data["query_origin"],
         info=data["info"],
     )
 

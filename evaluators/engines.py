@@ -23,8 +23,14 @@ def load_path(mref: ModelRef, path: PrecisionPath, cache_dir: Any, on_phase: Any
         if path.device != "cpu":
             raise ValueError(f"{path.engine} runs on the CPU here, not {path.device}")
         precision = None if path.engine == "onnx" else path.precision
-        enc, why = _try_fast(mref, path.engine, cache_dir, int8=path.precision == "int8", precision=precision,
-                             on_phase=on_phase)
+        enc, why = _try_fast(
+            mref,
+            path.engine,
+            cache_dir,
+            int8=path.precision == "int8",
+            precision=precision,
+            on_phase=on_phase,
+        )
         if enc is None:
             raise RuntimeError(why or f"{path.key} unavailable")
         return enc
@@ -44,16 +50,25 @@ def _require_cuda(path: PrecisionPath) -> None:
         raise RuntimeError("this GPU has no native bf16")
 
 
-def load_auto(mref: ModelRef, *, cache_dir: Any, sample: Any = None, facts: HardwareFacts | None = None,
-              on_phase: Any = None) -> Encoder:
+def load_auto(
+    mref: ModelRef,
+    *,
+    cache_dir: Any,
+    sample: Any = None,
+    facts: HardwareFacts | None = None,
+    on_phase: Any = None,
+) -> Encoder:
     """The first passing reduced-precision path (the faster one where several pass), else fp32 with a note."""
     from evaluators.backends import load_fp32
     from evaluators.fidelity import VerdictStore, choose
 
     facts = facts or probe_facts()
     the_plan = plan(facts)
-    choice: dict[str, Any] = {"reason": the_plan.reason, "hardware": fingerprint(facts),
-                              "candidates": [p.key for p in the_plan.candidates]}
+    choice: dict[str, Any] = {
+        "reason": the_plan.reason,
+        "hardware": fingerprint(facts),
+        "candidates": [p.key for p in the_plan.candidates],
+    }
     memo: dict[str, Encoder] = {}
     gpu_hint = facts.gpu is not None and the_plan.fallback.engine == "torch"
 
@@ -65,21 +80,30 @@ def load_auto(mref: ModelRef, *, cache_dir: Any, sample: Any = None, facts: Hard
     notes: list[str] = []
     if the_plan.candidates:
         store = VerdictStore(cache_dir, mref.identity, choice["hardware"])
-        if on_phase is not None and sample is not None and any(store.get(p) is None
-                                                                for p in the_plan.candidates):
-            on_phase("verify", f"checking {', '.join(p.key for p in the_plan.candidates)} against fp32 on "
-                               f"{len(sample.passages)} passages and {len(sample.queries)} queries "
-                               "(once per model and machine)")
-        enc, path, verdict, notes = choose(the_plan.candidates, store,
-                                           lambda p: load_path(mref, p, cache_dir, on_phase), reference, sample)
+        if (
+            on_phase is not None
+            and sample is not None
+            and any(store.get(p) is None for p in the_plan.candidates)
+        ):
+            on_phase(
+                "verify",
+                f"checking {', '.join(p.key for p in the_plan.candidates)} against fp32 on "
+                f"{len(sample.passages)} passages and {len(sample.queries)} queries "
+                "(once per model and machine)",
+            )
+        enc, path, verdict, notes = choose(
+            the_plan.candidates, store, lambda p: load_path(mref, p, cache_dir, on_phase), reference, sample
+        )
         if enc is not None and path is not None:
             _record(enc, path, {**choice, "path": path.key, "why": path.why, "notes": notes}, verdict)
             return enc
     enc = reference()
     fallback = the_plan.fallback
-    if notes:
-        enc.details["precision_note"] = "; ".join(notes) + f"; ran {fallback.precision}"
-    _record(enc, None, {**choice, "path": _path_key(enc, fallback), "why": fallback.why, "notes": notes}, None)
+    if notes and getattr(enc, "details", None) is not None:
+        enc.details["precision_note"] = "; ".join(notes) + f"; ran {fallback.precision}"  # type: ignore[attr-defined]
+    _record(
+        enc, None, {**choice, "path": _path_key(enc, fallback), "why": fallback.why, "notes": notes}, None
+    )
     return enc
 
 
@@ -90,8 +114,9 @@ def _path_key(enc: Encoder, planned: PrecisionPath) -> str:
     return f"{engine}-{details.get('device') or planned.device}-fp32"
 
 
-def _record(enc: Encoder, path: PrecisionPath | None, choice: dict[str, Any],
-            verdict: dict[str, Any] | None) -> None:
+def _record(
+    enc: Encoder, path: PrecisionPath | None, choice: dict[str, Any], verdict: dict[str, Any] | None
+) -> None:
     details = getattr(enc, "details", None)
     if details is None:
         return

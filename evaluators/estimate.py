@@ -11,7 +11,7 @@ from __future__ import annotations
 
 import json
 import time
-from collections.abc import Callable, Sequence
+from collections.abc import Callable, Mapping, Sequence
 from dataclasses import asdict, dataclass, field
 from pathlib import Path
 from typing import Any
@@ -26,7 +26,7 @@ PROBE_BUDGET_S = 0.3
 
 @dataclass(frozen=True)
 class Calibration:
-    """This machine: fp32 GEMM rate from the probe, and per (model, path) figures measured by earlier trials."""
+    """This machine: fp32 GEMM rate from the probe, and per (model, path) figures earlier trials measured."""
 
     facts: HardwareFacts
     gflops: float
@@ -69,8 +69,10 @@ class Estimate:
             return "cached: nothing to encode"
         if self.total_s is None:
             return f"unknown ({self.basis})"
-        parts = f"~{_secs(self.total_s)} (load {_secs(self.load_s or 0)}, encode {_secs(self.encode_s or 0)}: " \
-                f"{self.n_texts:,} texts, ~{_k(self.n_tokens)} tokens)"
+        parts = (
+            f"~{_secs(self.total_s)} (load {_secs(self.load_s or 0)}, encode {_secs(self.encode_s or 0)}: "
+            f"{self.n_texts:,} texts, ~{_k(self.n_tokens)} tokens)"
+        )
         if self.peak_mb is not None:
             parts += f", peak ~{self.peak_mb:,.0f} MB"
         if self.first_run:
@@ -94,8 +96,12 @@ def calibrate(cache_dir: str | Path | None, facts: HardwareFacts | None = None) 
     file = Path(cache_dir) / "calibration" / f"{fingerprint(facts)}.json" if cache_dir else None
     data = _read(file)
     if data.get("version") != CAL_VERSION or not data.get("gflops"):
-        data = {"version": CAL_VERSION, "gflops": gemm_gflops(), "measured": data.get("measured", {}),
-                "probed_at": time.strftime("%Y-%m-%dT%H:%M:%SZ", time.gmtime())}
+        data = {
+            "version": CAL_VERSION,
+            "gflops": gemm_gflops(),
+            "measured": data.get("measured", {}),
+            "probed_at": time.strftime("%Y-%m-%dT%H:%M:%SZ", time.gmtime()),
+        }
         _write(file, data)
     return Calibration(facts, float(data["gflops"]), dict(data.get("measured", {})), file)
 
@@ -113,8 +119,10 @@ def gemm_gflops(budget_s: float = PROBE_BUDGET_S) -> float:
     try:
         run = _ort_matmul(b)
     except Exception:  # onnx/onnxruntime missing or broken: numpy's BLAS is the next best measure
+
         def run(x: Any) -> Any:
             return np.matmul(x, b)
+
     run(a)  # thread-pool start-up is not part of the rate
     best, t_end = float("inf"), time.perf_counter() + budget_s
     while time.perf_counter() < t_end:
@@ -131,16 +139,19 @@ def _ort_matmul(weight: Any) -> Any:
     from evaluators.fast.onnx_encoder import make_session_from_bytes
 
     k, n = weight.shape
-    graph = helper.make_graph([helper.make_node("MatMul", ["A", "W"], ["Y"])], "gemm",
-                              [helper.make_tensor_value_info("A", TensorProto.FLOAT, ["m", k])],
-                              [helper.make_tensor_value_info("Y", TensorProto.FLOAT, ["m", n])],
-                              [numpy_helper.from_array(weight, "W")])
+    graph = helper.make_graph(
+        [helper.make_node("MatMul", ["A", "W"], ["Y"])],
+        "gemm",
+        [helper.make_tensor_value_info("A", TensorProto.FLOAT, ["m", k])],
+        [helper.make_tensor_value_info("Y", TensorProto.FLOAT, ["m", n])],
+        [numpy_helper.from_array(weight, "W")],
+    )
     model = helper.make_model(graph, opset_imports=[helper.make_opsetid("", 17)], ir_version=8)
     session = make_session_from_bytes(model.SerializeToString())
     return lambda x: session.run(None, {"A": x})
 
 
-def record_actual(cal: Calibration, identity: str, path: str, perf: dict[str, float]) -> None:
+def record_actual(cal: Calibration, identity: str, path: str, perf: Mapping[str, float | None]) -> None:
     """Keep what a trial measured (tokens/s, load, peak) so the next estimate for this model uses it."""
     if cal.cache_file is None or not perf.get("tokens_per_s"):
         return
@@ -166,8 +177,14 @@ def _write(file: Path | None, data: dict[str, Any]) -> None:
     write_json_atomic(file, data)
 
 
-def estimate_trial(dataset: Dataset, model_refs: Sequence[str], calibration: Calibration | None = None, *,
-                   cache_dir: str | Path | None = None, backend: str = "auto") -> list[Estimate]:
+def estimate_trial(
+    dataset: Dataset,
+    model_refs: Sequence[str],
+    calibration: Calibration | None = None,
+    *,
+    cache_dir: str | Path | None = None,
+    backend: str = "auto",
+) -> list[Estimate]:
     """One Estimate per model reference, in order (a reference that does not resolve gets an unknown one)."""
     from evaluators.models import resolve_model
     from evaluators.runner import passage_text
@@ -192,22 +209,49 @@ def estimate_trial(dataset: Dataset, model_refs: Sequence[str], calibration: Cal
     return out
 
 
-def _estimate(mref: Any, texts: list[str], queries: list[str], get_cal: Callable[[], Calibration],
-              cache_dir: str | Path | None, backend: str) -> Estimate:
+def _estimate(
+    mref: Any,
+    texts: list[str],
+    queries: list[str],
+    get_cal: Callable[[], Calibration],
+    cache_dir: str | Path | None,
+    backend: str,
+) -> Estimate:
     if mref.kind == "bm25":
         n_tok = sum(len(t.split()) for t in texts)
-        return Estimate(mref.name, "bm25s", len(texts), n_tok, 0.0, n_tok / 2e6, None,
-                        basis="BM25 indexing (~2M words/s)")
+        return Estimate(
+            mref.name, "bm25s", len(texts), n_tok, 0.0, n_tok / 2e6, None, basis="BM25 indexing (~2M words/s)"
+        )
     if mref.kind == "hybrid":
         dense = _estimate(mref.parts[0], texts, queries, get_cal, cache_dir, backend)
-        return Estimate(mref.name, dense.path, dense.n_texts, dense.n_tokens, dense.load_s, dense.encode_s,
-                        dense.peak_mb, dense.first_run, dense.first_run_s, dense.basis + " (+ BM25)")
+        return Estimate(
+            mref.name,
+            dense.path,
+            dense.n_texts,
+            dense.n_tokens,
+            dense.load_s,
+            dense.encode_s,
+            dense.peak_mb,
+            dense.first_run,
+            dense.first_run_s,
+            dense.basis + " (+ BM25)",
+        )
     if mref.kind != "dense":
-        return Estimate(mref.name, "api", len(texts) + len(queries), 0, None, None, None,
-                        basis="API model: depends on the network and the provider's rate limits")
+        return Estimate(
+            mref.name,
+            "api",
+            len(texts) + len(queries),
+            0,
+            None,
+            None,
+            None,
+            basis="API model: depends on the network and the provider's rate limits",
+        )
     todo = _misses(mref, texts, queries, cache_dir)
     if not todo:
-        return Estimate(mref.name, "cached", 0, 0, 0.0, 0.0, None, basis="every text is in the embeddings cache")
+        return Estimate(
+            mref.name, "cached", 0, 0, 0.0, 0.0, None, basis="every text is in the embeddings cache"
+        )
     cal = get_cal()
     path, pending = _planned_path(mref, cal, cache_dir, backend)
     arch = model_arch(mref)
@@ -215,14 +259,31 @@ def _estimate(mref: Any, texts: list[str], queries: list[str], get_cal: Callable
     return _from_costs(mref, path, pending, arch, lengths, cal, cache_dir)
 
 
-def _from_costs(mref: Any, path: PrecisionPath, pending: list[str], arch: Arch | None, lengths: list[int],
-                cal: Calibration, cache_dir: str | Path | None) -> Estimate:
+def _from_costs(
+    mref: Any,
+    path: PrecisionPath,
+    pending: list[str],
+    arch: Arch | None,
+    lengths: list[int],
+    cal: Calibration,
+    cache_dir: str | Path | None,
+) -> Estimate:
     seen = cal.measured.get(f"{mref.identity}|{path.key}")
     costs = path_costs(mref, path, arch, lengths, cal.gflops, seen, cache_dir)
     first = tuple(pending) + costs.first_run
     extra_s = costs.first_run_s + (costs.load_s or 0.0) * len(pending)  # a check loads a second path
-    return Estimate(mref.name, path.key, len(lengths), sum(lengths), costs.load_s, costs.encode_s,
-                    costs.peak_mb, first, round(extra_s, 2), costs.basis)
+    return Estimate(
+        mref.name,
+        path.key,
+        len(lengths),
+        sum(lengths),
+        costs.load_s,
+        costs.encode_s,
+        costs.peak_mb,
+        first,
+        round(extra_s, 2),
+        costs.basis,
+    )
 
 
 def _misses(mref: Any, texts: list[str], queries: list[str], cache_dir: str | Path | None) -> list[str]:
@@ -238,8 +299,9 @@ def _misses(mref: Any, texts: list[str], queries: list[str], cache_dir: str | Pa
     return out
 
 
-def _planned_path(mref: Any, cal: Calibration, cache_dir: str | Path | None,
-                  backend: str) -> tuple[PrecisionPath, list[str]]:
+def _planned_path(
+    mref: Any, cal: Calibration, cache_dir: str | Path | None, backend: str
+) -> tuple[PrecisionPath, list[str]]:
     """The path auto will most likely run, and a note when a precision check will run first."""
     if backend != "auto":
         engine = "torch" if backend == "torch" else backend

@@ -75,8 +75,14 @@ def model_arch(mref: Any) -> Arch | None:
             window = _st_window(folder) or int(cfg.get("max_position_embeddings") or 512)
             weights = sum(p.stat().st_size for p in folder.glob("*") if p.suffix in (".safetensors", ".bin"))
             hidden = int(cfg["hidden_size"])
-            return Arch(int(cfg["num_hidden_layers"]), hidden, int(cfg.get("intermediate_size") or 4 * hidden),
-                        window, weights / 2**20 or _params_mb(mref), "config.json")
+            return Arch(
+                int(cfg["num_hidden_layers"]),
+                hidden,
+                int(cfg.get("intermediate_size") or 4 * hidden),
+                window,
+                weights / 2**20 or _params_mb(mref),
+                "config.json",
+            )
         except (OSError, ValueError, KeyError, TypeError):
             pass
     spec = getattr(mref, "spec", None)
@@ -85,8 +91,14 @@ def model_arch(mref: Any) -> Arch | None:
     hidden = int(spec.dims)
     body = max(spec.n_parameters - (spec.vocab_size or 30000) * hidden, spec.n_parameters // 2)
     layers = max(1, round(body / (12 * hidden * hidden)))  # a layer holds ~12 h^2 weights
-    return Arch(layers, hidden, 4 * hidden, int(spec.max_tokens or 512), spec.n_parameters * 4 / 2**20,
-                "catalog parameter count")
+    return Arch(
+        layers,
+        hidden,
+        4 * hidden,
+        int(spec.max_tokens or 512),
+        spec.n_parameters * 4 / 2**20,
+        "catalog parameter count",
+    )
 
 
 def _st_window(folder: Path) -> int | None:
@@ -125,30 +137,51 @@ def encode_flops(arch: Arch, lengths: list[int]) -> float:
     return float(arch.layers * total * PADDING)
 
 
-def path_costs(mref: Any, path: PrecisionPath, arch: Arch | None, lengths: list[int], gflops: float,
-               seen: dict[str, float] | None, cache_dir: Any) -> Costs:
+def path_costs(
+    mref: Any,
+    path: PrecisionPath,
+    arch: Arch | None,
+    lengths: list[int],
+    gflops: float,
+    seen: dict[str, float] | None,
+    cache_dir: Any,
+) -> Costs:
     """Seconds and MB for this path: measured earlier here when known, else the arithmetic above."""
     first, first_s = _first_run(mref, path, arch, cache_dir)
     n_tok = sum(lengths)
     if seen and seen.get("tokens_per_s"):
-        return Costs(seen.get("load_s"), n_tok / seen["tokens_per_s"], seen.get("peak_mem_mb"), first, first_s,
-                     f"measured by an earlier trial of this model here ({seen['tokens_per_s']:,.0f} tokens/s)")
+        return Costs(
+            seen.get("load_s"),
+            n_tok / seen["tokens_per_s"],
+            seen.get("peak_mem_mb"),
+            first,
+            first_s,
+            f"measured by an earlier trial of this model here ({seen['tokens_per_s']:,.0f} tokens/s)",
+        )
     if arch is None:
-        return Costs(None, None, None, first, first_s, "model size unknown (no config.json, no catalog entry)")
+        return Costs(
+            None, None, None, first, first_s, "model size unknown (no config.json, no catalog entry)"
+        )
     engine = path.engine if path.engine in EFFICIENCY else "torch"
     if path.device != "cpu":
-        return Costs(None, None, None, first, first_s, f"no {path.device} calibration yet (known after one trial)")
+        return Costs(
+            None, None, None, first, first_s, f"no {path.device} calibration yet (known after one trial)"
+        )
     rate = gflops * 1e9 * EFFICIENCY[engine] * (CPU_BF16_SPEEDUP if path.precision == "bf16" else 1.0)
     load = LOAD_BASE_S[engine] + arch.weights_mb / LOAD_MB_PER_S[engine]
     peak = PEAK_BASE_MB[engine] + PEAK_WEIGHT_FACTOR[engine] * arch.weights_mb
-    basis = (f"{gflops:.0f} GFLOP/s fp32 probe x {EFFICIENCY[engine]:.0%} {engine} efficiency, "
-             f"{arch.layers} layers x {arch.hidden} hidden ({arch.source})")
+    basis = (
+        f"{gflops:.0f} GFLOP/s fp32 probe x {EFFICIENCY[engine]:.0%} {engine} efficiency, "
+        f"{arch.layers} layers x {arch.hidden} hidden ({arch.source})"
+    )
     if path.precision == "bf16":
         basis += f", bf16 assumed {CPU_BF16_SPEEDUP}x fp32"
     return Costs(round(load, 2), encode_flops(arch, lengths) / rate, round(peak), first, first_s, basis)
 
 
-def _first_run(mref: Any, path: PrecisionPath, arch: Arch | None, cache_dir: Any) -> tuple[tuple[str, ...], float]:
+def _first_run(
+    mref: Any, path: PrecisionPath, arch: Arch | None, cache_dir: Any
+) -> tuple[tuple[str, ...], float]:
     notes: list[str] = []
     seconds = 0.0
     size = needs_download(mref)

@@ -13,8 +13,14 @@ from typing import Any
 from evaluators.types import Dataset, PhaseEvent, PhaseFn
 
 
-def announce_estimates(dataset: Dataset, refs: Sequence[str], given: Sequence[Any] | None,
-                       cache_dir: Path | None, backend: str, phase: PhaseFn) -> dict[str, Any]:
+def announce_estimates(
+    dataset: Dataset,
+    refs: Sequence[str],
+    given: Sequence[Any] | None,
+    cache_dir: Path | None,
+    backend: str,
+    phase: PhaseFn,
+) -> dict[str, Any]:
     """Reference -> Estimate (made here unless given), each sent as an 'estimate' PhaseEvent."""
     try:
         if given is None:
@@ -30,8 +36,9 @@ def announce_estimates(dataset: Dataset, refs: Sequence[str], given: Sequence[An
     return out
 
 
-def eta_record(est: Any, perf: dict[str, float], details: dict[str, Any], cache_dir: Path | None,
-               identity: str) -> dict[str, Any]:
+def eta_record(
+    est: Any, perf: dict[str, float], details: dict[str, Any], cache_dir: Path | None, identity: str
+) -> dict[str, Any]:
     """{'estimate': ..., 'actual': ..., 'error': actual/estimate - 1 per figure}; measured runs also update
     this machine's calibration for the model's path."""
     measured = details.get("perf_source") == "measured"
@@ -54,13 +61,21 @@ def eta_record(est: Any, perf: dict[str, float], details: dict[str, Any], cache_
         try:
             from evaluators.estimate import calibrate, record_actual
 
-            seen = {"tokens_per_s": perf.get("tokens_per_s"), "load_s": actual["load_s"],
-                    "peak_mem_mb": actual["peak_mb"]}
+            seen = {
+                "tokens_per_s": perf.get("tokens_per_s"),
+                "load_s": actual["load_s"],
+                "peak_mem_mb": actual["peak_mb"],
+            }
             record_actual(calibrate(cache_dir), identity, path, seen)
         except Exception:  # a calibration that cannot be written only makes the next estimate rougher
             pass
-    return {"estimate": est.to_dict(), "actual": actual, "error": error, "planned_path": est.path,
-            "ran_path": path}
+    return {
+        "estimate": est.to_dict(),
+        "actual": actual,
+        "error": error,
+        "planned_path": est.path,
+        "ran_path": path,
+    }
 
 
 def _path_key(details: dict[str, Any]) -> str | None:
@@ -68,5 +83,7 @@ def _path_key(details: dict[str, Any]) -> str | None:
     if backend not in ("onnx", "openvino", "torch"):
         return None
     precision = str(details.get("precision") or "fp32")
-    short = {"float32": "fp32", "float16": "fp16", "bfloat16": "bf16", "f32": "fp32"}.get(precision, precision)
+    short = {"float32": "fp32", "float16": "fp16", "bfloat16": "bf16", "f32": "fp32"}.get(
+        precision, precision
+    )
     return f"{backend}-{details.get('device') or 'cpu'}-{short}"

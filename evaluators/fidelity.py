@@ -40,8 +40,15 @@ class Sample:
     source: str = "trial texts"
 
     @classmethod
-    def of(cls, passages: Sequence[str], queries: Sequence[str], *, n_passages: int = SAMPLE_PASSAGES,
-           n_queries: int = SAMPLE_QUERIES, source: str = "trial texts") -> Sample:
+    def of(
+        cls,
+        passages: Sequence[str],
+        queries: Sequence[str],
+        *,
+        n_passages: int = SAMPLE_PASSAGES,
+        n_queries: int = SAMPLE_QUERIES,
+        source: str = "trial texts",
+    ) -> Sample:
         """Evenly spaced picks (not the first n: files are often sorted by topic). Without queries, sampled
         passages stand in for them."""
         picked = _spread(passages, n_passages)
@@ -122,8 +129,13 @@ class VerdictStore:
             return None
 
     def put(self, path: PrecisionPath, verdict: dict[str, Any]) -> dict[str, Any]:
-        record = {**verdict, "path": path.key, "model": self.identity, "hardware": self.fingerprint,
-                  "measured_at": datetime.now(timezone.utc).isoformat(timespec="seconds")}
+        record = {
+            **verdict,
+            "path": path.key,
+            "model": self.identity,
+            "hardware": self.fingerprint,
+            "measured_at": datetime.now(timezone.utc).isoformat(timespec="seconds"),
+        }
         file = self._file(path)
         if file is not None:
             from evaluators.fast.stconfig import write_json_atomic
@@ -133,9 +145,13 @@ class VerdictStore:
         return record
 
 
-def choose(candidates: Sequence[PrecisionPath], store: VerdictStore, load: Callable[[PrecisionPath], Encoder],
-           reference: Callable[[], Encoder], sample: Sample | None,
-           ) -> tuple[Encoder | None, PrecisionPath | None, dict[str, Any], list[str]]:
+def choose(
+    candidates: Sequence[PrecisionPath],
+    store: VerdictStore,
+    load: Callable[[PrecisionPath], Encoder],
+    reference: Callable[[], Encoder],
+    sample: Sample | None,
+) -> tuple[Encoder | None, PrecisionPath | None, dict[str, Any], list[str]]:
     """(encoder, path, its verdict, notes) for the fastest candidate that passes; (None, None, {}, notes)
     when none does. Cached verdicts are reused; an unmeasured candidate is measured only with a sample."""
     passing: list[tuple[float, PrecisionPath, dict[str, Any], Encoder | None]] = []

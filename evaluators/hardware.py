@@ -70,7 +70,7 @@ def _ram_gb() -> tuple[float | None, str]:
 
 
 def _cores() -> int | None:
-    """Physical cores: /proc/cpuinfo's (physical id, core id) pairs on Linux x86, else psutil, else logical."""
+    """Physical cores: /proc/cpuinfo's (physical id, core id) pairs on Linux x86, else psutil, else all."""
     text = _cpuinfo_text()
     pairs: set[tuple[str, str]] = set()
     phys = ""

@@ -74,7 +74,9 @@ def fp32_path(facts: HardwareFacts) -> PrecisionPath:
         return PrecisionPath("torch", facts.gpu, "fp32", f"{facts.gpu} GPU, full precision")
     if "onnxruntime" in facts.engines:
         return PrecisionPath("onnx", "cpu", "fp32", "ONNX Runtime on the CPU, full precision")
-    return PrecisionPath("torch", "cpu", "fp32", "sentence-transformers on the CPU (onnxruntime not installed)")
+    return PrecisionPath(
+        "torch", "cpu", "fp32", "sentence-transformers on the CPU (onnxruntime not installed)"
+    )
 
 
 def plan(facts: HardwareFacts) -> Plan:
@@ -87,7 +89,9 @@ def plan(facts: HardwareFacts) -> Plan:
             paths.append(PrecisionPath("torch", "cuda", "bf16", "CUDA (Ampere or newer) runs bf16"))
         return Plan(tuple(paths), fallback, f"CUDA GPU {facts.gpu_name or ''}".strip())
     if facts.gpu == "mps" and has_torch:
-        return Plan((PrecisionPath("torch", "mps", "fp16", "Apple GPU runs fp16"),), fallback, "Apple MPS GPU")
+        return Plan(
+            (PrecisionPath("torch", "mps", "fp16", "Apple GPU runs fp16"),), fallback, "Apple MPS GPU"
+        )
     if native_bf16(facts.cpu_flags):
         found = ", ".join(f for f in BF16_FLAGS if f in facts.cpu_flags)
         paths = []
@@ -96,7 +100,9 @@ def plan(facts: HardwareFacts) -> Plan:
         if has_torch:
             paths.append(PrecisionPath("torch", "cpu", "bf16", f"torch bf16 autocast on {found}"))
         if paths:
-            return Plan(tuple(paths), fallback, f"CPU with native bf16 ({found}); the faster passing path wins")
+            return Plan(
+                tuple(paths), fallback, f"CPU with native bf16 ({found}); the faster passing path wins"
+            )
         return Plan((), fallback, f"CPU has {found} but neither openvino nor torch is installed")
     flags = ", ".join(f for f in NOTABLE_FLAGS if f in facts.cpu_flags) or "no notable flags"
     return Plan((), fallback, f"CPU without native bf16 ({flags}): fp32 is the fastest faithful path")
@@ -104,13 +110,20 @@ def plan(facts: HardwareFacts) -> Plan:
 
 def describe_paths(facts: HardwareFacts) -> list[tuple[str, bool, str]]:
     """Every path auto knows, whether this machine has it, and why (for `embedscout doctor`)."""
-    torch_ok, ort_ok, ov_ok = ("torch" in facts.engines, "onnxruntime" in facts.engines,
-                               "openvino" in facts.engines)
+    torch_ok, ort_ok, ov_ok = (
+        "torch" in facts.engines,
+        "onnxruntime" in facts.engines,
+        "openvino" in facts.engines,
+    )
     bf16 = native_bf16(facts.cpu_flags)
     cuda = facts.gpu == "cuda"
     rows = [
         ("CUDA fp16 (torch)", cuda and torch_ok, "needs an NVIDIA GPU and torch with CUDA"),
-        ("CUDA bf16 (torch)", cuda and torch_ok and facts.gpu_bf16 is not False, "needs compute capability 8+"),
+        (
+            "CUDA bf16 (torch)",
+            cuda and torch_ok and facts.gpu_bf16 is not False,
+            "needs compute capability 8+",
+        ),
         ("Apple MPS fp16 (torch)", facts.gpu == "mps" and torch_ok, "needs Apple silicon and torch"),
         ("CPU bf16 (OpenVINO)", bf16 and ov_ok, "needs AMX or AVX512-BF16 and openvino"),
         ("CPU bf16 (torch autocast)", bf16 and torch_ok, "needs AMX or AVX512-BF16 and torch"),
@@ -129,18 +142,30 @@ def summary(facts: HardwareFacts) -> dict[str, object]:
         "cpu_flags": [f for f in NOTABLE_FLAGS if f in facts.cpu_flags],
         "native_bf16": native_bf16(facts.cpu_flags),
         "paths": [{"path": name, "available": ok, "note": why} for name, ok, why in describe_paths(facts)],
-        "auto": {"candidates": picks, "fallback": the_plan.fallback.key, "reason": the_plan.reason,
-                 "picks": (f"{' or '.join(picks)} if it passes the fidelity guard, else " if picks else "")
-                 + the_plan.fallback.key},
+        "auto": {
+            "candidates": picks,
+            "fallback": the_plan.fallback.key,
+            "reason": the_plan.reason,
+            "picks": (f"{' or '.join(picks)} if it passes the fidelity guard, else " if picks else "")
+            + the_plan.fallback.key,
+        },
         "hardware_fingerprint": fingerprint(facts),
     }
 
 
 def fingerprint(facts: HardwareFacts) -> str:
     """Stable id of this machine for cached verdicts: CPU name and notable flags, GPU, engine versions."""
-    raw = json.dumps({"cpu": facts.cpu_name, "flags": sorted(f for f in facts.cpu_flags if f in NOTABLE_FLAGS),
-                      "gpu": facts.gpu, "gpu_name": facts.gpu_name, "system": facts.system,
-                      "versions": sorted(facts.versions)}, sort_keys=True)
+    raw = json.dumps(
+        {
+            "cpu": facts.cpu_name,
+            "flags": sorted(f for f in facts.cpu_flags if f in NOTABLE_FLAGS),
+            "gpu": facts.gpu,
+            "gpu_name": facts.gpu_name,
+            "system": facts.system,
+            "versions": sorted(facts.versions),
+        },
+        sort_keys=True,
+    )
     return hashlib.sha256(raw.encode("utf-8")).hexdigest()[:16]
 
 
@@ -153,9 +178,16 @@ def probe_facts(*, allow_torch: bool = False) -> HardwareFacts:
     hw = detect_hardware(probe_gpu=True, allow_torch=allow_torch)
     engines = frozenset(e for e in ENGINES if importlib.util.find_spec(e) is not None)
     versions = tuple((e, package_version(e) or "?") for e in sorted(engines))
-    return HardwareFacts(cpu_name=name, cpu_flags=flags, gpu=hw.gpu, gpu_name=hw.gpu_name,
-                         gpu_bf16=_cuda_bf16() if hw.gpu == "cuda" else None, engines=engines,
-                         system=f"{platform.system()} {platform.machine()}", versions=versions)
+    return HardwareFacts(
+        cpu_name=name,
+        cpu_flags=flags,
+        gpu=hw.gpu,
+        gpu_name=hw.gpu_name,
+        gpu_bf16=_cuda_bf16() if hw.gpu == "cuda" else None,
+        engines=engines,
+        system=f"{platform.system()} {platform.machine()}",
+        versions=versions,
+    )
 
 
 def _cuda_bf16() -> bool | None:
@@ -167,8 +199,13 @@ def _cuda_bf16() -> bool | None:
     if exe is None:
         return None
     try:
-        out = subprocess.run([exe, "--query-gpu=compute_cap", "--format=csv,noheader"], capture_output=True,
-                             text=True, timeout=3, check=True).stdout.split()
+        out = subprocess.run(
+            [exe, "--query-gpu=compute_cap", "--format=csv,noheader"],
+            capture_output=True,
+            text=True,
+            timeout=3,
+            check=True,
+        ).stdout.split()
         return float(out[0]) >= 8.0
     except (subprocess.SubprocessError, OSError, ValueError, IndexError):
         return None

@@ -35,7 +35,7 @@ def bootstrap_ci(
 
 
 def _quantile(x: np.ndarray, q: float) -> float:
-    """np.quantile's default ('linear') for one q; np.quantile itself imports numpy.ma (~60 ms of start-up)."""
+    """np.quantile's default ('linear') for one q; np.quantile imports numpy.ma (~60 ms of start-up)."""
     s = np.sort(x)
     pos = q * (s.size - 1)
     lo = int(np.floor(pos))

@@ -90,7 +90,8 @@ def _export(model_path: str, cfg: Any, revision: str | None, content_hash: str, 
     if in_child:
         from evaluators.fast.export_child import export_in_child
 
-        return export_in_child(model_path, revision=revision, content_hash=content_hash, export_dir=export_dir,
+        return export_in_child(model_path, revision=revision, content_hash=content_hash,
+                               export_dir=export_dir,
                                threads=threads)
     from evaluators.fast.export import export_model  # imports torch into this process
 

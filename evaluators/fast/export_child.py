@@ -22,20 +22,31 @@ TIMEOUT_S = 3600
 """A very large model on a slow laptop still exports well within this; a hung child is then stopped."""
 
 
-def export_in_child(model_path: str, *, revision: str | None, content_hash: str, export_dir: Path,
-                    threads: int | None) -> dict[str, Any]:
+def export_in_child(
+    model_path: str, *, revision: str | None, content_hash: str, export_dir: Path, threads: int | None
+) -> dict[str, Any]:
     """Export (and verify) in a fresh interpreter; returns the published manifest with `export_run` added
     (child wall seconds and peak RSS). Raises FastPathUnavailable with the child's reason on failure."""
     from evaluators.fast.stconfig import read_manifest
 
-    args = {"model_path": model_path, "revision": revision, "content_hash": content_hash,
-            "export_dir": str(export_dir), "threads": threads}
+    args = {
+        "model_path": model_path,
+        "revision": revision,
+        "content_hash": content_hash,
+        "export_dir": str(export_dir),
+        "threads": threads,
+    }
     root = str(Path(__file__).resolve().parents[2])  # this checkout's packages, not an installed copy
     env = {**os.environ, "PYTHONPATH": os.pathsep.join(p for p in (root, os.environ.get("PYTHONPATH")) if p)}
     started = time.perf_counter()
     try:
-        proc = subprocess.run([sys.executable, "-m", "evaluators.fast.export_child", json.dumps(args)],
-                              capture_output=True, text=True, env=env, timeout=TIMEOUT_S)
+        proc = subprocess.run(
+            [sys.executable, "-m", "evaluators.fast.export_child", json.dumps(args)],
+            capture_output=True,
+            text=True,
+            env=env,
+            timeout=TIMEOUT_S,
+        )
     except subprocess.TimeoutExpired:
         raise FastPathUnavailable(f"ONNX export took over {TIMEOUT_S} s and was stopped") from None
     manifest = read_manifest(export_dir)
@@ -43,8 +54,14 @@ def export_in_child(model_path: str, *, revision: str | None, content_hash: str,
     if manifest is None:
         reason = report.get("error") or (proc.stderr.strip().splitlines() or ["no output"])[-1]
         raise FastPathUnavailable(f"ONNX export failed in its child process: {reason[:300]}")
-    return {**manifest, "export_run": {"process": "child", "wall_s": round(time.perf_counter() - started, 2),
-                                       "peak_rss_mb": report.get("peak_rss_mb")}}
+    return {
+        **manifest,
+        "export_run": {
+            "process": "child",
+            "wall_s": round(time.perf_counter() - started, 2),
+            "peak_rss_mb": report.get("peak_rss_mb"),
+        },
+    }
 
 
 def _last_json(stdout: str) -> dict[str, Any]:
@@ -73,9 +90,14 @@ def main(argv: list[str]) -> int:
     error = None
     try:
         model_dir, _ = resolve_model_dir(args["model_path"])
-        export_model(args["model_path"], read_st_config(model_dir), revision=args["revision"],
-                     content_hash=args["content_hash"], export_dir=Path(args["export_dir"]),
-                     threads=args["threads"])
+        export_model(
+            args["model_path"],
+            read_st_config(model_dir),
+            revision=args["revision"],
+            content_hash=args["content_hash"],
+            export_dir=Path(args["export_dir"]),
+            threads=args["threads"],
+        )
     except FastPathUnavailable as exc:  # a refused export is cached by export_model; the parent reads it
         error = str(exc)
     except Exception as exc:

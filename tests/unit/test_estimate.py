@@ -1,5 +1,5 @@
-"""Estimates before a trial: the arithmetic from a calibration and the model's size, what a cache or an earlier
-trial changes, first-run costs named, and the runner keeping estimate and actual side by side."""
+"""Estimates before a trial: the arithmetic from a calibration and the model's size, what a cache or an
+earlier trial changes, first-run costs named, and the runner keeping estimate and actual side by side."""
 
 from __future__ import annotations
 
@@ -22,8 +22,11 @@ from evaluators.runner import passage_text, run_trial
 from evaluators.types import Dataset, PhaseEvent
 
 AVX2 = HardwareFacts("test cpu", frozenset({"avx2", "fma"}), engines=frozenset({"onnxruntime", "torch"}))
-AMX = replace(AVX2, cpu_flags=frozenset({"avx2", "amx_bf16", "avx512_bf16"}),
-              engines=frozenset({"onnxruntime", "torch", "openvino"}))
+AMX = replace(
+    AVX2,
+    cpu_flags=frozenset({"avx2", "amx_bf16", "avx512_bf16"}),
+    engines=frozenset({"onnxruntime", "torch", "openvino"}),
+)
 
 
 @pytest.fixture(scope="module")
@@ -74,15 +77,17 @@ def test_earlier_measurement_replaces_the_arithmetic(demo: Dataset) -> None:
     assert (e.load_s, e.peak_mb) == (0.5, 99.0) and "measured by an earlier trial" in e.basis
 
 
-def test_cached_texts_cost_nothing_and_skip_calibration(demo: Dataset, tmp_path: Path,
-                                                        monkeypatch: pytest.MonkeyPatch) -> None:
+def test_cached_texts_cost_nothing_and_skip_calibration(
+    demo: Dataset, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
     """A re-run whose vectors are all cached is estimated without probing the machine."""
     mref = resolve_model("minilm")
     passages = [passage_text(d) for d in demo.corpus]
     queries = [q.text for q in demo.queries if demo.qrels.get(q.id)]
     for texts, prompt in ((passages, mref.passage_prompt), (queries, mref.query_prompt)):
         EmbeddingCache(tmp_path, mref.identity, prompt, mref.normalize).store(
-            texts, np.zeros((len(texts), 384), np.float32))
+            texts, np.zeros((len(texts), 384), np.float32)
+        )
     monkeypatch.setattr(est_mod, "calibrate", lambda *a, **k: pytest.fail("probed for a cached re-run"))
     (e,) = estimate_trial(demo, ["minilm"], cache_dir=tmp_path)
     assert (e.n_texts, e.encode_s, e.path) == (0, 0.0, "cached")
@@ -92,8 +97,9 @@ def test_cached_texts_cost_nothing_and_skip_calibration(demo: Dataset, tmp_path:
 def test_other_kinds_and_catalog_only_models(demo: Dataset) -> None:
     """BM25 is near-instant, an API model is unknown (said why), a catalog model not on disk is sized from
     the catalog and its download is named."""
-    bm25, api, remote = estimate_trial(demo, ["bm25", "openai:text-embedding-3-small", "BAAI/bge-small-en-v1.5"],
-                                       Calibration(AVX2, 100.0))
+    bm25, api, remote = estimate_trial(
+        demo, ["bm25", "openai:text-embedding-3-small", "BAAI/bge-small-en-v1.5"], Calibration(AVX2, 100.0)
+    )
     assert bm25.path == "bm25s" and (bm25.encode_s or 0) < 0.1
     assert api.encode_s is None and "network" in api.basis and api.text().startswith("unknown")
     spec = resolve_model("BAAI/bge-small-en-v1.5").spec

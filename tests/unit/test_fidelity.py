@@ -23,8 +23,9 @@ ONNX_FP32 = PrecisionPath("onnx", "cpu", "fp32", "reference")
 @pytest.fixture(scope="module")
 def sample() -> Sample:
     ds = load_demo()
-    return Sample.of([passage_text(d) for d in ds.corpus], [q.text for q in ds.queries],
-                     n_passages=120, n_queries=30)
+    return Sample.of(
+        [passage_text(d) for d in ds.corpus], [q.text for q in ds.queries], n_passages=120, n_queries=30
+    )
 
 
 @pytest.fixture(scope="module")
@@ -38,8 +39,9 @@ def _offer(monkeypatch: pytest.MonkeyPatch, path: PrecisionPath) -> None:
     monkeypatch.setattr(engines, "plan", lambda facts: Plan((path,), ONNX_FP32, "test: one candidate"))
 
 
-def test_int8_fails_the_guard_and_auto_falls_back_to_fp32(cache: Path, sample: Sample,
-                                                          monkeypatch: pytest.MonkeyPatch) -> None:
+def test_int8_fails_the_guard_and_auto_falls_back_to_fp32(
+    cache: Path, sample: Sample, monkeypatch: pytest.MonkeyPatch
+) -> None:
     """A real low-precision path (int8 MatMuls) moves MiniLM's vectors and rankings past the thresholds:
     the trial gets fp32 ONNX, a note with the measured values, and the verdict is cached."""
     int8 = PrecisionPath("onnx", "cpu", "int8", "deliberately degraded")
@@ -61,11 +63,16 @@ def test_int8_fails_the_guard_and_auto_falls_back_to_fp32(cache: Path, sample: S
 
     monkeypatch.setattr(fidelity, "measure", no_remeasure)
     again = engines.load_auto(mref, cache_dir=cache, sample=sample)
-    assert again.details["precision"] == "fp32" and "failed the fidelity guard" in again.details["precision_note"]
+    assert (
+        again.details["precision"] == "fp32"
+        and "failed the fidelity guard" in again.details["precision_note"]
+    )
 
 
-def test_faithful_path_passes_and_is_used(cache: Path, sample: Sample, monkeypatch: pytest.MonkeyPatch) -> None:
-    """OpenVINO in f32 on the same export ranks like ONNX Runtime: it passes, runs, and records its verdict."""
+def test_faithful_path_passes_and_is_used(
+    cache: Path, sample: Sample, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """OpenVINO in f32 on the same export ranks like ONNX Runtime: it passes, runs, records its verdict."""
     pytest.importorskip("openvino")
     ov = PrecisionPath("openvino", "cpu", "fp32", "same vectors, other engine")
     _offer(monkeypatch, ov)
@@ -94,8 +101,12 @@ def test_a_path_that_cannot_run_is_a_failed_verdict(cache: Path, sample: Sample)
     bad = PrecisionPath("onnx", "cuda", "fp16")
     mref = resolve_model("minilm")
     enc, path, verdict, notes = fidelity.choose(
-        [bad], store, lambda p: engines.load_path(mref, p, cache),
-        lambda: engines.load_path(mref, ONNX_FP32, cache), sample)
+        [bad],
+        store,
+        lambda p: engines.load_path(mref, p, cache),
+        lambda: engines.load_path(mref, ONNX_FP32, cache),
+        sample,
+    )
     assert enc is None and path is None and verdict == {}
     assert notes == ["onnx-cuda-fp16 could not run (ValueError: onnx runs on the CPU here, not cuda)"]
     assert store.get(bad) is not None and store.get(bad)["passed"] is False
@@ -112,7 +123,8 @@ def test_native_bf16_cpu_runs_bf16_that_passes(cache: Path, sample: Sample) -> N
 @pytest.mark.needs_gpu
 def test_gpu_runs_half_precision_that_passes(cache: Path, sample: Sample) -> None:
     """On CUDA (fp16/bf16) or MPS (fp16) auto runs MiniLM in half precision, verified against GPU fp32."""
-    enc = engines.load_auto(resolve_model("minilm"), cache_dir=cache, sample=sample,
-                            facts=probe_facts(allow_torch=True))
+    enc = engines.load_auto(
+        resolve_model("minilm"), cache_dir=cache, sample=sample, facts=probe_facts(allow_torch=True)
+    )
     assert enc.details["precision"] in ("fp16", "bf16"), enc.details.get("precision_note")
     assert enc.details["fidelity"]["passed"] is True and enc.details["device"] in ("cuda", "mps")

@@ -34,7 +34,9 @@ def test_amx_cpu_offers_openvino_and_torch_bf16_behind_fp32() -> None:
     p = plan(facts(cpu_flags=SAPPHIRE))
     assert keys(p.candidates) == ["openvino-cpu-bf16", "torch-cpu-bf16"]
     assert p.fallback.key == "onnx-cpu-fp32" and all(c.reduced for c in p.candidates)
-    only_torch = plan(facts(cpu_flags=frozenset({"avx512_bf16"}), engines=frozenset({"torch", "onnxruntime"})))
+    only_torch = plan(
+        facts(cpu_flags=frozenset({"avx512_bf16"}), engines=frozenset({"torch", "onnxruntime"}))
+    )
     assert keys(only_torch.candidates) == ["torch-cpu-bf16"]
     neither = plan(facts(cpu_flags=SAPPHIRE, engines=frozenset({"onnxruntime"})))
     assert neither.candidates == () and "neither openvino nor torch" in neither.reason
@@ -65,15 +67,23 @@ def test_describe_paths_marks_what_this_machine_has() -> None:
     rows = {name: (ok, why) for name, ok, why in describe_paths(facts(cpu_flags=SAPPHIRE))}
     assert rows["CPU bf16 (OpenVINO)"] == (True, "available")
     assert rows["CUDA fp16 (torch)"][0] is False and "NVIDIA" in rows["CUDA fp16 (torch)"][1]
-    assert describe_paths(facts())[3] == ("CPU bf16 (OpenVINO)", False, "needs AMX or AVX512-BF16 and openvino")
+    assert describe_paths(facts())[3] == (
+        "CPU bf16 (OpenVINO)",
+        False,
+        "needs AMX or AVX512-BF16 and openvino",
+    )
 
 
 def test_fingerprint_changes_with_cpu_gpu_and_engine_versions() -> None:
     """A verdict measured on one machine or engine version is not reused on another."""
     base = facts(versions=(("onnxruntime", "1.20"),))
     assert fingerprint(base) == fingerprint(facts(versions=(("onnxruntime", "1.20"),)))
-    others = [facts(cpu_name="other", versions=base.versions), facts(cpu_flags=SAPPHIRE, versions=base.versions),
-              facts(gpu="cuda", gpu_name="A100", versions=base.versions), facts(versions=(("onnxruntime", "1.21"),))]
+    others = [
+        facts(cpu_name="other", versions=base.versions),
+        facts(cpu_flags=SAPPHIRE, versions=base.versions),
+        facts(gpu="cuda", gpu_name="A100", versions=base.versions),
+        facts(versions=(("onnxruntime", "1.21"),)),
+    ]
     assert len({fingerprint(base), *(fingerprint(o) for o in others)}) == 5
     # flags that do not decide precision do not split the cache
     assert fingerprint(facts(cpu_flags=AVX2 | {"rdrand"}, versions=base.versions)) == fingerprint(base)
@@ -82,9 +92,12 @@ def test_fingerprint_changes_with_cpu_gpu_and_engine_versions() -> None:
 @pytest.mark.parametrize(
     ("text", "name", "bf16"),
     [
-        ("processor\t: 0\nmodel name\t: Intel(R) Xeon(R) Platinum 8480+\n"
-         "flags\t\t: fpu avx2 avx512f avx512_bf16 amx_bf16 amx_tile\n\nprocessor\t: 1\nflags\t: fpu\n",
-         "Intel(R) Xeon(R) Platinum 8480+", True),
+        (
+            "processor\t: 0\nmodel name\t: Intel(R) Xeon(R) Platinum 8480+\n"
+            "flags\t\t: fpu avx2 avx512f avx512_bf16 amx_bf16 amx_tile\n\nprocessor\t: 1\nflags\t: fpu\n",
+            "Intel(R) Xeon(R) Platinum 8480+",
+            True,
+        ),
         ("processor\t: 0\nmodel name\t: AMD EPYC\nflags\t\t: fpu sse avx avx2 fma f16c\n", "AMD EPYC", False),
         ("processor\t: 0\nBogoMIPS\t: 50.00\nFeatures\t: fp asimd evtstrm aes bf16 i8mm sve\n", "", False),
     ],

@@ -36,7 +36,6 @@ def _paths() -> dict[str, str]:
 
 def _doctor_report(fast: bool) -> dict[str, Any]:
     from evaluators.hardware import detect_hardware, environment, package_version
-
     from evaluators.precision import probe_facts, summary
 
     hw = detect_hardware(probe_gpu=True, allow_torch=not fast)
