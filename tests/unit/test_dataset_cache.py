@@ -24,7 +24,7 @@ def corpus(tmp_path: Path) -> Path:
     topics = ["tides and the moon", "photosynthesis in leaves", "volcanic eruptions", "the printing press",
               "bee colonies", "glacier retreat"]
     for i, topic in enumerate(topics):
-        sentences = [f"Fact {j} about {topic}: observers recorded detail number {j * 7 + i} in the field notes."
+        sentences = [f"Fact {j} about {topic}: observers noted detail number {j * 7 + i} in the field notes."
                      for j in range(12)]
         (folder / f"doc{i}.md").write_text(f"# {topic}\n\n" + " ".join(sentences), "utf-8")
     return folder
