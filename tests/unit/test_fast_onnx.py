@@ -125,8 +125,10 @@ def test_export_crash_is_cached_and_reported(minilm_path: str, tmp_path: Path,
         raise RuntimeError("unsupported operator aten::frobnicate")
 
     monkeypatch.setattr(fast_export, "_torch_export", crash)  # so the export runs in this process
+    phases: list[tuple[str, str]] = []
     with pytest.raises(FastPathUnavailable, match="ONNX export failed.*frobnicate"):
-        _load(minilm_path, tmp_path, export_in_child=False)
+        _load(minilm_path, tmp_path, export_in_child=False, on_phase=lambda *a: phases.append(a))
+    assert phases == [("export", "exporting model to ONNX (one time per model)")]  # named while it runs
     monkeypatch.setattr(fast_export, "export_model", crash)  # a retry would now fail differently
     with pytest.raises(FastPathUnavailable, match="frobnicate"):
         _load(minilm_path, tmp_path, export_in_child=False)
