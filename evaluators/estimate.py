@@ -91,9 +91,14 @@ def _k(n: int) -> str:
 
 
 def calibrate(cache_dir: str | Path | None, facts: HardwareFacts | None = None) -> Calibration:
-    """The cached calibration of this machine, or a fresh ~0.3 s probe (then cached)."""
+    """The cached calibration of this machine, or a fresh ~0.3 s probe (then cached). Without a cache dir
+    (`trial --no-cache` turns off the embeddings cache only) it lives where the ONNX exports do."""
     facts = facts or probe_facts()
-    file = Path(cache_dir) / "calibration" / f"{fingerprint(facts)}.json" if cache_dir else None
+    if not cache_dir:
+        from evaluators.fast import _default_cache_dir
+
+        cache_dir = _default_cache_dir()
+    file = Path(cache_dir) / "calibration" / f"{fingerprint(facts)}.json"
     data = _read(file)
     if data.get("version") != CAL_VERSION or not data.get("gflops"):
         data = {
