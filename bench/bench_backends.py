@@ -196,6 +196,7 @@ def main(argv: list[str] | None = None) -> int:
     ap.add_argument("--skip-paths", action="store_true")
     ap.add_argument("--skip-trial", action="store_true")
     ap.add_argument("--results", action="store_true", help="write bench/RESULTS.md")
+    ap.add_argument("--reuse", type=Path, help="an earlier backends.json whose skipped parts are kept")
     args = ap.parse_args(argv)
     os.environ.setdefault("HF_HUB_OFFLINE", "1")
     from bench.mpnet import assemble
@@ -209,6 +210,10 @@ def main(argv: list[str] | None = None) -> int:
         "all-mpnet-base-v2": (str(assemble(cache, args.mpnet_wheels)), args.mpnet_docs),
     }
     report: dict[str, Any] = {"date": time.strftime("%Y-%m-%d"), "machine": machine(), "models": {}}
+    if args.reuse:
+        old = json.loads(args.reuse.read_text(encoding="utf-8"))
+        report.update({k: old[k] for k in ("models", "trial") if k in old})
+        report["machine"]["load_avg_start"] = old["machine"]["load_avg_start"]
     if not args.skip_paths:
         for label, (path, n_docs) in models.items():
             print(f"{label}: every path on {n_docs} SQuAD documents, {args.rounds} rounds", flush=True)
