@@ -176,7 +176,7 @@ def _how(r: dict[str, Any]) -> list[str]:
         "path. `x ST fp32` divides by sentence-transformers fp32 (`encode(batch_size=32)`), same round.",
         "- **min cosine**: smallest cosine of any passage or query vector to its sentence-transformers fp32 "
         "vector. **nDCG@10**: exact inner-product search over the subset, `evaluators.metrics`.",
-        "- **torch bf16 on a CPU without native bf16** is emulated (an order of magnitude slower): timed once on "
+        "- **torch bf16 on a CPU without native bf16** is emulated (about 10x slower): timed once on "
         "24 passages and 4 queries, so its nDCG is not measured. **OpenVINO**: asked for bf16, it runs f32 "
         "here (its inference precision is recorded).",
         f"- **Trial wall**: fresh processes of this checkout, `{cmd}`"
