@@ -192,8 +192,8 @@ def _reading(r: dict[str, Any]) -> list[str]:
     out += [
         "- On two cores shared with a load average of 15-22, sentence-transformers (OpenMP threads that spin "
         "while they wait) loses more time than ONNX Runtime (set not to spin), so the fp32 ratio here is "
-        "above the 1.35x measured on a quiet machine in issue 7; the quiet figure is the one to expect on an idle "
-        "AVX2 laptop.",
+        "above the 1.35x measured on a quiet machine in issue 7; the quiet figure is the one to expect on an "
+        "idle AVX2 laptop.",
         "- The bf16 and GPU targets need hardware this machine lacks (no AMX/AVX512-BF16, no GPU): the "
         "paths, their guard and this benchmark run there unchanged; no figure here stands in for them.",
         "",
