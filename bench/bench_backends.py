@@ -94,7 +94,8 @@ def paths_here() -> list[tuple[Any, str]]:
     return out
 
 
-def bench_model(model: str, label: str, corpus: tuple, rounds: int, cache: Path) -> dict[str, Any]:
+def bench_model(model: str, label: str, corpus: tuple, rounds: int, cache: Path,
+                emulated_ok: bool = True) -> dict[str, Any]:
     """Every path on the same texts: interleaved timed rounds, then fidelity and nDCG@10 vs the reference."""
     from evaluators.engines import load_path
     from evaluators.hardware import native_bf16
@@ -105,14 +106,17 @@ def bench_model(model: str, label: str, corpus: tuple, rounds: int, cache: Path)
     mref = resolve_model(model)
     encoders: dict[str, Any] = {}
     notes: dict[str, str] = {}
+    emulated = {"torch-cpu-bf16"} if not native_bf16(probe_facts().cpu_flags) else set()
     for path, note in paths_here():
+        if path.key in emulated and not emulated_ok:
+            notes[path.key] = f"{note}; not run for this model (emulated: too slow to time here)"
+            continue
         try:
             t0 = time.perf_counter()
             encoders[path.key] = load_path(mref, path, cache)
             notes[path.key] = f"{note}; load {time.perf_counter() - t0:.1f} s"
         except Exception as exc:  # a path this machine cannot run is reported, not fatal
             notes[path.key] = f"{note}; unavailable: {type(exc).__name__}: {str(exc)[:160]}"
-    emulated = {"torch-cpu-bf16"} if not native_bf16(probe_facts().cpu_flags) else set()
     tokens = _token_counts(encoders["onnx-cpu-fp32"], texts + qtexts)
     timed: dict[str, list[tuple[float, float]]] = {k: [] for k in encoders}
     vectors: dict[str, tuple[np.ndarray, np.ndarray]] = {}
@@ -190,6 +194,9 @@ def main(argv: list[str] | None = None) -> int:
     ap.add_argument("--rounds", type=int, default=2)
     ap.add_argument("--minilm-docs", type=int, default=300)
     ap.add_argument("--mpnet-docs", type=int, default=100)
+    ap.add_argument("--mpnet-rounds", type=int, default=None, help="default: --rounds")
+    ap.add_argument("--models", default="all-MiniLM-L6-v2,all-mpnet-base-v2", help="comma-separated labels")
+    ap.add_argument("--trial-models", default="all-MiniLM-L6-v2,all-mpnet-base-v2")
     ap.add_argument("--mpnet-wheels", type=Path, help="folder of the downloaded part wheels (else installed)")
     ap.add_argument("--trial-rounds", type=int, default=2)
     ap.add_argument("--trial-docs", type=int, default=100, help="documents in the trial-vs-embedbench subset")
@@ -216,15 +223,21 @@ def main(argv: list[str] | None = None) -> int:
         report["machine"]["load_avg_start"] = old["machine"]["load_avg_start"]
     if not args.skip_paths:
         for label, (path, n_docs) in models.items():
-            print(f"{label}: every path on {n_docs} SQuAD documents, {args.rounds} rounds", flush=True)
+            if label not in args.models.split(","):
+                continue
+            minilm = label == "all-MiniLM-L6-v2"
+            rounds = args.rounds if minilm or args.mpnet_rounds is None else args.mpnet_rounds
+            print(f"{label}: every path on {n_docs} SQuAD documents, {rounds} rounds", flush=True)
             corpus = load_squad(args.data, n_docs)
-            report["models"][label] = bench_model(path, label, corpus, args.rounds, cache)
+            report["models"][label] = bench_model(path, label, corpus, rounds, cache, emulated_ok=minilm)
             _save(report)
     if not args.skip_trial:
         from bench.trial_wall import subset, trial_walls
 
-        report["trial"] = {}
+        report["trial"] = dict(report.get("trial") or {})
         for label, (path, n_docs) in models.items():
+            if label not in args.trial_models.split(","):
+                continue
             minilm = label == "all-MiniLM-L6-v2"
             data = subset(args.data, OUT, args.trial_docs if minilm else n_docs)
             rounds = args.trial_rounds if minilm else 1

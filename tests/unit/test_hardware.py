@@ -78,6 +78,8 @@ def test_environment_records_versions() -> None:
 
 
 def test_apple_silicon_is_mps_without_importing_torch(monkeypatch: pytest.MonkeyPatch) -> None:
+    import psutil  # noqa: F401  loaded for the real OS first: imported under the spoofed one it breaks for good
+
     monkeypatch.setattr(hardware.shutil, "which", lambda name: None)
     monkeypatch.setattr(hardware.sys, "platform", "darwin")
     monkeypatch.setattr(hardware.platform, "machine", lambda: "arm64")
