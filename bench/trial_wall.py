@@ -69,12 +69,34 @@ def subset(data: Path, out: Path, n_docs: int) -> Path:
 
 
 def _timed(cmd: list[str], *, env: dict[str, str], cwd: Path) -> tuple[dict[str, float], str]:
-    """({wall_s, cpu_s, peak_rss_mb}, stdout) of one fresh process; the RSS is that process's (with any
-    child it waited for, e.g. a one-time ONNX export), read from wait4's rusage."""
+    """({wall_s, cpu_s, peak_rss_mb}, stdout) of one fresh process. CPU from wait4; peak RSS sampled every
+    50 ms over the process and its children (wait4's ru_maxrss would start from this benchmark's own RSS,
+    inherited at fork)."""
+    import threading
+
+    import psutil
+
     t0 = time.perf_counter()
+    peak = [0]
     with tempfile.TemporaryFile() as out, tempfile.TemporaryFile() as err:
         proc = subprocess.Popen(cmd, env=env, cwd=cwd, stdout=out, stderr=err)
+        done = threading.Event()
+
+        def sample() -> None:
+            try:
+                ps = psutil.Process(proc.pid)
+                while not done.is_set():
+                    rss = ps.memory_info().rss + sum(c.memory_info().rss for c in ps.children(recursive=True))
+                    peak[0] = max(peak[0], rss)
+                    done.wait(0.05)
+            except psutil.Error:  # the process ended between two samples
+                pass
+
+        watcher = threading.Thread(target=sample, daemon=True)
+        watcher.start()
         _, status, usage = os.wait4(proc.pid, 0)
+        done.set()
+        watcher.join()
         proc.returncode = os.waitstatus_to_exitcode(status)
         wall = time.perf_counter() - t0
         out.seek(0)
@@ -83,7 +105,7 @@ def _timed(cmd: list[str], *, env: dict[str, str], cwd: Path) -> tuple[dict[str,
     if proc.returncode != 0:
         raise RuntimeError(f"{cmd[0]} failed ({proc.returncode}): {stderr[-800:]}")
     cpu = usage.ru_utime + usage.ru_stime
-    return {"wall_s": wall, "cpu_s": cpu, "peak_rss_mb": usage.ru_maxrss / 1024}, stdout
+    return {"wall_s": wall, "cpu_s": cpu, "peak_rss_mb": peak[0] / 2**20}, stdout
 
 
 def trial_walls(data: Path, model: str, rounds: int, embedbench: Path | None, out: Path,
@@ -102,7 +124,8 @@ def trial_walls(data: Path, model: str, rounds: int, embedbench: Path | None, ou
     es_env = {**env, "EMBEDSCOUT_HOME": str(home)}
     es_cmd = [sys.executable, "-m", "tui", "trial", "--corpus", str(data), "--model", model,
               "--backend", "auto", "--json"]
-    res: dict[str, Any] = {"embedscout_cmd": " ".join(["embedscout", *es_cmd[3:]]), "n_docs_dir": data.name}
+    res: dict[str, Any] = {"embedscout_cmd": " ".join(["embedscout", *es_cmd[3:]]), "n_docs_dir": data.name,
+                           "rss_method": "sampled"}
     first, stdout = _timed(es_cmd, env=es_env, cwd=ROOT)
     res["first_run"] = {**first, **_summary(stdout)}  # nothing cached: includes the one-time export
     runs: dict[str, list[dict[str, float]]] = {}
