@@ -29,6 +29,7 @@ from evaluators.models import ModelRef, resolve_model
 from evaluators.optins import check_kinds, deeper_checks, int8_agreement, spend_estimates
 from evaluators.search import maxp, search
 from evaluators.stats import bootstrap_ci, compare_to_best
+from evaluators.tradeoffs import tradeoff_table
 from evaluators.types import (
     Dataset,
     Doc,
@@ -81,6 +82,7 @@ class _Ctx:
     progress: Callable[[str, int, int], None]
     stop: Callable[[], bool]
     checks: list[str] = field(default_factory=list)
+    tradeoffs: bool = True
     phase: PhaseFn = field(default=lambda event: None)
     etas: dict[str, Any] = field(default_factory=dict)
     """Model reference -> evaluators.estimate.Estimate made before the run."""
@@ -103,6 +105,7 @@ def run_trial(
     max_usd: float | None = None,
     on_phase: PhaseFn | None = None,
     etas: Sequence[Any] | None = None,
+    tradeoffs: bool = True,
 ) -> TrialResult:
     """Run every model on the dataset; see the module docstring for the contract.
 
@@ -115,6 +118,8 @@ def run_trial(
     on_phase: told of each model's estimate before anything runs, then of one-time costs (download, ONNX
     export, precision check) as they start. etas: `evaluators.estimate.Estimate`s already made (the CLI
     prints them first); made here otherwise. Each row keeps its estimate and the actual figures.
+    tradeoffs: each dense/API model's size/quality table from its own vectors (`details["tradeoffs"]`,
+    evaluators.tradeoffs); no re-encoding, a small fraction of the model's time.
     """
     if not dataset.corpus:
         raise TrialInputError("the corpus is empty: nothing to search")
@@ -131,6 +136,7 @@ def run_trial(
         on_progress or (lambda m, d, t: None),
         should_stop or (lambda: False),
         check_kinds(checks),
+        tradeoffs,
         on_phase or (lambda event: None),
     )
     # Every chunk once, every query twice (ranked, and up to LATENCY_PROBES more alone): an upper bound.
@@ -222,6 +228,9 @@ def _run_model(ctx: _Ctx, ref: str, *, int8: bool = False) -> ModelResult:
         details["cost_estimate"] = ctx.estimates[ref]
     if ref in ctx.etas and not int8:
         details["eta"] = eta_record(ctx.etas[ref], perf, run.details, ctx.cache_dir, mref.identity)
+    if ctx.tradeoffs and not int8 and mref.kind in ("dense", "api"):
+        if (table := _tradeoffs(ctx, mref, run, per_query[PRIMARY], qrels)) is not None:
+            details["tradeoffs"] = table
     if ctx.checks:
         details["checks"] = deeper_checks(
             ctx.checks,
@@ -250,6 +259,25 @@ def _sample(ctx: _Ctx) -> Any:
     from evaluators.fidelity import Sample
 
     return Sample.of(ctx.texts, ctx.qtexts)
+
+
+def _tradeoffs(
+    ctx: _Ctx, mref: ModelRef, run: _Run, reference: dict[str, float], qrels: dict[str, dict[str, int]]
+) -> dict[str, Any] | None:
+    """The size/quality table re-scored from this run's own vectors (scored exactly like the row)."""
+    if run.docs is None or run.queries is None:
+        return None
+    return tradeoff_table(
+        run.queries,
+        run.docs,
+        score=lambda idx, val: per_query_metrics(_ranked(ctx, idx, val), qrels)[PRIMARY],
+        reference=reference,
+        matryoshka=mref.spec.matryoshka_dims if mref.spec else None,
+        normalize=mref.normalize,
+        depth=DEPTH,
+        seed=SEED,
+        should_stop=ctx.stop,
+    )
 
 
 def _ranked(ctx: _Ctx, idx: np.ndarray, val: np.ndarray) -> dict[str, list[str]]:
