@@ -41,6 +41,13 @@ def cached_dataset(
     return ds
 
 
+def fingerprint_of(ds: Dataset) -> str:
+    """The dataset's fingerprint as the loaders compute it (the ingest code is imported only here)."""
+    from evaluators.datasets import fingerprint
+
+    return str(fingerprint(ds.corpus, ds.queries, ds.qrels))
+
+
 def _key(kind: str, options: dict[str, Any], sources: Iterable[str | Path]) -> str:
     files: list[tuple[str, int, int]] = []
     for src in sources:
