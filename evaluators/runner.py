@@ -21,7 +21,10 @@ import numpy as np
 from evaluators.answers import ANSWER_HIT, answer_hits, query_answers
 from evaluators.bm25 import BM25Index
 from evaluators.cache import EmbeddingCache, LazyEncoder, Probe, encode_cached
+from evaluators.dataset_cache import fingerprint_of
 from evaluators.dense_perf import dense_perf
+from evaluators.eta import announce_estimates, eta_record
+from evaluators.fidelity import Sample
 from evaluators.hybrid import DEPTH as FUSION_DEPTH
 from evaluators.hybrid import RRF_K, rrf
 from evaluators.ingest.model_chunking import View, Views, passage_text, recut_relevance
@@ -33,7 +36,15 @@ from evaluators.rerank import DEFAULT_DEPTH, LazyReranker, rerank, rerank_budget
 from evaluators.search import maxp, search
 from evaluators.stats import bootstrap_ci, compare_to_best
 from evaluators.tradeoffs import tradeoff_table
-from evaluators.types import Dataset, ModelResult, TrialCancelled, TrialInputError, TrialResult
+from evaluators.types import (
+    Dataset,
+    ModelResult,
+    PhaseEvent,
+    PhaseFn,
+    TrialCancelled,
+    TrialInputError,
+    TrialResult,
+)
 
 DEPTH = 100
 """Units retrieved per query: enough for MaxP to find 10 distinct parents and for RRF to fuse."""
@@ -76,6 +87,8 @@ class _Ctx:
     stop: Callable[[], bool]
     checks: list[str] = field(default_factory=list)
     tradeoffs: bool = True
+    phase: PhaseFn = field(default=lambda event: None)
+    etas: dict[str, Any] = field(default_factory=dict)  # model reference -> Estimate made before the run
     estimates: dict[str, dict[str, Any]] = field(default_factory=dict)
     memo: dict[Any, _Run] = field(default_factory=dict)
     checked: dict[str, dict[str, Any]] = field(default_factory=dict)
@@ -103,6 +116,7 @@ def run_trial(
     checks: Sequence[str] | str = (),
     int8: bool = False,
     max_usd: float | None = None,
+    on_phase: PhaseFn | None = None, etas: Sequence[Any] | None = None,
     chunk_sizes: Sequence[int] | None = None,
     rerank: str | None = None,
     rerank_depth: int = DEFAULT_DEPTH,
@@ -116,6 +130,8 @@ def run_trial(
     Recall@10 agreement of its rankings with the fp32 row's (`details["int8_recall_agreement@10"]`).
     max_usd: API models' cost is estimated before any call (`details["cost_estimate"]`); over the cap the
     trial raises TrialInputError and sends nothing.
+    on_phase: each model's estimate first, then one-time costs (download, export, precision check) as they
+    start. etas: Estimates already made (the CLI prints them), else made here; rows keep estimate and actual.
     chunk_sizes: a chunk-size sweep (0: whole documents): every model runs at every size, rows labelled
     '<model> @<size>'. Without it the dataset's own size applies. Either way a model with a tokenizer gets
     its own chunks (evaluators.ingest.model_chunking); BM25 keeps the regex-v1 chunks; a hybrid fuses over
@@ -141,6 +157,7 @@ def run_trial(
         should_stop or (lambda: False),
         check_kinds(checks),
         tradeoffs,
+        on_phase or (lambda event: None),
     )
     ctx.answers = {q.id: query_answers(q) for q in queries}
     sizes: list[int | None] = list(dict.fromkeys(chunk_sizes)) if chunk_sizes else [None]
@@ -155,6 +172,7 @@ def run_trial(
         rows = len(model_refs) * len(sizes)
         ctx.estimates["rerank"] = rerank_budget(rerank, ctx.qtexts, ctx.texts, rerank_depth, rows, left) or {}
         ctx.reranker, ctx.rerank_depth = LazyReranker(rerank), rerank_depth
+    ctx.etas = announce_estimates(dataset, model_refs, etas, ctx.cache_dir, backend, ctx.phase)
     result = TrialResult(
         describe_dataset(dataset, len(queries)), environment=_environment(), started_at=_now()
     )
@@ -249,6 +267,8 @@ def _run_model(ctx: _Ctx, ref: str, *, int8: bool = False) -> ModelResult:
         )
     perf = dict(run.perf)
     perf.setdefault("peak_mem_mb", round(mem.peak_mb, 1))
+    if run.details.get("perf_source") == "measured":
+        perf["process_peak_mb"] = round(mem.process_peak_mb, 1)
     if run.meta_cache is not None and run.details.get("perf_source") == "measured":
         run.meta_cache.write_meta({**perf, "details": run.details, "measured_at": _now()})
     per_query, ci = _score(ctx, run)
@@ -266,6 +286,8 @@ def _run_model(ctx: _Ctx, ref: str, *, int8: bool = False) -> ModelResult:
     }
     if ref in ctx.estimates:
         details["cost_estimate"] = ctx.estimates[ref]
+    if ref in ctx.etas and not int8:
+        details["eta"] = eta_record(ctx.etas[ref], perf, run.details, ctx.cache_dir, mref.identity)
     if ctx.tradeoffs and not int8 and mref.kind in ("dense", "api"):
         if (table := _tradeoffs(ctx, mref, run, per_query[PRIMARY])) is not None:
             details["tradeoffs"] = table
@@ -421,7 +443,9 @@ def _dense_run(ctx: _Ctx, mref: ModelRef, *, int8: bool = False) -> _Run:
         return ctx.memo[_key(ctx, mref)]
     assert ctx.views is not None
     view = ctx.views.for_model(mref, ctx.size)
-    lazy = LazyEncoder(mref, backend=ctx.backend, cache_dir=ctx.cache_dir, int8=int8)
+    lazy = LazyEncoder(mref, backend=ctx.backend, cache_dir=ctx.cache_dir, int8=int8,
+                       sample=Sample.of(ctx.texts, ctx.qtexts),  # the user's texts for auto's precision check
+                       on_phase=lambda phase, text: ctx.phase(PhaseEvent(mref.name, phase, text)))
     encode = partial(encode_cached, lazy, cache_dir=ctx.cache_dir, should_stop=ctx.stop, batch=BATCH)
     progress = partial(ctx.progress, mref.name)
     docs, ntok, encode_s, misses = encode(view.texts, passages=True, on_progress=progress)
@@ -431,7 +455,7 @@ def _dense_run(ctx: _Ctx, mref: ModelRef, *, int8: bool = False) -> _Run:
     probe = Probe(
         lambda v: search(v, docs, 10), max(1.0, LATENCY_SHARE * encode_s), MIN_PROBES, LATENCY_PROBES
     )
-    queries = encode(ctx.qtexts, passages=False, probe=probe)[0]
+    queries, _, query_s, _ = encode(ctx.qtexts, passages=False, probe=probe)
     idx, val = search(queries, docs, DEPTH)
     cache = (
         EmbeddingCache(ctx.cache_dir, mref.identity, mref.passage_prompt, mref.normalize)
@@ -439,14 +463,13 @@ def _dense_run(ctx: _Ctx, mref: ModelRef, *, int8: bool = False) -> _Run:
         else None
     )
     perf, details = dense_perf(lazy, cache, ntok, encode_s, misses, probe, docs, ctx.qtexts)
+    perf["query_encode_s"] = query_s  # the ETA compares passages + queries
     ctx.memo[_key(ctx, mref)] = run = _Run(idx, val, perf, details, cache, lazy, docs, queries, view)
     return run
 
 
 def describe_dataset(ds: Dataset, n_evaluated: int) -> dict[str, Any]:
     """Counts for honest reporting (what was measured, on how much)."""
-    from evaluators.datasets import fingerprint
-
     parents = {d.parent_id or d.id for d in ds.corpus}
     out = {
         "name": ds.name,
@@ -458,7 +481,7 @@ def describe_dataset(ds: Dataset, n_evaluated: int) -> dict[str, Any]:
         "query_origin": ds.query_origin,
         "synthetic": ds.synthetic,
         # The loader's fingerprint (order-independent, qrels included), computed the same way when absent.
-        "fingerprint": ds.info.get("fingerprint") or fingerprint(ds.corpus, ds.queries, ds.qrels),
+        "fingerprint": ds.info.get("fingerprint") or fingerprint_of(ds),
     }
     return {**ds.info, **out}
 

@@ -19,6 +19,24 @@ StopFn = Callable[[], bool]
 """should_stop(): polled between batches; True makes the trial raise TrialCancelled."""
 
 
+@dataclass(frozen=True)
+class PhaseEvent:
+    """A named stage of one model's run, sent before it starts so a UI can say what the wait is for."""
+
+    model: str
+    phase: str
+    """'estimate' (before anything runs), 'download', 'export' (one-time ONNX export), 'verify' (the
+    precision check), 'load', 'encode'."""
+    text: str
+    """What the user reads, e.g. 'exporting all-MiniLM-L6-v2 to ONNX (one time per model)'."""
+    estimate_s: float | None = None
+    """Expected seconds of this stage when known (the 'estimate' event: the whole model)."""
+
+
+PhaseFn = Callable[[PhaseEvent], None]
+"""on_phase(event): called from the worker thread; cheap, must not block."""
+
+
 class TrialCancelled(Exception):
     """Raised inside a trial when should_stop() turned True; what finished before is kept by the caller."""
 

@@ -61,3 +61,26 @@ def openai_server(monkeypatch: pytest.MonkeyPatch) -> Iterator[Any]:
         monkeypatch.setenv("EMBEDSCOUT_OPENAI_BASE_URL", server.url + "/v1")
         monkeypatch.setenv("OPENAI_API_KEY", TEST_OPENAI_KEY)
         yield server
+
+
+HARDWARE_MARKERS = ("needs_gpu", "needs_bf16_cpu")
+"""Declared hardware needs: the only skips the suite allows (pyproject markers)."""
+
+
+def pytest_runtest_setup(item: pytest.Item) -> None:
+    """Skip a needs_gpu / needs_bf16_cpu test where this machine lacks that hardware, saying so."""
+    for name in HARDWARE_MARKERS:
+        if item.get_closest_marker(name) is not None:
+            missing = _missing_hardware(name)
+            if missing:
+                pytest.skip(f"{name}: {missing}")
+
+
+def _missing_hardware(name: str) -> str | None:
+    from evaluators.hardware import cpu_info, detect_hardware, native_bf16
+
+    if name == "needs_bf16_cpu":
+        cpu, flags = cpu_info()
+        return None if native_bf16(flags) else f"{cpu or 'this CPU'} has no AMX / AVX512-BF16"
+    hw = detect_hardware(probe_gpu=True, allow_torch=True)
+    return None if hw.gpu else "no CUDA or MPS GPU found (" + "; ".join(hw.notes[1:]) + ")"

@@ -11,6 +11,7 @@ import json
 import os
 import sys
 import threading
+from pathlib import Path
 from typing import Any
 
 import click
@@ -194,6 +195,7 @@ def trial(
             chunk_tokens=chunk_tokens,
             chunk_overlap=chunk_overlap if chunk_tokens else 0,
             synthetic=synthetic,
+            store=None if no_cache else _cache_dir(),
         )
         if n_generate:
             assert llm is not None
@@ -345,8 +347,10 @@ def _load_dataset(
     chunk_tokens: int,
     chunk_overlap: int,
     synthetic: str,
+    store: Path | None = None,
 ) -> Any:
-    from evaluators import datasets
+    """The dataset, from the dataset cache when its files and options are unchanged (`store`: cache dir)."""
+    from evaluators.dataset_cache import cached_dataset
 
     kwargs: dict[str, Any] = {
         "chunk_tokens": chunk_tokens or None,
@@ -356,9 +360,28 @@ def _load_dataset(
         "synthetic": None if synthetic.lower() == "none" else synthetic,
     }
     if demo:
-        return datasets.load_demo(**kwargs)
+        import evaluators
+
+        demo_dir = Path(evaluators.__path__[0]) / "data" / "demo"  # package data, unzipped (wheel install)
+        return cached_dataset("demo", kwargs, [demo_dir], store, lambda: _datasets().load_demo(**kwargs))
     assert corpus is not None
-    return datasets.load_dataset(corpus, queries, qrels, **kwargs)
+    sources = [p for p in (corpus, queries, qrels) if p]
+    return cached_dataset(
+        "files", {**kwargs, "paths": sources}, sources, store,
+        lambda: _datasets().load_dataset(corpus, queries, qrels, **kwargs),
+    )
+
+
+def _datasets() -> Any:
+    from evaluators import datasets  # the ingest code loads only when the dataset is not cached
+
+    return datasets
+
+
+def _cache_dir() -> Path:
+    from storage.paths import cache_dir
+
+    return cache_dir()
 
 
 def _default_models() -> list[str]:
@@ -387,6 +410,7 @@ def _run_with_progress(
     stop, finished = threading.Event(), threading.Event()
     box: dict[str, Any] = {}
     console = Console(stderr=True)
+    etas = _print_estimates(console, dataset, refs, cache_dir() if use_cache else None, options["backend"])
     with Progress(
         TextColumn("{task.description}"),
         BarColumn(),
@@ -400,7 +424,13 @@ def _run_with_progress(
         def on_progress(model: str, done: int, total: int) -> None:
             if model not in tasks:
                 tasks[model] = progress.add_task(model, total=total)
-            progress.update(tasks[model], completed=done, total=total)
+            progress.update(tasks[model], completed=done, total=total, description=model)
+
+        def on_phase(event: Any) -> None:  # one-time costs are named while they run
+            if event.phase in ("download", "export", "verify"):
+                if event.model not in tasks:
+                    tasks[event.model] = progress.add_task(event.model, total=None)
+                progress.update(tasks[event.model], description=f"{event.model}: {event.text}")
 
         def work() -> None:
             try:
@@ -411,6 +441,8 @@ def _run_with_progress(
                     on_progress=on_progress,
                     on_model_done=on_model_done,
                     should_stop=stop.is_set,
+                    on_phase=on_phase,
+                    etas=etas,
                     **options,
                 )
             except BaseException as exc:  # re-raised in the main thread
@@ -427,6 +459,21 @@ def _run_with_progress(
         err = box["error"]
         raise click.ClickException(str(err) if isinstance(err, TrialInputError) else f"trial failed: {err}")
     return box["result"], interrupted
+
+
+def _print_estimates(console: Any, dataset: Any, refs: list[str], cache: Any, backend: str) -> Any:
+    """Each model's expected time and memory on stderr before anything runs (None if it cannot be made)."""
+    from evaluators.estimate import estimate_trial
+
+    try:
+        etas = estimate_trial(dataset, refs, cache_dir=cache, backend=backend)
+    except Exception as exc:  # an estimate is a courtesy: the trial still runs
+        console.print(f"No estimate: {type(exc).__name__}: {exc}")
+        return None
+    for est in etas:
+        console.print(f"Estimate {est.model} ({est.path or 'n/a'}): {est.text()}", highlight=False,
+                      soft_wrap=True)
+    return etas
 
 
 def _wait(finished: threading.Event, stop: threading.Event, console: Any) -> bool:
