@@ -112,6 +112,8 @@ def merge(
     for name in META_FIELDS:
         if name in entry or name not in meta_values:
             continue
+        if name == "commercial_use" and "license" in entry:
+            continue  # follows the curated licence (below), never ModelMeta's possibly different one
         if sources.get(name, "").casefold().startswith("unknown"):
             continue
         entry[name] = meta_values[name]
