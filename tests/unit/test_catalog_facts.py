@@ -234,3 +234,17 @@ def test_commercial_use_follows_the_curated_licence_not_modelmeta(
             entry["fact_sources"]["commercial_use"]
             == f"derived from licence {licence!r} (source: acme/x card: licence)"
         )
+
+
+def test_a_single_language_from_the_card_means_not_multilingual_but_modelmeta_lists_do_not() -> None:
+    own = {"id": "acme/x", "languages": ["zh"], "fact_sources": {"languages": "acme/x card: 'Chinese'"}}
+    entry = merge(own, None)
+    assert entry["multilingual"] is False
+    derived = "derived: a single language (zh) (source: acme/x card: 'Chinese')"
+    assert entry["fact_sources"]["multilingual"] == derived
+    from_meta = merge({"id": "acme/x"}, meta_facts({"languages": ["eng-Latn"]}, "mteb ModelMeta @abc (x.py)"))
+    assert "multilingual" not in from_meta, "ModelMeta's language lists are often incomplete: no guess"
+    two = merge({**own, "languages": ["zh", "en"]}, None)
+    assert "multilingual" not in two
+    stated = {**own, "multilingual": True, "fact_sources": {**own["fact_sources"], "multilingual": "card"}}
+    assert merge(stated, None)["multilingual"] is True, "a stated fact is never overridden by a derivation"
