@@ -107,7 +107,8 @@ def aligned(per_query_a: dict[str, float], per_query_b: dict[str, float]) -> tup
 
 
 def compare_to_best(rows: list[ModelResult]) -> None:
-    """Mark the best ok row by nDCG@10 (first wins ties) and give every other ok row paired p-values."""
+    """Mark the best ok row by nDCG@10 (first wins ties) and give every other ok row paired p-values (for
+    every metric, and for extra per-query metrics both rows have, such as answer-hit@1)."""
     ok = [r for r in rows if r.status == "ok" and r.metrics]
     if not ok:
         return
@@ -117,6 +118,6 @@ def compare_to_best(rows: list[ModelResult]) -> None:
         if row is best:
             continue
         row.details["compared_with"] = best.model
-        for m in METRICS:
+        for m in [*METRICS, *(k for k in best.per_query if k not in METRICS and k in row.per_query)]:
             a, b = aligned(best.per_query.get(m, {}), row.per_query.get(m, {}))
             row.p_vs_best[m] = paired_randomization_test(a, b, seed=0)

@@ -18,6 +18,8 @@ from storage.records import STATUSES, Decision, RecommendationRecord, TrialRecor
 DOCUMENT_FORMAT = "embedscout-decision"
 DOCUMENT_VERSION = 1
 HEADLINE_METRICS = ("ndcg@10", "recall@10", "mrr@10")
+ANSWER_HIT = "answer_hit@1"
+"""evaluators.answers.ANSWER_HIT (storage reads results as plain dicts and imports no evaluator code)."""
 """Metrics shown in diffs and report tables (all are kept in the JSON)."""
 
 
@@ -208,9 +210,17 @@ def _trial_md(trial: TrialRecord) -> list[str]:
         lines.append(f"Settings: {_flat(trial.settings)}.")
     if trial.environment:
         lines.append(f"Environment: {_flat(trial.environment)}.")
-    header = ["Model", "Status", *(f"{m} (95% CI)" for m in HEADLINE_METRICS), "n", "p50 ms"]
-    rows = [_result_row(r, ds) for r in trial.results]
+    extra = _extra_metrics(trial)
+    header = ["Model", "Status", *(f"{m} (95% CI)" for m in (*HEADLINE_METRICS, *extra)), "n", "p50 ms"]
+    rows = [_result_row(r, ds, extra) for r in trial.results]
+    if ANSWER_HIT in extra:
+        lines.append(f"{ANSWER_HIT}: the share of queries whose top-1 chunk contains an answer text.")
     return [*lines, "", *(_table(header, rows) if rows else ["_No results recorded._"]), *_checks_md(trial)]
+
+
+def _extra_metrics(trial: TrialRecord) -> tuple[str, ...]:
+    """Metrics shown only when a row has them (answer-hit@1: when the queries carried answer texts)."""
+    return (ANSWER_HIT,) if any(ANSWER_HIT in (r.get("metrics") or {}) for r in trial.results) else ()
 
 
 def _checks_md(trial: TrialRecord) -> list[str]:
@@ -232,10 +242,10 @@ def _checks_md(trial: TrialRecord) -> list[str]:
     return ["", "#### Deeper checks", "", *_table(["Model", "Check", "Status", "n", "Summary"], rows)]
 
 
-def _result_row(result: dict[str, Any], ds: dict[str, Any]) -> list[str]:
+def _result_row(result: dict[str, Any], ds: dict[str, Any], extra: tuple[str, ...] = ()) -> list[str]:
     metrics, ci = result.get("metrics") or {}, result.get("ci95") or {}
     cells = []
-    for m in HEADLINE_METRICS:
+    for m in (*HEADLINE_METRICS, *extra):
         bounds = ci.get(m)
         interval = f" [{num(bounds[0])}, {num(bounds[1])}]" if bounds and len(bounds) == 2 else ""
         cells.append(num(metrics.get(m)) + interval if m in metrics else "-")

@@ -15,6 +15,8 @@ TABLE_METRICS = (
     ("mrr@10", "MRR@10"),
     ("hit@1", "hit@1"),
 )
+ANSWER_METRIC = ("answer_hit@1", "ans@1")
+"""Shown when queries carry answer texts: the answer inside the top-1 chunk (evaluators.answers)."""
 
 
 def dropped_text(dropped: dict[str, int]) -> str:
@@ -83,7 +85,8 @@ def render(result: Any, *, tradeoffs: bool = False, corpus_docs: int | None = No
     )
     table = Table(title=title, title_justify="left")
     table.add_column("model", overflow="fold", max_width=40)
-    for _, label in TABLE_METRICS:
+    metrics = TABLE_METRICS + ((ANSWER_METRIC,) if _has_answers(result) else ())
+    for _, label in metrics:
         table.add_column(label, justify="right", no_wrap=True)
     for label in ("docs/s", "p50 ms", "peak MB"):
         table.add_column(label, justify="right", no_wrap=True)
@@ -96,7 +99,7 @@ def render(result: Any, *, tradeoffs: bool = False, corpus_docs: int | None = No
         name = names[row.model]
         table.add_row(
             name if row.status == "ok" else f"{name} ({row.status})",
-            *[_cell(row, k, best) for k, _ in TABLE_METRICS],
+            *[_cell(row, k, best) for k, _ in metrics],
             _fmt(perf.get("docs_per_s"), 1),
             _fmt(perf.get("query_p50_ms"), 1),
             _fmt(perf.get("peak_mem_mb"), 0),
@@ -157,6 +160,10 @@ def render_tradeoffs(result: Any, console: Any, names: dict[str, str], corpus_do
         )
 
 
+def _has_answers(result: Any) -> bool:
+    return any(ANSWER_METRIC[0] in r.metrics for r in result.results)
+
+
 def short_names(models: list[str]) -> dict[str, str]:
     """Table labels: hub ids without their organisation ('sentence-transformers/all-MiniLM-L6-v2' ->
     'all-MiniLM-L6-v2'), unless two models would then share a label; local paths stay whole."""
@@ -170,8 +177,10 @@ def short_names(models: list[str]) -> dict[str, str]:
 
 def _caption(result: Any, n_q: Any) -> list[str]:
     ds = result.dataset
+    units = {r.details.get("n_units") for r in result.results if r.status == "ok"} - {None}
+    where = f"{ds.get('n_chunks')} chunks" if units <= {ds.get("n_chunks")} else "each row's own chunks"
     lines = [
-        f"Metrics: mean over {n_q} queries, top 10 of {ds.get('n_chunks')} chunks"
+        f"Metrics: mean over {n_q} queries, top 10 of {where}"
         + (" (documents ranked by their best chunk, MaxP)" if ds.get("qrels_level") == "parent" else "")
         + "; nDCG@10 [95% bootstrap CI over queries].",
         f"^ best by nDCG@10; * worse than the best (paired randomisation test, p < {SIG_LEVEL});"
@@ -179,6 +188,21 @@ def _caption(result: Any, n_q: Any) -> list[str]:
         "docs/s: chunks encoded per second (model load excluded); p50/p95: one query encoded + searched"
         " (up to 20 probes, time-capped); peak MB: process RSS peak while the model ran.",
     ]
+    if _has_answers(result):
+        lines.append(
+            "ans@1: answer-hit@1, the share of queries whose top-1 chunk contains an answer text (SQuAD "
+            "normalisation); hit@1 counts the top-1 document."
+        )
+    if any(r.details.get("kind") == "rerank" for r in result.results):
+        lines.append(
+            "'A -> R' rows: reranker R re-scored A's top chunks per query; p50 ms = A's p50 + the reranking "
+            "p50 (the added latency per query is in the notes)."
+        )
+    if where != f"{ds.get('n_chunks')} chunks":
+        lines.append(
+            "Chunks: each model's own tokenizer cuts the documents to fit its window; BM25 keeps regex-v1 "
+            "chunks (see each row's note and details.chunking)."
+        )
     skipped = ds.get("files_skipped") or {}
     if skipped:
         reasons = ", ".join(f"{n} {why}" for why, n in sorted(skipped.items(), key=lambda kv: -kv[1]))
