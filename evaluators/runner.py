@@ -29,6 +29,9 @@ from evaluators.optins import check_kinds, deeper_checks, int8_agreement, spend_
 from evaluators.search import maxp, search
 from evaluators.stats import bootstrap_ci, compare_to_best
 from evaluators.types import Dataset, Doc, ModelResult, TrialCancelled, TrialInputError, TrialResult
+from evaluators.winner.assess import doc_sample, winner_stability
+from evaluators.winner.model import WinnerStability
+from evaluators.winner.projection import row_ranking
 
 DEPTH = 100
 """Units retrieved per query: enough for MaxP to find 10 distinct parents and for RRF to fuse."""
@@ -74,6 +77,8 @@ class _Ctx:
     estimates: dict[str, dict[str, Any]] = field(default_factory=dict)
     memo: dict[str, _Run] = field(default_factory=dict)
     checked: dict[str, dict[str, Any]] = field(default_factory=dict)
+    rankings: dict[str, tuple[np.ndarray, np.ndarray]] = field(default_factory=dict)
+    """Row name -> its ranking (top-DEPTH unit indices, scores), for the winner-stability step at the end."""
 
 
 def run_trial(
@@ -128,8 +133,22 @@ def run_trial(
             if not _run_row(ctx, result, ref, True, on_model_done):
                 break
     compare_to_best(result.results)
+    result.stability = _winner_stability(ctx, result)
     result.finished_at = _now()
     return result
+
+
+def _winner_stability(ctx: _Ctx, result: TrialResult) -> WinnerStability | None:
+    """Once, after every row: how firmly the best row is best (evaluators.winner), from the per-query values
+    and rankings already in memory; nothing is re-encoded."""
+    ds = ctx.dataset
+    sample, doc_index = doc_sample(ds, ctx.qids)
+    qrels = {q: ds.qrels[q] for q in ctx.qids}
+    rankings = {
+        name: row_ranking(name, idx, val, ds.corpus, ctx.qids, qrels, ds.qrels_level, doc_index)
+        for name, (idx, val) in ctx.rankings.items()
+    } if sample is not None else {}
+    return winner_stability(result.results, rankings, sample, seed=SEED)
 
 
 def _run_row(
@@ -186,6 +205,7 @@ def _run_model(ctx: _Ctx, ref: str, *, int8: bool = False) -> ModelResult:
         run.meta_cache.write_meta({**perf, "details": run.details, "measured_at": _now()})
     qrels = {q: ctx.dataset.qrels[q] for q in ctx.qids}  # only queries that exist and have relevant docs
     per_query = per_query_metrics(_ranked(ctx, run.idx, run.val), qrels)
+    ctx.rankings[mref.name] = (run.idx, run.val)
     ci = {m: bootstrap_ci([per_query[m][q] for q in sorted(per_query[m])], seed=SEED) for m in METRICS}
     details = {
         "ref": ref,

@@ -11,6 +11,8 @@ from dataclasses import dataclass, field
 from typing import Any
 
 from evaluators.scale import source_label
+from evaluators.winner.model import WinnerStability
+from evaluators.winner.text import detail_lines
 from storage.db import StorageError
 from storage.records import STATUSES, Decision, RecommendationRecord, TrialRecord, utcnow
 
@@ -207,7 +209,16 @@ def _trial_md(trial: TrialRecord) -> list[str]:
         lines.append(f"Environment: {_flat(trial.environment)}.")
     header = ["Model", "Status", *(f"{m} (95% CI)" for m in HEADLINE_METRICS), "n", "p50 ms"]
     rows = [_result_row(r, ds) for r in trial.results]
-    return [*lines, "", *(_table(header, rows) if rows else ["_No results recorded._"]), *_checks_md(trial)]
+    table = _table(header, rows) if rows else ["_No results recorded._"]
+    return [*lines, "", *table, *_stability_md(trial), *_checks_md(trial)]
+
+
+def _stability_md(trial: TrialRecord) -> list[str]:
+    """How firmly the best model is best (evaluators.winner), when the trial has the figure."""
+    figure = WinnerStability.load(trial.stability)
+    if figure is None:
+        return []
+    return ["", "#### Winner stability", "", *(f"- {_inline(line)}" for line in detail_lines(figure))]
 
 
 def _checks_md(trial: TrialRecord) -> list[str]:
