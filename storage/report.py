@@ -373,4 +373,5 @@ def _trial_from_dict(t: dict[str, Any]) -> TrialRecord:
         settings=dict(t.get("settings") or {}),
         environment=dict(t.get("environment") or {}),
         results=list(t.get("results") or []),
+        stability=t.get("stability"),  # checked when the trial is saved
     )

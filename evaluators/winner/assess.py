@@ -117,14 +117,19 @@ def _sample_check(ok: list[ModelResult], matrix: np.ndarray, qids: list[str],
                                     f"distractors cannot show what {total - n:,} more documents would do")
     rows = [_aligned(rankings[r.model], qids) for r in ok]
     evs = [pj.evidence(row, dist) for row in rows]
-    pmfs = [pj.predictive(ev, pj.fit_prior(ev), round((total - n) * ev.n / n_dist)) for ev in evs]
-    expected = [pj.expected_ndcg(ev, p, r.ideal).mean() for ev, p, r in zip(evs, pmfs, rows, strict=True)]
-    point = np.round(expected, 4)
+    unseen = [round((total - n) * ev.n / n_dist) for ev in evs]  # unseen items: documents x items per doc
+    priors = [pj.prior_fits(ev) for ev in evs]
+    pmfs = [pj.predictive(ev, p[0], u) for ev, p, u in zip(evs, priors, unseen, strict=True)]
+    ideals = [r.ideal for r in rows]
+    spans = np.array([_span(*args) for args in zip(evs, priors, unseen, ideals, strict=True)])
+    point = spans[:, 0]
     n_draws = min(n_boot, N_DRAWS)
     shares = _draw_shares(evs, pmfs, rows, n_draws, seed)
     err, named = _backtest(rows, evs, dist, matrix.mean(axis=1), best, seed)
     names = [r.model for r in ok]
     check = replace(base, projected=_ranked(names, point), projected_shares=_ranked(names, shares),
+                    projected_range=tuple((names[i], float(lo), float(hi)) for i, (_, lo, hi) in
+                                          sorted(enumerate(spans), key=lambda t: -t[1][0])),
                     n_draws=n_draws, backtest_error=err, backtest_ok=named)
     order = np.argsort(-point, kind="stable")
     first, second = (int(i) for i in order[:2])
@@ -142,9 +147,24 @@ def _sample_check(ok: list[ModelResult], matrix: np.ndarray, qids: list[str],
         return replace(check, verdict=COULD_CHANGE,
                        reason=f"{names[best]} stays best {at} in only {pct(win)} of {n_draws:,} projection "
                               f"draws ({pct(stability)} of query resamples on the sample)")
+    rival = max((i for i in range(len(names)) if i != best), key=lambda i: spans[i, 2])
+    if spans[best, 1] <= spans[rival, 2]:
+        reason = (f"{names[best]} is projected to stay ahead {at} {vs}, but the sample also allows "
+                  f"{names[best]} {spans[best, 1]:.3f}-{spans[best, 2]:.3f} and {names[rival]} "
+                  f"{spans[rival, 1]:.3f}-{spans[rival, 2]:.3f}")
+        return replace(check, reason=reason)
     return replace(check, verdict=UNLIKELY,
                    reason=f"{names[best]} is projected to stay ahead {at} {vs}, best in {pct(win)} of "
                           f"{n_draws:,} projection draws")
+
+
+def _span(ev: pj.Evidence, priors: np.ndarray, unseen: int, ideal: np.ndarray) -> tuple[float, float, float]:
+    """(projected mean nDCG@10 with the best prior, lowest and highest with any prior the sample allows)."""
+    means = np.concatenate([  # 64 priors at a time bounds the memory
+        pj.expected_ndcg(ev, pj.predictive(ev, priors[i : i + 64], unseen), ideal).mean(axis=1)
+        for i in range(0, len(priors), 64)
+    ])
+    return round(float(means[0]), 4), round(float(means.min()), 4), round(float(means.max()), 4)
 
 
 def _aligned(row: pj.RowRanking, qids: list[str]) -> pj.RowRanking:
@@ -193,7 +213,8 @@ def advice(stability: float, n_queries: int, check: SampleCheck | None, threshol
     if check is not None and check.verdict == COULD_CHANGE:
         parts.append(f"run on all {check.n_docs_total:,} documents")
     elif check is not None and check.verdict == UNKNOWN:
-        floor = math.ceil(check.n_docs_total / (1 + MAX_FACTOR))
+        share = max(check.n_distractors, 1) / max(check.n_docs, 1)  # a new sample keeps this share of them
+        floor = math.ceil(check.n_docs_total / (1 + MAX_FACTOR * share))
         wider = f" (or a sample of at least {floor:,})" if floor > check.n_docs else ""
         parts.append(f"run on all {check.n_docs_total:,} documents{wider} to check")
     if stability < threshold:

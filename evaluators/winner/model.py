@@ -31,6 +31,8 @@ class SampleCheck:
     """Sampled documents that no evaluated query needs: the evidence about what more documents do."""
     projected: Shares = ()
     """Each model's projected mean nDCG@10 with all n_docs_total documents."""
+    projected_range: tuple[tuple[str, float, float], ...] = ()
+    """(model, lowest, highest) projected mean nDCG@10 over every prior the sample allows (its 95% region)."""
     projected_shares: Shares = ()
     """Share of the projection draws (queries resampled too) in which each model is best at full size."""
     n_draws: int = 0
@@ -48,6 +50,7 @@ class SampleCheck:
             "n_docs_total": self.n_docs_total,
             "n_distractors": self.n_distractors,
             "projected": [list(p) for p in self.projected],
+            "projected_range": [list(p) for p in self.projected_range],
             "projected_shares": [list(p) for p in self.projected_shares],
             "n_draws": self.n_draws,
             "backtest_error": self.backtest_error,
@@ -63,6 +66,9 @@ class SampleCheck:
             n_docs_total=int(d.get("n_docs_total", 0)),
             n_distractors=int(d.get("n_distractors", 0)),
             projected=_pairs(d.get("projected")),
+            projected_range=tuple(
+                (str(m), float(lo), float(hi)) for m, lo, hi in d.get("projected_range") or []
+            ),
             projected_shares=_pairs(d.get("projected_shares")),
             n_draws=int(d.get("n_draws", 0)),
             backtest_error=_opt_float(d.get("backtest_error")),

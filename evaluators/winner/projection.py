@@ -4,7 +4,8 @@ The sampler (evaluators.ingest.sampling) keeps every relevant document of the ke
 of the sample with documents drawn at random from the others, so those "distractors" are a random sample of
 the distractors the whole corpus holds. For a relevant item with c of the sample's n distractor items ranked
 above it, the unseen distractors above it follow a beta-binomial whose prior (the spread of distractor rates
-across relevant items) is fitted per model by maximum likelihood on all its relevant items (empirical Bayes).
+across relevant items: a share never beaten, the rest Beta) is fitted per model by maximum likelihood on all
+its relevant items (empirical Bayes), and every prior the sample allows gives the range.
 Only ranks up to 10 matter for nDCG@10 and ranks only grow with more documents, so each item needs the
 predictive probabilities of 0..10 more items above it. Method, checks and limits: docs/stability.md.
 """
@@ -23,12 +24,19 @@ from evaluators.types import Doc
 TOP = 10
 _LOG_DISCOUNT = 1.0 / np.log2(np.arange(2, TOP + 2))
 """nDCG's discount at ranks 1..10 (trec_eval's, as evaluators.metrics)."""
+_ZERO = np.array([0.0, 0.2, 0.4, 0.6, 0.7, 0.8, 0.85, 0.9, 0.95, 0.98])
 _SHAPES = np.logspace(-2, 0, 21)
 _MEANS = np.logspace(-5, -0.3, 48)
-"""Grid of the prior Beta(a, b) as shape a and mean a/(a+b), in 0.1 decade steps. Shape a <= 1 (a density
-that falls from zero) says rates differ widely between relevant items, as they do in retrieval: a sample
-whose items were each beaten 0 or 1 times cannot tell that apart from one rate shared by all, and that
-reading (a >> 1) projected far too low on SQuAD paragraphs (docs/stability.md)."""
+"""The prior's grid: a share z of relevant items that distractors never beat, the others' rates Beta(a, b)
+with shape a <= 1 and mean a/(a+b) in 0.1 decade steps. Both say what retrieval looks like: most relevant
+items are out of any distractor's reach and a few are often beaten. A sample whose items were beaten 0 or 1
+times fits one rate shared by every item (a >> 1) about as well, and that reading projected far larger drops
+than happened on SQuAD paragraphs (docs/stability.md)."""
+PLAUSIBLE = 3.9
+"""Priors within this log-likelihood of the best are all consistent with the sample (the 95% region of three
+parameters, chi-squared 7.81 / 2); the projection is reported over them, not just the best."""
+MAX_PRIORS = 120
+"""At most this many of them are projected (the best, then an even spread over the rest)."""
 
 
 @dataclass(frozen=True)
@@ -124,46 +132,73 @@ def evidence(row: RowRanking, distractor: np.ndarray, kept: np.ndarray | None = 
     return Evidence(n_d, c_above[rel], censored, qi, rank[qi, col], c_above[qi, col], row.grade[qi, col])
 
 
-def fit_prior(ev: Evidence) -> tuple[float, float]:
-    """Maximum-likelihood Beta(a, b) of the distractor rate over all relevant items (beta-binomial with n
-    trials; items below the depth are right-censored at the distractors the list holds), on a log grid."""
+def prior_fits(ev: Evidence, within: float = PLAUSIBLE) -> np.ndarray:
+    """(priors, 3) rows (zero share z, a, b): the priors of the distractor rate over all relevant items whose
+    log-likelihood is within `within` of the best, the maximum-likelihood one first. Counts are beta-binomial
+    with n trials (or 0 for the zero share); items below the depth are right-censored at the distractors their
+    list holds."""
     n = ev.n
     a = np.repeat(_SHAPES, len(_MEANS))
     b = a * (1 - np.tile(_MEANS, len(_SHAPES))) / np.tile(_MEANS, len(_SHAPES))
     top = int(max(ev.above.max(initial=0), ev.censored.max(initial=0))) + 1
     k = np.arange(top)
-    # log pmf(c) = log C(n,c) + sum_{i<c} log(a+i) - sum_{n-c<=i<n} log(b+i) + K(a,b), with K from lgamma.
+    # log pmf(c) = log C(n,c) + sum_{i<c} log(a+i) - sum_{n-c<=i<n} log(b+i) + K(a,b), for c = 0..top
     rise_a = np.concatenate([np.zeros((len(a), 1)), np.cumsum(np.log(a[:, None] + k), axis=1)], axis=1)
     fall = np.log(np.maximum(b[:, None] + n - 1 - k, 1e-300))  # columns past c = n are never read
     fall_b = np.concatenate([np.zeros((len(a), 1)), np.cumsum(fall, axis=1)], axis=1)
-    lg = np.vectorize(math.lgamma)
-    const = lg(n + b) - lg(b) - lg(n + a + b) + lg(a + b)
-    seen = np.bincount(ev.above, minlength=top + 1)  # items per count: the likelihood needs only these
-    ll = (rise_a - fall_b) @ seen + len(ev.above) * const
-    if ev.censored.size:
-        kk = np.arange(top)
-        log_choose = np.concatenate([[0.0], np.cumsum(np.log(np.maximum(n - kk, 1e-300)) - np.log(kk + 1))])
-        pmf = np.exp(log_choose[None, :top] + rise_a[:, :top] - fall_b[:, :top] + const[:, None])
-        below = np.concatenate([np.zeros((len(a), 1)), np.cumsum(pmf, axis=1)], axis=1)  # P(C < k)
-        ll += np.log(np.clip(1.0 - below, 1e-300, None)) @ np.bincount(ev.censored, minlength=top + 1)
-    best = int(np.argmax(ll))
-    return float(a[best]), float(b[best])
+    log_choose = np.concatenate([[0.0], np.cumsum(np.log(np.maximum(n - k, 1e-300)) - np.log(k + 1))])
+    const = _lgamma(n + b) - _lgamma(b) - _lgamma(n + a + b) + _lgamma(a + b)
+    log_pmf = log_choose[None, :] + rise_a - fall_b + const[:, None]
+    below = np.concatenate([np.zeros((len(a), 1)), np.cumsum(np.exp(log_pmf[:, :-1]), axis=1)], axis=1)
+    seen = np.bincount(ev.above, minlength=top + 1)
+    cens = np.bincount(ev.censored, minlength=top + 1)
+    beaten = log_pmf[:, 1:] @ seen[1:] + np.log(np.clip(1.0 - below[:, 1:], 1e-300, None)) @ cens[1:]
+    z = _ZERO[:, None]
+    ll = (seen[0] * np.log(z + (1 - z) * np.exp(log_pmf[:, 0])) + (seen[1:].sum() + cens[1:].sum())
+          * np.log(1 - z) + beaten).ravel()  # (zero shares x Beta grid), zero-share major
+    order = np.argsort(-ll, kind="stable")
+    keep = order[ll[order] >= ll[order[0]] - within]
+    if len(keep) > MAX_PRIORS:
+        keep = keep[np.unique(np.linspace(0, len(keep) - 1, MAX_PRIORS).round().astype(int))]
+    zi, ab = np.divmod(keep, len(a))
+    return np.stack([_ZERO[zi], a[ab], b[ab]], axis=1)
 
 
-def predictive(ev: Evidence, prior: tuple[float, float], unseen: int) -> np.ndarray:
-    """(top-10 relevant items, 11): P(0..9 unseen distractor items above the item), then P(10 or more)."""
-    alpha = prior[0] + ev.c
-    beta = prior[1] + ev.n - ev.c
-    lg = np.vectorize(math.lgamma, otypes=[float])
-    out = np.zeros((len(alpha), TOP + 1))
-    if len(alpha) == 0:
-        return out
-    out[:, 0] = np.exp(lg(beta + unseen) - lg(beta) - lg(alpha + beta + unseen) + lg(alpha + beta))
+def fit_prior(ev: Evidence) -> tuple[float, float, float]:
+    """The maximum-likelihood prior (z, a, b) (see `prior_fits`)."""
+    z, a, b = prior_fits(ev, 0.0)[0]
+    return float(z), float(a), float(b)
+
+
+def predictive(ev: Evidence, prior: tuple[float, float, float] | np.ndarray, unseen: int) -> np.ndarray:
+    """(top-10 relevant items, 11): P(0..9 unseen distractor items above the item), then P(10 or more).
+    With several priors (rows of a (priors, 3) array) the result is (priors, items, 11)."""
+    zab = np.asarray(prior, dtype=np.float64)
+    z, a, b = zab[..., 0, None], zab[..., 1, None], zab[..., 2, None]
+    alpha, beta = a + ev.c, b + ev.n - ev.c
+    out = np.zeros((*np.broadcast_shapes(alpha.shape, beta.shape), TOP + 1))
+    out[..., 0] = np.exp(_lgamma(beta + unseen) - _lgamma(beta) - _lgamma(alpha + beta + unseen)
+                         + _lgamma(alpha + beta))
     for k in range(TOP - 1):
         step = (unseen - k) / (k + 1) * (alpha + k) / np.maximum(beta + unseen - k - 1, 1e-12)
-        out[:, k + 1] = out[:, k] * np.maximum(step, 0.0)
-    out[:, TOP] = np.clip(1.0 - out[:, :TOP].sum(axis=1), 0.0, 1.0)
+        out[..., k + 1] = out[..., k] * np.maximum(step, 0.0)
+    out[..., TOP] = np.clip(1.0 - out[..., :TOP].sum(axis=-1), 0.0, 1.0)
+    # An item no sampled distractor beat may be one no distractor ever beats: the zero share, updated.
+    none_seen = np.exp(_lgamma(b + ev.n) - _lgamma(b) - _lgamma(a + b + ev.n) + _lgamma(a + b))
+    w = np.where(ev.c == 0, z / np.maximum(z + (1 - z) * none_seen, 1e-300), 0.0)
+    out *= (1 - w)[..., None]
+    out[..., 0] += w
     return out
+
+
+def _lgamma(x: np.ndarray) -> np.ndarray:
+    """log Gamma(x) for x > 0, vectorised: Stirling's series at x + 7 (error < 1e-12), shifted back."""
+    x = np.asarray(x, dtype=np.float64)
+    z = x + 7.0
+    series = 1 / (12 * z) - 1 / (360 * z**3) + 1 / (1260 * z**5) - 1 / (1680 * z**7)
+    stirling = (z - 0.5) * np.log(z) - z + 0.5 * math.log(2 * math.pi) + series
+    shift = x * (x + 1) * (x + 2) * (x + 3) * (x + 4) * (x + 5) * (x + 6)  # one log, not seven
+    return np.asarray(stirling - np.log(shift))
 
 
 def _gain(ev: Evidence, extra: np.ndarray) -> np.ndarray:
@@ -173,20 +208,25 @@ def _gain(ev: Evidence, extra: np.ndarray) -> np.ndarray:
 
 
 def expected_ndcg(ev: Evidence, pmf: np.ndarray, ideal: np.ndarray) -> np.ndarray:
-    """Per-query expected nDCG@10 with the unseen distractors added."""
-    gain = sum(pmf[:, k] * _gain(ev, np.full(len(ev.rank), k)) for k in range(TOP + 1))
-    return np.bincount(ev.q, weights=np.asarray(gain, dtype=np.float64), minlength=len(ideal)) / ideal
+    """Per-query expected nDCG@10 with the unseen distractors added (per prior too, for a 3-d `pmf`)."""
+    table = np.stack([_gain(ev, np.full(len(ev.rank), k)) for k in range(TOP + 1)], axis=1)
+    return _per_query((pmf * table).sum(axis=-1), ev, len(ideal)) / ideal
 
 
 def draw_ndcg(ev: Evidence, pmf: np.ndarray, ideal: np.ndarray, u: np.ndarray) -> np.ndarray:
     """Per-query nDCG@10 for each row of `u` (draws x queries, uniform): one uniform per query moves all its
     items together (the same unseen documents), and the same `u` for every model pairs their draws."""
     cdf = np.cumsum(pmf, axis=1).astype(np.float32)
-    extra = np.count_nonzero(cdf[None, :, :] < u[:, ev.q, None].astype(np.float32), axis=2)  # inverse CDF
+    cdf[:, -1] = 1.0  # so every u in [0, 1) finds its k, whatever the rounding
+    extra = np.argmax(cdf[None, :, :] >= u[:, ev.q, None].astype(np.float32), axis=2)  # inverse CDF
     table = np.stack([_gain(ev, np.full(len(ev.rank), k)) for k in range(TOP + 2)], axis=1)
-    gain = table[np.arange(len(ev.rank))[None, :], extra]
-    out = np.zeros((len(u), len(ideal)))
+    return _per_query(table[np.arange(len(ev.rank))[None, :], extra], ev, len(ideal)) / ideal
+
+
+def _per_query(gain: np.ndarray, ev: Evidence, n_queries: int) -> np.ndarray:
+    """Sum the items' gains (last axis) into their queries."""
+    out = np.zeros((*gain.shape[:-1], n_queries))
     if len(ev.q):
         starts = np.flatnonzero(np.r_[True, ev.q[1:] != ev.q[:-1]])  # ev.q is sorted (row-major nonzero)
-        out[:, ev.q[starts]] = np.add.reduceat(gain, starts, axis=1)
-    return out / ideal
+        out[..., ev.q[starts]] = np.add.reduceat(gain, starts, axis=-1)
+    return out

@@ -55,9 +55,10 @@ def detail_lines(ws: WinnerStability, names: Mapping[str, str] | None = None) ->
             f"{s.reason}."
         )
         if s.projected:
+            span = {m: f" ({lo:.3f}-{hi:.3f})" for m, lo, hi in s.projected_range}
             lines.append(
-                f"Projected {metric} with all {s.n_docs_total:,} documents: "
-                + ", ".join(f"{name(m)} {v:.3f}" for m, v in s.projected)
+                f"Projected {metric} with all {s.n_docs_total:,} documents (range: all the sample allows): "
+                + ", ".join(f"{name(m)} {v:.3f}{span.get(m, '')}" for m, v in s.projected)
                 + f"; best in: {_shares(s.projected_shares, name)} of {s.n_draws:,} draws "
                 "(queries resampled, unseen documents drawn from where the sampled ones ranked)."
             )
