@@ -154,14 +154,18 @@ def _load_torch(ref: ModelRef, device: str) -> SentenceTransformerEncoder:
     try:
         model = SentenceTransformer(str(ref.path), **kwargs)
     except OSError as exc:
-        local = os.path.isdir(str(ref.path))
-        if not local and any(w in str(exc).lower() for w in ("connect", "offline", "cached files")):
-            raise OSError(
-                f"{ref.path} is not in the local Hugging Face cache and the hub is unreachable (offline?): "
-                "run once with network to download it, or pass a local sentence-transformers folder"
-            ) from None
-        raise
+        raise offline_reason(str(ref.path), exc, "sentence-transformers folder") from None
     return SentenceTransformerEncoder(model, ref, device=device)
+
+
+def offline_reason(path: str, exc: OSError, local_kind: str) -> OSError:
+    """The one-line error for a Hugging Face id neither cached nor downloadable (else `exc` itself)."""
+    if not os.path.isdir(path) and any(w in str(exc).lower() for w in ("connect", "offline", "cached files")):
+        return OSError(
+            f"{path} is not in the local Hugging Face cache and the hub is unreachable (offline?): "
+            f"run once with network to download it, or pass a local {local_kind}"
+        )
+    return exc
 
 
 @functools.lru_cache(maxsize=1)

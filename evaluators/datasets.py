@@ -74,12 +74,15 @@ def load_dataset(corpus: StrPath, queries: StrPath | None = None, qrels: StrPath
     units = chunk_docs(raw.docs, chunk_tokens, chunk_overlap)
     units, final_queries, final_qrels, level, origin = _final_queries(raw, units, synthetic, seed, dropped)
     ds = Dataset(name=raw.name, corpus=tuple(units), queries=tuple(final_queries), qrels=final_qrels,
-                 qrels_level=level, query_origin=origin)
+                 qrels_level=level, query_origin=origin, documents=tuple(raw.docs))
     info = _info(ds, raw, report, path, total_docs, dropped, sample_info,
                  {"chunk_tokens": chunk_tokens or None, "chunk_overlap": chunk_overlap if chunk_tokens else 0,
                   "sample": sample, "seed": seed,
                   # where the user's own queries came from, so a saved trial can be rebuilt (export-task)
                   "queries_file": _abs(queries), "qrels_file": _abs(qrels)})
+    # How relevance was set: the runner re-derives it when it re-cuts the documents per model or size.
+    answer_based = bool(raw.queries) and all(q.id in raw.answer_based for q in raw.queries)
+    info["relevance"] = "synthetic" if ds.synthetic else "answer" if answer_based else "ids"
     return replace(ds, info=info)
 
 
@@ -130,7 +133,7 @@ def _read_corpus(path: Path, report: ReadReport) -> _Raw:
                     notes={"qrels_file": beir.qrels_file})
     if is_squad_file(path):
         sq = read_squad(path, report)
-        answers = {q.id: [q.answer] for q in sq.queries if q.answer}
+        answers = {q.id: list(q.answers) for q in sq.queries if q.answers}
         return _Raw(path.stem, "squad", sq.corpus, sq.queries, sq.qrels, answers,
                     notes={"questions_skipped": sq.skipped_questions})
     name = path.name if path.is_dir() else path.stem

@@ -46,6 +46,8 @@ class Query:
     text: str
     answer: str | None = None
     """Answer text when the user gave question+answer (relevance = chunks containing it)."""
+    answers: tuple[str, ...] = ()
+    """Every accepted answer text (SQuAD lists several); `answer` is the first. Read by answer-hit@1."""
 
 
 @dataclass(frozen=True)
@@ -64,6 +66,9 @@ class Dataset:
     """'user' | 'dataset' | 'synthetic:<method>' | 'llm:<model>'; anything but user/dataset is flagged."""
     info: dict[str, Any] = field(default_factory=dict)
     """Counts and settings for honest reporting: files read/skipped, chunk size/overlap, sample, seed."""
+    documents: tuple[Doc, ...] = ()
+    """The documents before chunking (empty when unknown): the runner re-cuts these per model, with the
+    model's own tokenizer, and per size in a chunk-size sweep."""
 
     @property
     def synthetic(self) -> bool:
@@ -101,6 +106,9 @@ class ModelResult:
     truncated_share, n_tokens."""
     details: dict[str, Any] = field(default_factory=dict)
     """backend, precision, threads, device, prompts, normalise, bm25 tokenizer, cost, cache hits, checks."""
+    chunk_tokens: int | None = None
+    """The chunk size this row ran at (tokens of its chunking's counter, see details["chunking"]); None:
+    whole documents or units as given. Trade-off tables group rows by it."""
 
     def to_dict(self) -> dict[str, Any]:
         d = asdict(self)

@@ -13,12 +13,15 @@ from typing import Any
 from evaluators.scale import source_label
 from evaluators.winner.model import WinnerStability
 from evaluators.winner.text import detail_lines
+from storage import handover
 from storage.db import StorageError
 from storage.records import STATUSES, Decision, RecommendationRecord, TrialRecord, utcnow
 
 DOCUMENT_FORMAT = "embedscout-decision"
 DOCUMENT_VERSION = 1
 HEADLINE_METRICS = ("ndcg@10", "recall@10", "mrr@10")
+ANSWER_HIT = "answer_hit@1"
+"""evaluators.answers.ANSWER_HIT (storage reads results as plain dicts and imports no evaluator code)."""
 """Metrics shown in diffs and report tables (all are kept in the JSON)."""
 
 
@@ -161,13 +164,14 @@ def render_markdown(d: Decision) -> str:
     if not d.trials:
         lines += ["", "_No trials recorded._"]
     for trial in d.trials:
-        lines += _trial_md(trial)
+        lines += _trial_md(trial) + handover.tradeoffs_md(trial, d.requirements)
     lines += ["", "## Choice", ""]
     if d.chosen_model:
         lines.append(f"**Chosen model:** {_inline(d.chosen_model)}")
         lines += ["", *(f"> {line}" for line in (d.rationale or "(no rationale recorded)").splitlines())]
     else:
         lines.append("_No model chosen yet._")
+    lines += handover.deployment_md(d)
     return "\n".join(lines).rstrip() + "\n"
 
 
@@ -181,6 +185,7 @@ def _recommendation_md(rec: RecommendationRecord | None) -> list[str]:
         for i, c in enumerate(rec.candidates, start=1)
     ]
     lines += _table(["#", "Model", "Score", "Why"], rows) if rows else ["_No candidates._"]
+    lines += handover.sizing_md(rec.extra.get("sizing") or [], rec.extra.get("sizing_assumptions"))
     if rec.excluded:
         lines += ["", "### Excluded", ""]
         lines += _table(
@@ -207,8 +212,11 @@ def _trial_md(trial: TrialRecord) -> list[str]:
         lines.append(f"Settings: {_flat(trial.settings)}.")
     if trial.environment:
         lines.append(f"Environment: {_flat(trial.environment)}.")
-    header = ["Model", "Status", *(f"{m} (95% CI)" for m in HEADLINE_METRICS), "n", "p50 ms"]
-    rows = [_result_row(r, ds) for r in trial.results]
+    extra = _extra_metrics(trial)
+    header = ["Model", "Status", *(f"{m} (95% CI)" for m in (*HEADLINE_METRICS, *extra)), "n", "p50 ms"]
+    rows = [_result_row(r, ds, extra) for r in trial.results]
+    if ANSWER_HIT in extra:
+        lines.append(f"{ANSWER_HIT}: the share of queries whose top-1 chunk contains an answer text.")
     table = _table(header, rows) if rows else ["_No results recorded._"]
     return [*lines, "", *table, *_stability_md(trial), *_checks_md(trial)]
 
@@ -219,6 +227,11 @@ def _stability_md(trial: TrialRecord) -> list[str]:
     if figure is None:
         return []
     return ["", "#### Winner stability", "", *(f"- {_inline(line)}" for line in detail_lines(figure))]
+
+
+def _extra_metrics(trial: TrialRecord) -> tuple[str, ...]:
+    """Metrics shown only when a row has them (answer-hit@1: when the queries carried answer texts)."""
+    return (ANSWER_HIT,) if any(ANSWER_HIT in (r.get("metrics") or {}) for r in trial.results) else ()
 
 
 def _checks_md(trial: TrialRecord) -> list[str]:
@@ -240,10 +253,10 @@ def _checks_md(trial: TrialRecord) -> list[str]:
     return ["", "#### Deeper checks", "", *_table(["Model", "Check", "Status", "n", "Summary"], rows)]
 
 
-def _result_row(result: dict[str, Any], ds: dict[str, Any]) -> list[str]:
+def _result_row(result: dict[str, Any], ds: dict[str, Any], extra: tuple[str, ...] = ()) -> list[str]:
     metrics, ci = result.get("metrics") or {}, result.get("ci95") or {}
     cells = []
-    for m in HEADLINE_METRICS:
+    for m in (*HEADLINE_METRICS, *extra):
         bounds = ci.get(m)
         interval = f" [{num(bounds[0])}, {num(bounds[1])}]" if bounds and len(bounds) == 2 else ""
         cells.append(num(metrics.get(m)) + interval if m in metrics else "-")

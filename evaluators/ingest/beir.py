@@ -100,10 +100,17 @@ def read_queries_jsonl(path: Path, report: ReadReport) -> list[Query]:
         if not qid or not text:
             report.skip(f"{path}:{n}", "query without id or text")
             continue
-        answer = row.get("answer")
-        out.append(Query(id=qid, text=text, answer=str(answer) if answer else None))
+        answers = _answer_texts(row.get("answers", row.get("answer")))
+        out.append(Query(id=qid, text=text, answer=answers[0] if answers else None, answers=answers))
     report.files_read += 1
     return out
+
+
+def _answer_texts(value: object) -> tuple[str, ...]:
+    """'answer' (a string) or 'answers' (strings, or SQuAD's [{"text": ...}]) of a BEIR query row."""
+    items = value if isinstance(value, list) else [value]
+    texts = [i.get("text") if isinstance(i, dict) else i for i in items]
+    return tuple(dict.fromkeys(str(t).strip() for t in texts if t not in (None, "") and str(t).strip()))
 
 
 def read_qrels(path: Path) -> dict[str, dict[str, int]]:

@@ -9,7 +9,7 @@ tokenizers do. The model's own tokenizer is used later (by the runner) to report
 from __future__ import annotations
 
 import re
-from collections.abc import Iterable
+from collections.abc import Callable, Iterable
 from dataclasses import dataclass
 
 from evaluators.types import Doc
@@ -27,6 +27,15 @@ _SENTENCE_END = re.compile(
     r"|\n(?=[ \t]*(?:[#>|*+\-]|\d+[.)]\s))"     # markdown headings, quotes, tables and list items
 )
 _CLOSERS = "\"'’”)]」』）"
+
+
+SpanFn = Callable[[str, int, int], list[tuple[int, int]]]
+"""spans(text, start, end): (start, end) character offsets of the tokens inside text[start:end]."""
+
+
+def regex_spans(text: str, start: int, end: int) -> list[tuple[int, int]]:
+    """Token spans under the regex-v1 counter (offsets into `text`)."""
+    return [(m.start(), m.end()) for m in TOKEN_RE.finditer(text, start, end)]
 
 
 def count_tokens(text: str) -> int:
@@ -64,11 +73,11 @@ class _Unit:
     tokens: int
 
 
-def _units(text: str, size: int, overlap: int) -> list[_Unit]:
+def _units(text: str, size: int, overlap: int, spans: SpanFn) -> list[_Unit]:
     """Sentences, with any sentence longer than `size` cut into token windows (the only non-sentence cut)."""
     units: list[_Unit] = []
     for s, e in sentence_spans(text):
-        toks = [(m.start() + s, m.end() + s) for m in TOKEN_RE.finditer(text, s, e)]
+        toks = spans(text, s, e)  # offsets are into `text` already (finditer's pos/endpos do not rebase)
         if len(toks) <= size:
             units.append(_Unit(s, e, len(toks)))
             continue
@@ -81,11 +90,11 @@ def _units(text: str, size: int, overlap: int) -> list[_Unit]:
     return units
 
 
-def chunk_spans(text: str, size: int, overlap: int) -> list[tuple[int, int]]:
-    """(start, end) of each chunk: whole sentences packed up to `size` tokens. The next chunk starts with
-    the previous chunk's trailing whole sentences that fit in `overlap` tokens (none if the last
-    is longer)."""
-    units = _units(text, size, overlap)
+def chunk_spans(text: str, size: int, overlap: int, spans: SpanFn = regex_spans) -> list[tuple[int, int]]:
+    """(start, end) of each chunk: whole sentences packed up to `size` tokens (counted by `spans`: regex-v1,
+    or a model's tokenizer). The next chunk starts with the previous chunk's trailing whole sentences that
+    fit in `overlap` tokens (none if the last is longer)."""
+    units = _units(text, size, overlap, spans)
     chunks: list[tuple[int, int]] = []
     i = 0
     while i < len(units):
@@ -104,13 +113,13 @@ def chunk_spans(text: str, size: int, overlap: int) -> list[tuple[int, int]]:
     return chunks
 
 
-def chunk_doc(doc: Doc, size: int, overlap: int) -> list[Doc]:
+def chunk_doc(doc: Doc, size: int, overlap: int, spans: SpanFn = regex_spans) -> list[Doc]:
     """`doc` itself if it fits in one chunk, else chunks '<doc id>#<n>' (n from 0) with parent_id set."""
-    spans = chunk_spans(doc.text, size, overlap)
-    if len(spans) <= 1:
+    cuts = chunk_spans(doc.text, size, overlap, spans)
+    if len(cuts) <= 1:
         return [doc]
     return [Doc(id=f"{doc.id}#{n}", text=doc.text[s:e], title=doc.title, source=doc.source, parent_id=doc.id)
-            for n, (s, e) in enumerate(spans)]
+            for n, (s, e) in enumerate(cuts)]
 
 
 def chunk_docs(docs: Iterable[Doc], size: int | None, overlap: int) -> list[Doc]:

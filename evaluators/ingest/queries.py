@@ -64,7 +64,9 @@ def read_user_queries(path: Path, report: ReadReport) -> UserQueries:
         seen.add(qid)
         answers = _answers(next((row[k] for k in ANSWER_KEYS if row.get(k) not in (None, "", [])), None))
         rel = _relevant(next((row[k] for k in REL_KEYS if row.get(k) not in (None, "", [])), None))
-        out.queries.append(Query(id=qid, text=text, answer=answers[0] if answers else None))
+        out.queries.append(
+            Query(id=qid, text=text, answer=answers[0] if answers else None, answers=tuple(answers))
+        )
         if rel:
             out.qrels[qid] = rel
         if answers:

@@ -84,5 +84,6 @@ def _add_question(parts: SquadParts, qa: dict[str, Any], did: str, seen: set[str
         parts.skipped_questions += 1
         return
     seen.add(qid)
-    parts.queries.append(Query(id=qid, text=text, answer=answers[0]))
+    unique = tuple(dict.fromkeys(answers))  # annotators often repeat the same span
+    parts.queries.append(Query(id=qid, text=text, answer=unique[0], answers=unique))
     parts.qrels[qid] = {did: 1}

@@ -29,7 +29,7 @@ MIN_DISTRACTORS = 20
 """Fewer sampled documents that no query needs than this say too little about what more documents do."""
 MAX_FACTOR = 10.0
 """Unseen documents per sampled distractor beyond which the projection is not attempted (docs/stability.md:
-on SQuAD paragraphs it was unbiased at 4x, 0.02 low at 9x and erratic at 19x)."""
+on SQuAD paragraphs it was unbiased at 3x, about 0.02 low at 8x and erratic at 18x)."""
 N_DRAWS = 1000
 """Projection draws (the first resamples of the query stream, each with its own draw of unseen documents)."""
 ERODE_MARGIN = 0.05

@@ -90,7 +90,8 @@ def test_prior_fit_finds_a_known_prior(zero: float, a: float, mean: float) -> No
     assert fz == pytest.approx(zero, abs=0.1)
     assert (1 - fz) * fa / (fa + fb) == pytest.approx((1 - zero) * mean, rel=0.3)
     assert tuple(pj.prior_fits(ev)[0]) == (fz, fa, fb)
-    few = pj.Evidence(n, c[:300][c[:300] < 5], np.full(int((c[:300] >= 5).sum()), 5), *(np.zeros(0, int),) * 4)
+    c = c[:300]
+    few = pj.Evidence(n, c[c < 5], np.full(int((c >= 5).sum()), 5), *(np.zeros(0, int),) * 4)
     assert 1 < len(pj.prior_fits(few)) <= pj.MAX_PRIORS  # fewer items allow more priors
 
 

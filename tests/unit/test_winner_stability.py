@@ -170,3 +170,31 @@ def test_text_for_a_stored_record() -> None:
     assert stability_text(None) is None and stability_text({"legacy": 1}) is None
     line = summary_line(ws, {"a": "A"})
     assert line == "Winner stability: A best in 100% of 2,000 query resamples"
+
+
+def test_the_runner_hands_over_each_rows_own_lists(monkeypatch: pytest.MonkeyPatch) -> None:
+    """On a chunked document sample (documents ranked by their best chunk) every row's lists, as the
+    stability step receives them, score exactly the row's own per-query nDCG@10, and the check runs."""
+    import evaluators.backends as backends
+    import evaluators.runner as runner
+    from evaluators.datasets import load_demo
+    from tests.unit.test_runner import FakeEncoder
+
+    monkeypatch.setattr(backends, "load_encoder", lambda ref, **kw: FakeEncoder(ref.name))
+    seen: dict[str, object] = {}
+
+    def spy(rows, rankings, sample, **kw):  # type: ignore[no-untyped-def]
+        seen.update(rankings=rankings, sample=sample)
+        return winner_stability(rows, rankings, sample, **kw)
+
+    monkeypatch.setattr(runner, "winner_stability", spy)
+    ds = load_demo(sample=120, chunk_tokens=64)
+    res = run_trial(ds, ["bm25", "fake/a"])
+    assert ds.qrels_level == "parent" and res.stability is not None and res.stability.sample is not None
+    rankings = seen["rankings"]
+    assert isinstance(rankings, dict) and set(rankings) == {r.model for r in res.results}
+    for row in res.results:
+        lists = rankings[row.model]
+        own = [row.per_query[PRIMARY][q] for q in lists.qids]
+        assert lists.ndcg().tolist() == pytest.approx(own, abs=1e-12)
+    assert res.stability.sample.n_docs == 120 and res.stability.sample.n_docs_total == 240

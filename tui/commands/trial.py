@@ -45,10 +45,12 @@ from tui.commands.trial_view import dropped_text, render, to_json
 )
 @click.option(
     "--chunk-tokens",
-    type=click.IntRange(min=0),
-    default=256,
+    "chunk_text",
+    default="256",
     show_default=True,
-    help="Chunk size in tokens (0: no chunking).",
+    metavar="N[,N...]",
+    help="Chunk size in tokens of each model's own tokenizer (0: whole documents). Several sizes, e.g. "
+    "128,256,512, run every model at each size (a sweep).",
 )
 @click.option(
     "--chunk-overlap",
@@ -98,6 +100,31 @@ from tui.commands.trial_view import dropped_text, render, to_json
     metavar="REF",
     help="Chat model for --generate-queries: openai:gpt-4o-mini, ollama:<m>, openai-compatible:<m>@<url>.",
 )
+@click.option(
+    "--rerank",
+    metavar="REF",
+    help="Re-score each model's top results with a reranker: a CrossEncoder folder or HF id "
+    "(e.g. cross-encoder/ms-marco-MiniLM-L6-v2, BAAI/bge-reranker-v2-m3), or cohere:/voyage:/jina:<model>.",
+)
+@click.option(
+    "--rerank-depth",
+    type=click.IntRange(min=1),
+    default=50,
+    show_default=True,
+    help="With --rerank: how many of each query's top chunks the reranker re-scores.",
+)
+@click.option(
+    "--tradeoffs",
+    "show_tradeoffs",
+    is_flag=True,
+    help="Print each model's size/quality table (dimensions x fp16/int8/binary); always in --json.",
+)
+@click.option(
+    "--corpus-docs",
+    type=click.IntRange(min=1),
+    metavar="N",
+    help="With --tradeoffs: size the index for N documents (chunked as in this trial).",
+)
 @click.option("--demo", is_flag=True, help="Use the bundled demo corpus (SQuAD 2.0 sample, CC BY-SA 4.0).")
 @click.option("--no-cache", is_flag=True, help="Do not read or write the embeddings cache.")
 @click.option("--json", "as_json", is_flag=True, help="Print the results as JSON.")
@@ -113,7 +140,7 @@ def trial(
     models: tuple[str, ...],
     sample: int | None,
     seed: int,
-    chunk_tokens: int,
+    chunk_text: str,
     chunk_overlap: int,
     synthetic: str,
     backend: str,
@@ -122,6 +149,10 @@ def trial(
     max_usd: float | None,
     n_generate: int | None,
     llm: str | None,
+    rerank: str | None,
+    rerank_depth: int,
+    show_tradeoffs: bool,
+    corpus_docs: int | None,
     demo: bool,
     no_cache: bool,
     as_json: bool,
@@ -138,12 +169,20 @@ def trial(
       embedscout trial --corpus beir/scifact -m minilm -m hybrid:minilm+bm25 --checks all --save
       embedscout trial --corpus docs/ -m openai:text-embedding-3-small --max-usd 0.50 \\
           --generate-queries 50 --llm openai:gpt-4o-mini
+      embedscout trial --demo -m minilm --chunk-tokens 128,256,512 \\
+          --rerank cross-encoder/ms-marco-MiniLM-L6-v2
     """
     _check_usage(demo, corpus, decision, title, save, n_generate, llm, int8, backend)
+    if rerank_depth != 50 and not rerank:
+        raise click.UsageError("--rerank-depth only applies with --rerank REF")
+    if corpus_docs and not show_tradeoffs:
+        raise click.UsageError("--corpus-docs only applies with --tradeoffs")
     cap_usd = max_usd
     from evaluators.types import TrialInputError
 
     try:
+        sizes = _chunk_sizes(chunk_text)
+        chunk_tokens = sizes[0]
         kinds = _check_kinds(checks)
         dataset = _load_dataset(
             corpus,
@@ -169,20 +208,25 @@ def trial(
         "backend": backend,
         "sample": sample,
         "seed": seed,
-        "chunk_tokens": chunk_tokens,
-        "chunk_overlap": chunk_overlap if chunk_tokens else 0,
+        "chunk_tokens": sizes if len(sizes) > 1 else chunk_tokens,
+        "chunk_overlap": chunk_overlap if any(sizes) else 0,
         "synthetic": synthetic,
         "demo": demo,
         "cache": not no_cache,
         "checks": kinds,
         "int8": int8,
         "max_usd": cap_usd,
+        "rerank": {"ref": _public_ref(rerank), "depth": rerank_depth} if rerank else None,
         "generate_queries": {"n": n_generate, "llm": _public_ref(llm)} if n_generate else None,
     }
     saver = TrialSaver(decision, title) if save else None
     if saver is not None:
         saver.begin(dataset, settings)
-    options = {"backend": backend, "checks": kinds, "int8": int8, "max_usd": max_usd}
+    options: dict[str, Any] = {"backend": backend, "checks": kinds, "int8": int8, "max_usd": max_usd}
+    if len(sizes) > 1:
+        options["chunk_sizes"] = sizes
+    if rerank:
+        options.update(rerank=rerank, rerank_depth=rerank_depth)
     result, interrupted = _run_with_progress(
         dataset, refs, use_cache=not no_cache, on_model_done=saver.add if saver else None, **options
     )
@@ -191,7 +235,7 @@ def trial(
     if as_json:
         click.echo(json.dumps(to_json(result), indent=2, ensure_ascii=False, default=str))
     else:
-        render(result)
+        render(result, tradeoffs=show_tradeoffs, corpus_docs=corpus_docs)
     if interrupted:
         ctx.exit(130)
     if result.results and not any(r.status == "ok" for r in result.results):
@@ -221,6 +265,16 @@ def _check_usage(
         raise click.UsageError("--llm only applies with --generate-queries N")
     if int8 and backend not in ("auto", "onnx"):
         raise click.UsageError(f"--int8 runs on the onnx backend, not --backend {backend}")
+
+
+def _chunk_sizes(text: str) -> list[int]:
+    from evaluators.ingest.model_chunking import parse_chunk_sizes
+    from evaluators.types import TrialInputError
+
+    try:
+        return parse_chunk_sizes(text)
+    except TrialInputError as exc:
+        raise TrialInputError(f"--chunk-tokens: {exc}") from None
 
 
 def _check_kinds(checks: str | None) -> list[str]:

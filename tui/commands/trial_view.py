@@ -17,6 +17,8 @@ TABLE_METRICS = (
     ("mrr@10", "MRR@10"),
     ("hit@1", "hit@1"),
 )
+ANSWER_METRIC = ("answer_hit@1", "ans@1")
+"""Shown when queries carry answer texts: the answer inside the top-1 chunk (evaluators.answers)."""
 
 
 def dropped_text(dropped: dict[str, int]) -> str:
@@ -60,14 +62,17 @@ def _cell(row: Any, key: str, best: bool) -> str:
 def _notes(row: Any, name: str) -> str:
     """One line per model under the table: how it ran (or why it failed), int8 agreement, API spend; the same
     wording as the TUI's details pane (`tui.trial_text`)."""
+    from evaluators.tradeoffs import summary_line
     from tui.trial_text import api_lines, int8_line, run_line
 
-    extra = [line for line in (int8_line(row.details or {}), *api_lines(row.details or {})) if line]
+    d = row.details or {}
+    extra = [line for line in (int8_line(d), *api_lines(d), summary_line(d.get("tradeoffs"))) if line]
     return f"{name}: " + "; ".join([run_line(row), *extra])
 
 
-def render(result: Any) -> None:
-    """The results table (stdout) with a caption saying what each figure measured and on how much."""
+def render(result: Any, *, tradeoffs: bool = False, corpus_docs: int | None = None) -> None:
+    """The results table (stdout) with a caption saying what each figure measured and on how much;
+    with `tradeoffs`, each dense model's size/quality table (index size at `corpus_docs` documents)."""
     from rich.console import Console
     from rich.table import Table
 
@@ -82,7 +87,8 @@ def render(result: Any) -> None:
     )
     table = Table(title=title, title_justify="left")
     table.add_column("model", overflow="fold", max_width=40)
-    for _, label in TABLE_METRICS:
+    metrics = TABLE_METRICS + ((ANSWER_METRIC,) if _has_answers(result) else ())
+    for _, label in metrics:
         table.add_column(label, justify="right", no_wrap=True)
     for label in ("docs/s", "p50 ms", "peak MB"):
         table.add_column(label, justify="right", no_wrap=True)
@@ -95,7 +101,7 @@ def render(result: Any) -> None:
         name = names[row.model]
         table.add_row(
             name if row.status == "ok" else f"{name} ({row.status})",
-            *[_cell(row, k, best) for k, _ in TABLE_METRICS],
+            *[_cell(row, k, best) for k, _ in metrics],
             _fmt(perf.get("docs_per_s"), 1),
             _fmt(perf.get("query_p50_ms"), 1),
             _fmt(perf.get("peak_mem_mb"), 0),
@@ -118,6 +124,48 @@ def render(result: Any) -> None:
         from tui.commands.check import render as render_checks
 
         render_checks(checks)
+    if tradeoffs:
+        render_tradeoffs(result, console, names, corpus_docs)
+
+
+def render_tradeoffs(result: Any, console: Any, names: dict[str, str], corpus_docs: int | None) -> None:
+    """One table per model that has a trade-off table, with the rule that picked the suggestion."""
+    from rich.table import Table
+
+    from evaluators.tradeoffs import COLUMNS, display_rows
+
+    ds = result.dataset
+    per_doc = (ds.get("n_chunks") or 1) / max(1, ds.get("n_docs") or 1)
+    n_vectors = round(corpus_docs * per_doc) if corpus_docs else None
+    where = (
+        f"{n_vectors:,} vectors ({corpus_docs:,} documents x {per_doc:.2f} chunks each, as in this trial)"
+        if n_vectors is not None
+        else f"this trial's {ds.get('n_chunks')} chunks (--corpus-docs N sizes your corpus)"
+    )
+    shown = None
+    for row in result.results:
+        table = (row.details or {}).get("tradeoffs")
+        if row.status != "ok" or not table:
+            continue
+        shown = table
+        out = Table(title=f"{names.get(row.model, row.model)}: size/quality trade-offs", title_justify="left")
+        for col in COLUMNS:
+            out.add_column(col or "", justify="left" if col in ("Setting", "") else "right", no_wrap=True)
+        for cells in display_rows(table, n_vectors):
+            out.add_row(*cells)
+        console.print(out)
+    if shown is not None:
+        console.print(
+            f"Trade-offs: re-scored from each model's trial vectors on {shown['n_queries']} queries; index = "
+            f"vectors + HNSW links (M=16) at {where}. {shown['rule']}. "
+            + " ".join(m.rstrip(".") + "." for m in shown["methods"]),
+            highlight=False,
+            markup=False,
+        )
+
+
+def _has_answers(result: Any) -> bool:
+    return any(ANSWER_METRIC[0] in r.metrics for r in result.results)
 
 
 def short_names(models: list[str]) -> dict[str, str]:
@@ -133,8 +181,10 @@ def short_names(models: list[str]) -> dict[str, str]:
 
 def _caption(result: Any, n_q: Any) -> list[str]:
     ds = result.dataset
+    units = {r.details.get("n_units") for r in result.results if r.status == "ok"} - {None}
+    where = f"{ds.get('n_chunks')} chunks" if units <= {ds.get("n_chunks")} else "each row's own chunks"
     lines = [
-        f"Metrics: mean over {n_q} queries, top 10 of {ds.get('n_chunks')} chunks"
+        f"Metrics: mean over {n_q} queries, top 10 of {where}"
         + (" (documents ranked by their best chunk, MaxP)" if ds.get("qrels_level") == "parent" else "")
         + "; nDCG@10 [95% bootstrap CI over queries].",
         f"^ best by nDCG@10; * worse than the best (paired randomisation test, p < {SIG_LEVEL});"
@@ -142,6 +192,21 @@ def _caption(result: Any, n_q: Any) -> list[str]:
         "docs/s: chunks encoded per second (model load excluded); p50/p95: one query encoded + searched"
         " (up to 20 probes, time-capped); peak MB: process RSS peak while the model ran.",
     ]
+    if _has_answers(result):
+        lines.append(
+            "ans@1: answer-hit@1, the share of queries whose top-1 chunk contains an answer text (SQuAD "
+            "normalisation); hit@1 counts the top-1 document."
+        )
+    if any(r.details.get("kind") == "rerank" for r in result.results):
+        lines.append(
+            "'A -> R' rows: reranker R re-scored A's top chunks per query; p50 ms = A's p50 + the reranking "
+            "p50 (the added latency per query is in the notes)."
+        )
+    if where != f"{ds.get('n_chunks')} chunks":
+        lines.append(
+            "Chunks: each model's own tokenizer cuts the documents to fit its window; BM25 keeps regex-v1 "
+            "chunks (see each row's note and details.chunking)."
+        )
     skipped = ds.get("files_skipped") or {}
     if skipped:
         reasons = ", ".join(f"{n} {why}" for why, n in sorted(skipped.items(), key=lambda kv: -kv[1]))
