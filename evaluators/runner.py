@@ -45,6 +45,9 @@ from evaluators.types import (
     TrialInputError,
     TrialResult,
 )
+from evaluators.winner.assess import doc_sample, winner_stability
+from evaluators.winner.model import WinnerStability
+from evaluators.winner.projection import RowRanking, row_ranking
 
 DEPTH = 100
 """Units retrieved per query: enough for MaxP to find 10 distinct parents and for RRF to fuse."""
@@ -102,6 +105,8 @@ class _Ctx:
     """Answer texts per evaluated query (answer-hit@1), when the queries carry them."""
     reranker: LazyReranker | None = None
     rerank_depth: int = DEFAULT_DEPTH
+    rankings: dict[str, tuple[np.ndarray, np.ndarray, View]] = field(default_factory=dict)
+    """Row name -> its ranking (top-k unit indices, scores) and its cut, for the winner-stability step."""
 
 
 def run_trial(
@@ -181,8 +186,22 @@ def run_trial(
         if not _run_models(ctx, result, model_refs, int8, on_model_done):
             break
     compare_to_best(result.results)
+    result.stability = _winner_stability(ctx, result)
     result.finished_at = _now()
     return result
+
+
+def _winner_stability(ctx: _Ctx, result: TrialResult) -> WinnerStability | None:
+    """Once, after every row: how firmly the best row is best (evaluators.winner), from the per-query values
+    and rankings already in memory; nothing is re-encoded."""
+    sample, doc_index = doc_sample(ctx.dataset, ctx.qids)
+    rankings: dict[str, RowRanking] = {}
+    for name, (idx, val, view) in ctx.rankings.items() if sample is not None else ():
+        if all((u.parent_id or u.id) in doc_index for u in view.units):  # else: no ranking, sample unknown
+            qrels = {q: view.qrels[q] for q in ctx.qids if q in view.qrels}
+            level = view.qrels_level
+            rankings[name] = row_ranking(name, idx, val, view.units, ctx.qids, qrels, level, doc_index)
+    return winner_stability(result.results, rankings, sample, seed=SEED)
 
 
 def _run_models(
@@ -274,6 +293,7 @@ def _run_model(ctx: _Ctx, ref: str, *, int8: bool = False) -> ModelResult:
     per_query, ci = _score(ctx, run)
     view = run.view
     assert view is not None
+    ctx.rankings[mref.name] = (run.idx, run.val, view)
     details = {
         "ref": ref,
         **mref.describe(),
@@ -325,6 +345,7 @@ def _rerank_row(ctx: _Ctx, first: ModelResult, label: str) -> ModelResult:
         done = rerank(model, run.idx, run.view.texts, ctx.qtexts, ctx.rerank_depth,
                       on_progress=partial(ctx.progress, label), should_stop=ctx.stop)
     per_query, ci = _score(ctx, _Run(done.idx, done.val, view=run.view))
+    ctx.rankings[label] = (done.idx, done.val, run.view)
     perf, details = rerank_row_info(first, model, done, lazy.load_s, ctx.rerank_depth, before)
     perf["peak_mem_mb"] = round(mem.peak_mb, 1)
     details.update(name=label, peak_mem_method=MEM_METHOD, n_queries=len(per_query[PRIMARY]))

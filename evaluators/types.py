@@ -13,6 +13,8 @@ from typing import Any, Protocol, runtime_checkable
 
 import numpy as np
 
+from evaluators.winner.model import WinnerStability
+
 ProgressFn = Callable[[str, int, int], None]
 """on_progress(model, done, total): called from the worker thread after each batch of passages."""
 StopFn = Callable[[], bool]
@@ -148,6 +150,8 @@ class TrialResult:
     complete: bool = True
     started_at: str = ""
     finished_at: str = ""
+    stability: WinnerStability | None = None
+    """Winner stability of the ok rows (evaluators.winner); None with fewer than two, or in older records."""
 
     def to_dict(self) -> dict[str, Any]:
         return {
@@ -157,6 +161,7 @@ class TrialResult:
             "complete": self.complete,
             "started_at": self.started_at,
             "finished_at": self.finished_at,
+            "stability": self.stability.to_dict() if self.stability else None,
         }
 
     @classmethod
@@ -168,4 +173,5 @@ class TrialResult:
             complete=bool(d.get("complete", True)),
             started_at=d.get("started_at", ""),
             finished_at=d.get("finished_at", ""),
+            stability=WinnerStability.load(d.get("stability")),
         )

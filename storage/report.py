@@ -11,6 +11,8 @@ from dataclasses import dataclass, field
 from typing import Any
 
 from evaluators.scale import source_label
+from evaluators.winner.model import WinnerStability
+from evaluators.winner.text import detail_lines
 from storage import handover
 from storage.db import StorageError
 from storage.records import STATUSES, Decision, RecommendationRecord, TrialRecord, utcnow
@@ -215,7 +217,16 @@ def _trial_md(trial: TrialRecord) -> list[str]:
     rows = [_result_row(r, ds, extra) for r in trial.results]
     if ANSWER_HIT in extra:
         lines.append(f"{ANSWER_HIT}: the share of queries whose top-1 chunk contains an answer text.")
-    return [*lines, "", *(_table(header, rows) if rows else ["_No results recorded._"]), *_checks_md(trial)]
+    table = _table(header, rows) if rows else ["_No results recorded._"]
+    return [*lines, "", *table, *_stability_md(trial), *_checks_md(trial)]
+
+
+def _stability_md(trial: TrialRecord) -> list[str]:
+    """How firmly the best model is best (evaluators.winner), when the trial has the figure."""
+    figure = WinnerStability.load(trial.stability)
+    if figure is None:
+        return []
+    return ["", "#### Winner stability", "", *(f"- {_inline(line)}" for line in detail_lines(figure))]
 
 
 def _extra_metrics(trial: TrialRecord) -> tuple[str, ...]:
@@ -375,4 +386,5 @@ def _trial_from_dict(t: dict[str, Any]) -> TrialRecord:
         settings=dict(t.get("settings") or {}),
         environment=dict(t.get("environment") or {}),
         results=list(t.get("results") or []),
+        stability=t.get("stability"),  # checked when the trial is saved
     )

@@ -11,6 +11,7 @@ import json
 from collections.abc import Iterable
 from typing import Any
 
+from evaluators.winner.model import WinnerStability
 from storage import report
 from storage.db import BUSY_TIMEOUT_S, DecisionNotFound, StorageError, open_db, write_transaction
 from storage.queries import DecisionFilter, select_decision_ids
@@ -19,6 +20,7 @@ from storage.records import (
     Decision,
     RecommendationRecord,
     TrialRecord,
+    dumps,
     result_to_row,
     utcnow,
 )
@@ -177,12 +179,15 @@ def finish_trial(
     complete: bool,
     finished_at: str | None = None,
     results: Iterable[Any] | None = None,
+    stability: Any = None,
 ) -> None:
     """Mark a trial complete (every model ran) or incomplete (cancelled / failed part way).
 
     results: the final rows, replacing those added one by one while it ran (the final ones carry the
     comparison with the best model, known only at the end); in one transaction, so a crash keeps the old.
+    stability: the trial's `WinnerStability` (or its dict), known only at the end too; None stores none.
     """
+    figure = _stability_dict(stability)
     with write_transaction(db):
         row = _trial_row(db, trial_id)
         if results is not None:
@@ -190,8 +195,26 @@ def finish_trial(
             for result in results:
                 _insert_result(db, trial_id, result)
         status = "complete" if complete else "incomplete"
-        db.table("trials").update(trial_id, {"status": status, "finished_at": finished_at or utcnow()})
+        update = {"status": status, "finished_at": finished_at or utcnow()}
+        if figure is not None:
+            update["stability_json"] = dumps(figure)
+        db.table("trials").update(trial_id, update)
         _touch(db, int(row["decision_id"]))
+
+
+def _stability_dict(value: Any) -> dict[str, Any] | None:
+    """A winner-stability figure fit to store (read back exactly as written), or a one-line StorageError."""
+    if value is None:
+        return None
+    if hasattr(value, "to_dict"):
+        return dict(value.to_dict())
+    try:
+        figure = WinnerStability.load(value)
+    except (TypeError, ValueError) as exc:
+        raise StorageError(f"trial stability is malformed ({exc}): export it again from embedscout") from None
+    if figure is None:
+        raise StorageError("trial stability must be an object naming the best model, or null")
+    return figure.to_dict()
 
 
 def save_trial(db: Database, decision_id: int | None, trial: Any) -> int:
@@ -210,7 +233,8 @@ def save_trial(db: Database, decision_id: int | None, trial: Any) -> int:
         complete = (
             data.get("status", "complete" if data.get("complete", True) else "incomplete") == "complete"
         )
-        finish_trial(db, trial_id, complete=complete, finished_at=data.get("finished_at") or None)
+        finish_trial(db, trial_id, complete=complete, finished_at=data.get("finished_at") or None,
+                     stability=data.get("stability"))
         kept = {k: data[k] for k in ("started_at", "created_at") if data.get(k)}
         if kept:  # a trial saved after the fact (or imported) keeps its own times
             db.table("trials").update(trial_id, kept)

@@ -13,6 +13,7 @@ from rich.console import Console, Group
 from rich.table import Table
 from rich.text import Text
 
+from evaluators.winner.text import stability_text
 from storage.recheck import RecheckReport
 from storage.records import Decision, TrialRecord
 from storage.report import HEADLINE_METRICS, DecisionDiff, num, plain
@@ -74,6 +75,8 @@ def show_decision(console: Console, d: Decision) -> None:
             render_sizing(rec.extra["sizing"], rec.extra.get("sizing_assumptions"))
     for trial in d.trials:
         console.print(trial_table(trial))
+        if stability := stability_text(trial.stability):
+            console.print(Text(stability))
     if not d.trials:
         console.print(Text("No trials saved."))
     if d.chosen_model:

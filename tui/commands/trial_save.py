@@ -55,7 +55,9 @@ class TrialSaver:
         assert self.trial_id is not None
         rows = [r for r in result.results if r.status != "cancelled"]
         try:
-            finish_trial(self.db, self.trial_id, complete=result.complete, results=rows)
+            finish_trial(
+                self.db, self.trial_id, complete=result.complete, results=rows, stability=result.stability
+            )
         except StorageError as exc:
             raise click.ClickException(str(exc)) from None
         click.echo(f"Saved trial #{self.trial_id} under decision #{self.decision}.", err=True)

@@ -7,6 +7,8 @@ import re
 from collections import Counter
 from typing import Any
 
+from evaluators.winner.text import stability_text
+
 SIG_LEVEL = 0.05
 TABLE_METRICS = (
     ("ndcg@10", "nDCG@10"),
@@ -110,6 +112,8 @@ def render(result: Any, *, tradeoffs: bool = False, corpus_docs: int | None = No
     console.print(table)
     for line in [_notes(r, names[r.model]) for r in result.results] + _caption(result, n_q):
         console.print(line, highlight=False, markup=False)
+    if stability := stability_text(result.stability, names):
+        console.print(stability, highlight=False, markup=False)
     checks = [
         {**c, "model": names.get(c.get("model", ""), c.get("model", ""))}
         for r in result.results
