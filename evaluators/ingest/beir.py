@@ -12,7 +12,8 @@ from pathlib import Path
 from typing import Any
 
 from evaluators.ingest.encoding import UndecodableError, decode_bytes
-from evaluators.ingest.files import ReadReport, record_text
+from evaluators.ingest.records import json_value, record_text
+from evaluators.ingest.report import ReadReport
 from evaluators.types import Doc, Query, TrialInputError
 
 QRELS_SPLITS = ("test", "dev", "validation", "train")
@@ -63,7 +64,7 @@ def read_jsonl(path: Path, report: ReadReport, text: str | None = None) -> list[
         if not line.strip():
             continue
         try:
-            value = json.loads(line)
+            value = json_value(line)
         except json.JSONDecodeError:
             report.skip(f"{path}:{n}", "invalid JSON line")
             continue

@@ -20,7 +20,8 @@ from typing import Any
 
 from evaluators.ingest.beir import read_jsonl, read_text
 from evaluators.ingest.chunking import CJK_RANGES
-from evaluators.ingest.files import ReadReport
+from evaluators.ingest.records import json_value
+from evaluators.ingest.report import ReadReport
 from evaluators.types import Doc, Query, TrialInputError
 
 TEXT_KEYS = ("question", "query", "text")
@@ -78,7 +79,7 @@ def _json_rows(raw: str, path: Path, report: ReadReport) -> list[dict[str, Any]]
     stripped = raw.lstrip()
     if stripped.startswith("["):
         try:
-            value = json.loads(stripped)
+            value = json_value(stripped)
         except json.JSONDecodeError as exc:
             raise TrialInputError(f"{path}: invalid JSON ({exc.msg}, line {exc.lineno})") from None
         return [v for v in value if isinstance(v, dict)]
@@ -136,6 +137,8 @@ def contains_answer(passage_norm: str, answer: str) -> bool:
 
 def answer_qrels(answers: dict[str, list[str]], units: Iterable[Doc]) -> dict[str, dict[str, int]]:
     """query id -> {unit id: 1} for every unit containing any of the query's answers."""
+    if not answers:
+        return {}  # normalising a large corpus for nothing took seconds
     normed = [(u.id, normalize_answer(u.text)) for u in units]
     qrels: dict[str, dict[str, int]] = {}
     for qid, texts in answers.items():

@@ -13,7 +13,8 @@ from pathlib import Path
 from typing import Any
 
 from evaluators.ingest.beir import read_text
-from evaluators.ingest.files import ReadReport
+from evaluators.ingest.records import json_value
+from evaluators.ingest.report import ReadReport
 from evaluators.types import Doc, Query, TrialInputError
 
 
@@ -49,7 +50,7 @@ def _slug(title: str) -> str:
 
 def read_squad(path: Path, report: ReadReport) -> SquadParts:
     try:
-        value = json.loads(read_text(path))
+        value = json_value(read_text(path))
     except json.JSONDecodeError as exc:
         raise TrialInputError(f"{path}: invalid JSON ({exc.msg}, line {exc.lineno})") from None
     if not looks_like_squad(value):
