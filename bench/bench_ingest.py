@@ -31,10 +31,14 @@ TARGET_FILE_S, TARGET_FOLDER_S = 30.0, 60.0
 SEED = 20261130
 
 
+_LENGTHS = (1, 2, 2, 3, 3, 3, 4, 4, 4, 5, 5, 5, 6, 6, 7, 7, 8, 9, 10, 12)
+"""Word lengths drawn for the vocabulary: about 5 letters on average, as in English running text."""
+
+
 def _words(rng: random.Random, n: int = 6000) -> list[str]:
-    """A made-up vocabulary with a Zipf-like use (common short words, rare long ones), like prose."""
+    """A made-up vocabulary (used with Zipf-like frequencies by `_paragraph`), about 5 letters a word."""
     letters = "etaoinshrdlcumwfgypbvkjxqz"
-    return ["".join(rng.choice(letters[: 8 + i % 18]) for _ in range(2 + (i % 9))) for i in range(n)]
+    return ["".join(rng.choice(letters) for _ in range(rng.choice(_LENGTHS))) for _ in range(n)]
 
 
 def _paragraph(rng: random.Random, words: list[str]) -> str:

@@ -29,6 +29,7 @@ from evaluators.optins import check_kinds, deeper_checks, int8_agreement, spend_
 from evaluators.search import maxp, search
 from evaluators.stats import bootstrap_ci, compare_to_best
 from evaluators.types import Dataset, Doc, ModelResult, TrialCancelled, TrialInputError, TrialResult
+from evaluators.urls import strip_credentials
 
 DEPTH = 100
 """Units retrieved per query: enough for MaxP to find 10 distinct parents and for RRF to fuse."""
@@ -140,7 +141,8 @@ def _run_row(
     on_model_done: Callable[[ModelResult], None] | None,
 ) -> bool:
     """Append one model's row (a failure is a row too); False when the user stopped the trial."""
-    label = f"{result.results[-1].model} (int8)" if int8 else str(ref)  # int8 follows its fp32 row
+    # int8 follows its fp32 row; a password inside a URL never reaches a row (the ref is refused anyway)
+    label = f"{result.results[-1].model} (int8)" if int8 else strip_credentials(str(ref))
     if ctx.stop():
         result.complete = False
         return False
@@ -151,7 +153,7 @@ def _run_row(
         result.complete = False
         return False
     except Exception as exc:  # one model's failure (offline, OOM, bad id) must not stop the others
-        row = ModelResult(model=label, status="failed", error=_reason(exc), details={"ref": str(ref)})
+        row = ModelResult(model=label, status="failed", error=_reason(exc), details={"ref": label})
     result.results.append(row)
     if on_model_done is not None:
         on_model_done(row)

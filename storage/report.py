@@ -12,6 +12,7 @@ from typing import Any
 
 from storage.db import StorageError
 from storage.records import STATUSES, Decision, RecommendationRecord, TrialRecord, utcnow
+from storage.validate import check_document
 
 DOCUMENT_FORMAT = "embedscout-decision"
 DOCUMENT_VERSION = 1
@@ -293,14 +294,14 @@ def from_document(data: str | bytes | dict[str, Any]) -> Decision:
             raise StorageError(f"not a JSON document: {exc}") from None
     if not isinstance(data, dict) or data.get("format") != DOCUMENT_FORMAT:
         raise StorageError(f'not an embedscout decision export (expected "format": "{DOCUMENT_FORMAT}")')
-    if int(data.get("version", 0)) > DOCUMENT_VERSION:
-        raise StorageError(f"export version {data.get('version')} is newer than this embedscout understands")
-    raw = data.get("decision")
-    if not isinstance(raw, dict) or not isinstance(raw.get("title"), str):
-        raise StorageError("the export has no decision title")
+    version = data.get("version", 1)
+    if isinstance(version, bool) or not isinstance(version, int) or version < 1:
+        raise StorageError(f"not a valid decision export: version must be a whole number, got {version!r}")
+    if version > DOCUMENT_VERSION:
+        raise StorageError(f"export version {version} is newer than this embedscout understands; upgrade it")
+    check_document(data, statuses=STATUSES)  # every part, before anything is written
+    raw = data["decision"]
     status = raw.get("status", "draft")
-    if status not in STATUSES:
-        raise StorageError(f"the export has an unknown status {status!r}")
     now = utcnow()
     return Decision(
         id=None,

@@ -149,9 +149,9 @@ def answer_qrels(answers: dict[str, list[str]], units: Iterable[Doc]) -> dict[st
 
 
 def resolve_doc_ids(qrels: dict[str, dict[str, int]], docs: Iterable[Doc]
-                    ) -> tuple[dict[str, dict[str, int]], int]:
+                    ) -> tuple[dict[str, dict[str, int]], int, list[str]]:
     """Map user-written doc ids to corpus ids (exact id, else a unique file name or stem match).
-    Returns the resolved qrels and how many ids matched nothing."""
+    Returns the resolved qrels, how many ids matched nothing, and the first few such ids."""
     ids = [d.id for d in docs]
     exact = set(ids)
     by_name: dict[str, list[str]] = {}
@@ -160,13 +160,13 @@ def resolve_doc_ids(qrels: dict[str, dict[str, int]], docs: Iterable[Doc]
         for key in {base, base.rsplit(".", 1)[0]}:
             by_name.setdefault(key, []).append(did)
     out: dict[str, dict[str, int]] = {}
-    unknown = 0
+    unknown: list[str] = []
     for qid, rel in qrels.items():
         for did, grade in rel.items():
             candidates = [did] if did in exact else by_name.get(did, [])
             if len(candidates) != 1:
-                unknown += 1  # no match, or an ambiguous file name
+                unknown.append(did)  # no match, or an ambiguous file name
                 continue
             match = candidates[0]
             out.setdefault(qid, {})[match] = grade
-    return out, unknown
+    return out, len(unknown), list(dict.fromkeys(unknown))[:3]

@@ -140,9 +140,15 @@ def trial(
           --generate-queries 50 --llm openai:gpt-4o-mini
     """
     _check_usage(demo, corpus, decision, title, save, n_generate, llm, int8, backend)
-    cap_usd = max_usd
     from evaluators.types import TrialInputError
+    from evaluators.urls import refuse_credentials
 
+    try:
+        refuse_credentials([*models, llm])
+    except TrialInputError as exc:
+        raise click.ClickException(str(exc)) from None
+    saver = TrialSaver(decision, title) if save else None  # journal problems show before any work
+    cap_usd = max_usd
     try:
         kinds = _check_kinds(checks)
         dataset = _load_dataset(
@@ -179,7 +185,6 @@ def trial(
         "max_usd": cap_usd,
         "generate_queries": {"n": n_generate, "llm": _public_ref(llm)} if n_generate else None,
     }
-    saver = TrialSaver(decision, title) if save else None
     if saver is not None:
         saver.begin(dataset, settings)
     options = {"backend": backend, "checks": kinds, "int8": int8, "max_usd": max_usd}

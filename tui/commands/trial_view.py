@@ -138,10 +138,9 @@ def _caption(result: Any, n_q: Any) -> list[str]:
         "docs/s: chunks encoded per second (model load excluded); p50/p95: one query encoded + searched"
         " (up to 20 probes, time-capped); peak MB: process RSS peak while the model ran.",
     ]
-    skipped = ds.get("files_skipped") or {}
-    if skipped:
-        reasons = ", ".join(f"{n} {why}" for why, n in sorted(skipped.items(), key=lambda kv: -kv[1]))
-        lines.append(f"Skipped while reading ({ds.get('files_read', '?')} files read): {reasons}.")
+    from evaluators.datasets import reading_notes
+
+    lines.extend(reading_notes(ds))  # skipped files, dropped queries, a CSV read without a header
     llm = ds.get("llm_queries")
     if llm:
         lines.append(
