@@ -82,7 +82,8 @@ def pytest_terminal_summary(terminalreporter: Any, exitstatus: int, config: pyte
     skipped = terminalreporter.stats.get("skipped", [])
     counts = {m: sum(1 for r in skipped if f"hardware: {m}:" in str(r.longrepr)) for m in HARDWARE_MARKERS}
     detail = ", ".join(f"{m}: {n}" for m, n in counts.items())
-    terminalreporter.write_line(f"skipped: {len(skipped)} (hardware not present; {detail}); any other skip fails")
+    line = f"skipped: {len(skipped)} (hardware not present; {detail}); any other skip fails"
+    terminalreporter.write_line(line)
 
 
 @pytest.hookimpl(trylast=True)

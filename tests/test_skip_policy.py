@@ -19,7 +19,8 @@ def _run(pytester: pytest.Pytester, source: str) -> pytest.RunResult:
     pytester.makeini(INI)
     pytester.makepyfile(source)
     # In-process inner run: the snapshot plugin keeps global state of the outer run, so it stays out.
-    return pytester.runpytest("-p", "tests.skip_policy", "-p", "no:cacheprovider", "-p", "no:textual-snapshot")
+    plugins = ("tests.skip_policy", "no:cacheprovider", "no:textual-snapshot")
+    return pytester.runpytest(*(arg for name in plugins for arg in ("-p", name)))
 
 
 def test_an_undeclared_skip_fails(pytester: pytest.Pytester) -> None:
