@@ -140,13 +140,15 @@ def trial(
           --generate-queries 50 --llm openai:gpt-4o-mini
     """
     _check_usage(demo, corpus, decision, title, save, n_generate, llm, int8, backend)
+    from evaluators.api.budget import SpendCapExceeded, check_cap
     from evaluators.types import TrialInputError
     from evaluators.urls import refuse_credentials
 
     try:
         refuse_credentials([*models, llm])
-    except TrialInputError as exc:
-        raise click.ClickException(str(exc)) from None
+        check_cap(max_usd)
+    except (TrialInputError, SpendCapExceeded) as exc:
+        raise click.UsageError(str(exc)) from None
     saver = TrialSaver(decision, title) if save else None  # journal problems show before any work
     cap_usd = max_usd
     try:
