@@ -136,9 +136,10 @@ def fingerprint(corpus: Iterable[Doc], queries: Iterable[Query], qrels: dict[str
 
 def _check_settings(chunk_tokens: int | None, chunk_overlap: int, sample: int | None) -> None:
     if chunk_tokens is not None and chunk_tokens < 0:
-        raise TrialInputError(f"chunk size must be positive, got {chunk_tokens}")
+        raise TrialInputError(f"chunk size must be positive, got {chunk_tokens} (0 turns chunking off)")
     if chunk_tokens and not 0 <= chunk_overlap < chunk_tokens:
-        raise TrialInputError(f"chunk overlap must be in [0, {chunk_tokens}), got {chunk_overlap}")
+        raise TrialInputError(f"chunk overlap must be in [0, {chunk_tokens}), got {chunk_overlap}: use a "
+                              "smaller overlap or larger chunks")
     if sample is not None and sample < 1:
         raise TrialInputError(f"sample size must be at least 1, got {sample}")
 
@@ -158,11 +159,12 @@ def _read_corpus(path: Path, report: ReadReport) -> _Raw:
 
 
 def _empty_message(path: Path, report: ReadReport) -> str:
+    kinds = "give a folder or file of .txt, .md, .html, .json, .jsonl, .csv or .pdf documents"
     skipped = sum(report.skipped.values())
     if not skipped:
-        return f"no documents found in {path}"
+        return f"no documents found in {path}: {kinds}"
     reasons = ", ".join(f"{n} {r}" for r, n in report.skipped.most_common())
-    return f"no readable documents in {path} ({skipped} skipped: {reasons})"
+    return f"no readable documents in {path} ({skipped} skipped: {reasons}): {kinds} with text in them"
 
 
 def _apply_user_queries(raw: _Raw, queries: StrPath | None, qrels: StrPath | None,

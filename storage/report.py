@@ -16,6 +16,7 @@ from storage.validate import check_document
 
 DOCUMENT_FORMAT = "embedscout-decision"
 DOCUMENT_VERSION = 1
+_EXPORT_HINT = "give a file written by 'embedscout export ID --format json'"
 HEADLINE_METRICS = ("ndcg@10", "recall@10", "mrr@10")
 """Metrics shown in diffs and report tables (all are kept in the JSON)."""
 
@@ -291,14 +292,18 @@ def from_document(data: str | bytes | dict[str, Any]) -> Decision:
         try:
             data = json.loads(data)
         except ValueError as exc:
-            raise StorageError(f"not a JSON document: {exc}") from None
+            raise StorageError(f"not a JSON document ({exc}); {_EXPORT_HINT}") from None
     if not isinstance(data, dict) or data.get("format") != DOCUMENT_FORMAT:
-        raise StorageError(f'not an embedscout decision export (expected "format": "{DOCUMENT_FORMAT}")')
+        raise StorageError(
+            f'not an embedscout decision export (expected "format": "{DOCUMENT_FORMAT}"); {_EXPORT_HINT}'
+        )
     version = data.get("version", 1)
     if isinstance(version, bool) or not isinstance(version, int) or version < 1:
-        raise StorageError(f"not a valid decision export: version must be a whole number, got {version!r}")
+        raise StorageError(f"not a valid decision export: version must be a whole number, got {version!r}; "
+                           f"{_EXPORT_HINT}")
     if version > DOCUMENT_VERSION:
-        raise StorageError(f"export version {version} is newer than this embedscout understands; upgrade it")
+        raise StorageError(f"export version {version} is newer than this embedscout understands; upgrade "
+                           "embedscout to import it")
     check_document(data, statuses=STATUSES)  # every part, before anything is written
     raw = data["decision"]
     status = raw.get("status", "draft")

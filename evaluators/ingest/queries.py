@@ -71,7 +71,7 @@ def read_user_queries(path: Path, report: ReadReport) -> UserQueries:
         if answers:
             out.answers[qid] = answers
     if not out.queries:
-        raise TrialInputError(f"no queries found in {path}")
+        raise TrialInputError(f"no queries found in {path}: give one question per line (JSONL) or row (CSV)")
     return out
 
 
@@ -81,7 +81,8 @@ def _json_rows(raw: str, path: Path, report: ReadReport) -> list[dict[str, Any]]
         try:
             value = json_value(stripped)
         except json.JSONDecodeError as exc:
-            raise TrialInputError(f"{path}: invalid JSON ({exc.msg}, line {exc.lineno})") from None
+            raise TrialInputError(f"{path}: invalid JSON ({exc.msg}, line {exc.lineno}); fix it, or use "
+                                  "JSONL (one question object per line)") from None
         return [v for v in value if isinstance(v, dict)]
     return read_jsonl(path, report, raw)
 
@@ -91,7 +92,8 @@ def _csv_rows(raw: str, path: Path) -> list[dict[str, Any]]:
     reader = csv.DictReader(io.StringIO(raw), delimiter=delim)
     fields = {f.strip().lower() for f in reader.fieldnames or []}
     if not fields & set(TEXT_KEYS):
-        raise TrialInputError(f"{path}: needs a 'question' (or 'query'/'text') column")
+        raise TrialInputError(f"{path}: needs a 'question' (or 'query'/'text') column: add a header row "
+                              "naming it")
     return [{(k or "").strip().lower(): v for k, v in row.items()} for row in reader]
 
 

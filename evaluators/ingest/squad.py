@@ -52,9 +52,11 @@ def read_squad(path: Path, report: ReadReport) -> SquadParts:
     try:
         value = json_value(read_text(path))
     except json.JSONDecodeError as exc:
-        raise TrialInputError(f"{path}: invalid JSON ({exc.msg}, line {exc.lineno})") from None
+        raise TrialInputError(f"{path}: invalid JSON ({exc.msg}, line {exc.lineno}); fix the file, or give "
+                              "a folder of documents") from None
     if not looks_like_squad(value):
-        raise TrialInputError(f"{path}: not a SQuAD-style file (no data[].paragraphs)")
+        raise TrialInputError(f"{path}: not a SQuAD-style file (no data[].paragraphs lists); give SQuAD JSON "
+                              "or put the file in a folder to read it as records")
     parts = SquadParts([], [], {}, 0)
     seen_q: set[str] = set()
     used_slugs: set[str] = set()

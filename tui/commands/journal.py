@@ -192,7 +192,7 @@ def import_(file: Any) -> None:
     try:
         text = file.read()
     except (OSError, UnicodeDecodeError) as exc:
-        raise click.ClickException(f"cannot read {file.name}: {exc}") from None
+        raise click.ClickException(f"cannot read {file.name}: {exc} (exports are UTF-8 JSON)") from None
     with _journal() as db:
         new_id = store.import_json(db, text)
         title = store.get_decision(db, new_id, with_children=False).title
