@@ -12,6 +12,8 @@ from pathlib import Path
 from typing import Any
 
 import pytest
+from hypothesis import HealthCheck, given, settings
+from hypothesis import strategies as st
 
 from storage import store
 from storage.db import SCHEMA_VERSION, newer_schema
@@ -185,3 +187,44 @@ def test_clean_strips_credentials_from_any_text() -> None:
 def test_newer_schema_is_none_for_a_current_journal(journal: Path) -> None:
     db = store.open_db(journal)
     assert newer_schema(db) is None and store.read_only_reason(db) is None
+
+
+_json = st.recursive(
+    st.none() | st.booleans() | st.integers() | st.floats() | st.text(max_size=12),
+    lambda inner: st.lists(inner, max_size=3) | st.dictionaries(st.text(max_size=8), inner, max_size=3),
+    max_leaves=8,
+)
+_PLACES = ("decision", "recommendations", "trials", "decision.title", "decision.tags",
+           "decision.requirements", "trials.0.results", "trials.0.results.0", "trials.0.results.0.metrics",
+           "trials.0.results.0.model", "trials.0.results.0.ci95", "trials.0.results.0.per_query",
+           "trials.0.dataset", "version", "recommendations.0.candidates", "decision.chosen_model")
+
+
+@settings(max_examples=40, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture])
+@given(place=st.sampled_from(_PLACES), value=_json)
+def test_any_value_anywhere_imports_or_is_refused_untouched(journal: Path, place: str, value: Any) -> None:
+    """Property: a valid export with one part replaced by any JSON value is imported or refused with a
+    StorageError; a refusal writes nothing (never a traceback, never a half import)."""
+    doc = _export_once(journal)
+    node: Any = doc
+    *path, last = place.split(".")
+    for key in path:
+        node = node[int(key)] if key.isdigit() else node[key]
+    node[int(last) if last.isdigit() else last] = value
+    db = store.open_db(journal)
+    count = db.table("decisions").count
+    try:
+        store.import_json(db, json.dumps(doc))
+    except store.StorageError as exc:
+        assert "\n" not in str(exc)
+        assert db.table("decisions").count == count
+    db.close()
+
+
+_EXPORTS: dict[Path, dict[str, Any]] = {}
+
+
+def _export_once(journal: Path) -> dict[str, Any]:
+    if journal not in _EXPORTS:
+        _EXPORTS[journal] = _export(journal)
+    return copy.deepcopy(_EXPORTS[journal])
