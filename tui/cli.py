@@ -21,6 +21,8 @@ LAZY_COMMANDS: dict[str, tuple[str, str, str]] = {
     "catalog": ("tui.commands.catalog_cmd", "catalog", "Browse the curated catalog; refresh its scores."),
     "trial": ("tui.commands.trial", "trial", "Measure models on your documents (or the demo)."),
     "check": ("tui.commands.check", "check", "Check tokenizer fit, cross-lingual, stability, neighbours."),
+    "export-task": ("tui.commands.scale", "export_task", "Write a trial as an mteb task for a GPU box."),
+    "import-results": ("tui.commands.scale", "import_results", "Import that mteb run's results as a trial."),
     "history": ("tui.commands.journal", "history", "List past decisions, newest first."),
     "show": ("tui.commands.journal", "show", "Show one decision: requirements, shortlist, trials, choice."),
     "diff": ("tui.commands.journal", "diff", "Compare two decisions side by side."),
