@@ -11,6 +11,7 @@ from dataclasses import dataclass, field
 from typing import Any
 
 from evaluators.scale import source_label
+from storage import handover
 from storage.db import StorageError
 from storage.records import STATUSES, Decision, RecommendationRecord, TrialRecord, utcnow
 from storage.validate import check_document
@@ -161,13 +162,14 @@ def render_markdown(d: Decision) -> str:
     if not d.trials:
         lines += ["", "_No trials recorded._"]
     for trial in d.trials:
-        lines += _trial_md(trial)
+        lines += _trial_md(trial) + handover.tradeoffs_md(trial, d.requirements)
     lines += ["", "## Choice", ""]
     if d.chosen_model:
         lines.append(f"**Chosen model:** {_inline(d.chosen_model)}")
         lines += ["", *(f"> {line}" for line in (d.rationale or "(no rationale recorded)").splitlines())]
     else:
         lines.append("_No model chosen yet._")
+    lines += handover.deployment_md(d)
     return "\n".join(lines).rstrip() + "\n"
 
 
@@ -181,6 +183,7 @@ def _recommendation_md(rec: RecommendationRecord | None) -> list[str]:
         for i, c in enumerate(rec.candidates, start=1)
     ]
     lines += _table(["#", "Model", "Score", "Why"], rows) if rows else ["_No candidates._"]
+    lines += handover.sizing_md(rec.extra.get("sizing") or [], rec.extra.get("sizing_assumptions"))
     if rec.excluded:
         lines += ["", "### Excluded", ""]
         lines += _table(

@@ -29,6 +29,7 @@ LAZY_COMMANDS: dict[str, tuple[str, str, str]] = {
     "decide": ("tui.commands.journal", "decide", "Record the chosen model and your rationale."),
     "recheck": ("tui.commands.journal", "recheck", "Re-rank a decision on the current catalog."),
     "export": ("tui.commands.journal", "export", "Export a decision as Markdown or JSON."),
+    "use": ("tui.commands.use", "use", "Print ready-to-paste code for a decision's chosen model."),
     "import": ("tui.commands.journal", "import_", "Import a decision exported as JSON."),
     "delete": ("tui.commands.journal", "delete", "Delete a decision (asks first)."),
     "doctor": ("tui.commands.doctor", "doctor", "Show detected hardware, paths and installed backends."),

@@ -113,6 +113,12 @@ def details_text(row: Any) -> Text:
     for line in [int8_line(d), *api_lines(d)]:
         if line:
             text.append(line + "\n")
+    if d.get("tradeoffs"):
+        from evaluators.tradeoffs import summary_line, text_lines
+
+        text.append("Size/quality trade-offs (index at the trial's corpus; MRL = Matryoshka)\n", style="bold")
+        for line in [*text_lines(d["tradeoffs"]), summary_line(d["tradeoffs"]) or ""]:
+            text.append(line + "\n")
     checks = d.get("checks") or {}
     if checks:
         text.append("Deeper checks\n", style="bold")

@@ -247,6 +247,14 @@ def _save(rec_dict: dict[str, Any], req: Requirements, title: str | None) -> int
     help="Assumed query volume for the API cost estimate.",
 )
 @click.option(
+    "--monthly-updates",
+    type=click.FloatRange(min=0, max=100),
+    default=10.0,
+    show_default=True,
+    metavar="PCT",
+    help="Share of the corpus re-embedded each month (new or changed documents), for the sizing table.",
+)
+@click.option(
     "--budget",
     default="any",
     show_default=True,
@@ -295,6 +303,10 @@ def recommend(**opts: Any) -> None:
     rec = run_recommend(req, models, catalog_version=version)
     rec_dict = rec.to_dict(top=opts["top"])
     rec_dict["hardware"] = hw_desc
+    from tui.commands.sizing_view import render_sizing, sizing_section
+
+    sizes, sizing = sizing_section([c.spec for c in rec.top(opts["top"])], req, opts["monthly_updates"])
+    rec_dict.update(sizing)
     decision_id = _save(rec_dict, req, opts["title"]) if opts["save"] else None
     if opts["as_json"]:
         if decision_id is not None:
@@ -302,5 +314,6 @@ def recommend(**opts: Any) -> None:
         click.echo(json.dumps(rec_dict, indent=2, ensure_ascii=False))
         return
     render_recommendation(rec, top=opts["top"], hardware=hw_desc, all_excluded=opts["all_excluded"])
+    render_sizing(sizes, sizing["sizing_assumptions"])
     if decision_id is not None:
         click.echo(f"Saved as decision #{decision_id} (see: embedscout show {decision_id})")

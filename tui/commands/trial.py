@@ -98,6 +98,18 @@ from tui.commands.trial_view import dropped_text, render, to_json
     metavar="REF",
     help="Chat model for --generate-queries: openai:gpt-4o-mini, ollama:<m>, openai-compatible:<m>@<url>.",
 )
+@click.option(
+    "--tradeoffs",
+    "show_tradeoffs",
+    is_flag=True,
+    help="Print each model's size/quality table (dimensions x fp16/int8/binary); always in --json.",
+)
+@click.option(
+    "--corpus-docs",
+    type=click.IntRange(min=1),
+    metavar="N",
+    help="With --tradeoffs: size the index for N documents (chunked as in this trial).",
+)
 @click.option("--demo", is_flag=True, help="Use the bundled demo corpus (SQuAD 2.0 sample, CC BY-SA 4.0).")
 @click.option("--no-cache", is_flag=True, help="Do not read or write the embeddings cache.")
 @click.option("--json", "as_json", is_flag=True, help="Print the results as JSON.")
@@ -122,6 +134,8 @@ def trial(
     max_usd: float | None,
     n_generate: int | None,
     llm: str | None,
+    show_tradeoffs: bool,
+    corpus_docs: int | None,
     demo: bool,
     no_cache: bool,
     as_json: bool,
@@ -140,6 +154,8 @@ def trial(
           --generate-queries 50 --llm openai:gpt-4o-mini
     """
     _check_usage(demo, corpus, decision, title, save, n_generate, llm, int8, backend)
+    if corpus_docs and not show_tradeoffs:
+        raise click.UsageError("--corpus-docs only applies with --tradeoffs")
     from evaluators.api.budget import SpendCapExceeded, check_cap
     from evaluators.types import TrialInputError
     from evaluators.urls import refuse_credentials
@@ -198,7 +214,7 @@ def trial(
     if as_json:
         click.echo(json.dumps(to_json(result), indent=2, ensure_ascii=False, default=str))
     else:
-        render(result)
+        render(result, tradeoffs=show_tradeoffs, corpus_docs=corpus_docs)
     if interrupted:
         ctx.exit(130)
     if result.results and not any(r.status == "ok" for r in result.results):

@@ -58,14 +58,17 @@ def _cell(row: Any, key: str, best: bool) -> str:
 def _notes(row: Any, name: str) -> str:
     """One line per model under the table: how it ran (or why it failed), int8 agreement, API spend; the same
     wording as the TUI's details pane (`tui.trial_text`)."""
+    from evaluators.tradeoffs import summary_line
     from tui.trial_text import api_lines, int8_line, run_line
 
-    extra = [line for line in (int8_line(row.details or {}), *api_lines(row.details or {})) if line]
+    d = row.details or {}
+    extra = [line for line in (int8_line(d), *api_lines(d), summary_line(d.get("tradeoffs"))) if line]
     return f"{name}: " + "; ".join([run_line(row), *extra])
 
 
-def render(result: Any) -> None:
-    """The results table (stdout) with a caption saying what each figure measured and on how much."""
+def render(result: Any, *, tradeoffs: bool = False, corpus_docs: int | None = None) -> None:
+    """The results table (stdout) with a caption saying what each figure measured and on how much;
+    with `tradeoffs`, each dense model's size/quality table (index size at `corpus_docs` documents)."""
     from rich.console import Console
     from rich.table import Table
 
@@ -114,6 +117,44 @@ def render(result: Any) -> None:
         from tui.commands.check import render as render_checks
 
         render_checks(checks)
+    if tradeoffs:
+        render_tradeoffs(result, console, names, corpus_docs)
+
+
+def render_tradeoffs(result: Any, console: Any, names: dict[str, str], corpus_docs: int | None) -> None:
+    """One table per model that has a trade-off table, with the rule that picked the suggestion."""
+    from rich.table import Table
+
+    from evaluators.tradeoffs import COLUMNS, display_rows
+
+    ds = result.dataset
+    per_doc = (ds.get("n_chunks") or 1) / max(1, ds.get("n_docs") or 1)
+    n_vectors = round(corpus_docs * per_doc) if corpus_docs else None
+    where = (
+        f"{n_vectors:,} vectors ({corpus_docs:,} documents x {per_doc:.2f} chunks each, as in this trial)"
+        if n_vectors is not None
+        else f"this trial's {ds.get('n_chunks')} chunks (--corpus-docs N sizes your corpus)"
+    )
+    shown = None
+    for row in result.results:
+        table = (row.details or {}).get("tradeoffs")
+        if row.status != "ok" or not table:
+            continue
+        shown = table
+        out = Table(title=f"{names.get(row.model, row.model)}: size/quality trade-offs", title_justify="left")
+        for col in COLUMNS:
+            out.add_column(col or "", justify="left" if col in ("Setting", "") else "right", no_wrap=True)
+        for cells in display_rows(table, n_vectors):
+            out.add_row(*cells)
+        console.print(out)
+    if shown is not None:
+        console.print(
+            f"Trade-offs: re-scored from each model's trial vectors on {shown['n_queries']} queries; index = "
+            f"vectors + HNSW links (M=16) at {where}. {shown['rule']}. "
+            + " ".join(m.rstrip(".") + "." for m in shown["methods"]),
+            highlight=False,
+            markup=False,
+        )
 
 
 def short_names(models: list[str]) -> dict[str, str]:
