@@ -20,6 +20,9 @@ _ALNUM = rf"[^\W_{CJK_RANGES}]+"
 """A run of letters/digits other than CJK (a negated class: much faster than a per-character lookahead)."""
 TOKEN_RE = re.compile(rf"[{CJK_RANGES}]|{_ALNUM}(?:['’.\-]{_ALNUM})*|[^\s]")
 """One token per match; see the module docstring."""
+_MAX_CHARS_PER_TOKEN = 32
+"""Longer texts are assumed not to fit in one chunk before they are counted (only a shortcut: a text that
+does fit still comes out as one chunk)."""
 _ASCII_TOKEN_RE = re.compile(r"[A-Za-z0-9]+(?:['.\-][A-Za-z0-9]+)*|[^\s]")
 """TOKEN_RE restricted to ASCII text (same matches there), about twice as fast: no Unicode class lookups."""
 
@@ -120,8 +123,10 @@ def chunk_spans(text: str, size: int, overlap: int) -> list[tuple[int, int]]:
 
 def chunk_doc(doc: Doc, size: int, overlap: int) -> list[Doc]:
     """`doc` itself if it fits in one chunk, else chunks '<doc id>#<n>' (n from 0) with parent_id set."""
-    if count_tokens(doc.text) <= size:
-        return [doc]  # what chunk_spans would say, without splitting sentences (most documents are short)
+    # What chunk_spans would say, without splitting sentences: most documents are short. Only tried on text
+    # that could fit: counting a 50 MB file in one call cost more than counting it sentence by sentence.
+    if len(doc.text) <= size * _MAX_CHARS_PER_TOKEN and count_tokens(doc.text) <= size:
+        return [doc]
     spans = chunk_spans(doc.text, size, overlap)
     if len(spans) <= 1:
         return [doc]
