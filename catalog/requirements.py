@@ -81,13 +81,13 @@ class Requirements:
             out.append(f"queries_per_month must be >= 0, got {self.queries_per_month}")
         for name in ("max_usd_per_1m", "monthly_cap_usd", "ram_gb", "vram_gb"):
             value = getattr(self, name)
-            if value is not None and value < 0:
-                out.append(f"{name} must be >= 0, got {value}")
+            if value is not None and not (math.isfinite(value) and value >= 0):  # nan compares False
+                out.append(f"{name} must be a finite number >= 0, got {value}")
         if self.gpu is not None and self.gpu not in GPU_KINDS:
             out.append(f"gpu must be one of {', '.join(GPU_KINDS)} or none, got {self.gpu!r}")
         weights = (self.quality_weight, self.speed_weight, self.cost_weight)
-        if any(w < 0 for w in weights) or sum(weights) <= 0:
-            out.append(f"priority weights must be >= 0 and not all zero, got {weights}")
+        if not all(math.isfinite(w) and w >= 0 for w in weights) or sum(weights) <= 0:
+            out.append(f"priority weights must be finite numbers >= 0, not all zero, got {weights}")
         return out
 
     @property

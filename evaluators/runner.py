@@ -45,6 +45,7 @@ from evaluators.types import (
     TrialInputError,
     TrialResult,
 )
+from evaluators.urls import strip_credentials
 from evaluators.winner.assess import doc_sample, winner_stability
 from evaluators.winner.model import WinnerStability
 from evaluators.winner.projection import RowRanking, row_ranking
@@ -214,7 +215,7 @@ def _run_models(
     """Every model's rows at the current chunk size; False when the user stopped the trial."""
     for ref in model_refs:
         make = partial(_run_model, ctx, ref)
-        if not _run_row(ctx, result, _label(ctx, str(ref)), make, on_model_done, ref):
+        if not _run_row(ctx, result, _label(ctx, strip_credentials(str(ref))), make, on_model_done, ref):
             return False
         first = result.results[-1]
         if first.status == "ok" and ctx.reranker is not None:
@@ -253,7 +254,9 @@ def _run_row(
         result.complete = False
         return False
     except Exception as exc:  # one model's failure (offline, OOM, bad id) must not stop the others
-        row = ModelResult(model=label, status="failed", error=_reason(exc), details={"ref": ref or label})
+        # a password inside a URL never reaches a row (the ref is refused before a trial anyway)
+        row = ModelResult(model=label, status="failed", error=_reason(exc),
+                          details={"ref": strip_credentials(ref or label)})
     result.results.append(row)
     if on_model_done is not None:
         on_model_done(row)

@@ -16,9 +16,11 @@ from evaluators.winner.text import detail_lines
 from storage import handover
 from storage.db import StorageError
 from storage.records import STATUSES, Decision, RecommendationRecord, TrialRecord, utcnow
+from storage.validate import check_document
 
 DOCUMENT_FORMAT = "embedscout-decision"
 DOCUMENT_VERSION = 1
+_EXPORT_HINT = "give a file written by 'embedscout export ID --format json'"
 HEADLINE_METRICS = ("ndcg@10", "recall@10", "mrr@10")
 ANSWER_HIT = "answer_hit@1"
 """evaluators.answers.ANSWER_HIT (storage reads results as plain dicts and imports no evaluator code)."""
@@ -344,17 +346,21 @@ def from_document(data: str | bytes | dict[str, Any]) -> Decision:
         try:
             data = json.loads(data)
         except ValueError as exc:
-            raise StorageError(f"not a JSON document: {exc}") from None
+            raise StorageError(f"not a JSON document ({exc}); {_EXPORT_HINT}") from None
     if not isinstance(data, dict) or data.get("format") != DOCUMENT_FORMAT:
-        raise StorageError(f'not an embedscout decision export (expected "format": "{DOCUMENT_FORMAT}")')
-    if int(data.get("version", 0)) > DOCUMENT_VERSION:
-        raise StorageError(f"export version {data.get('version')} is newer than this embedscout understands")
-    raw = data.get("decision")
-    if not isinstance(raw, dict) or not isinstance(raw.get("title"), str):
-        raise StorageError("the export has no decision title")
+        raise StorageError(
+            f'not an embedscout decision export (expected "format": "{DOCUMENT_FORMAT}"); {_EXPORT_HINT}'
+        )
+    version = data.get("version", 1)
+    if isinstance(version, bool) or not isinstance(version, int) or version < 1:
+        raise StorageError(f"not a valid decision export: version must be a whole number, got {version!r}; "
+                           f"{_EXPORT_HINT}")
+    if version > DOCUMENT_VERSION:
+        raise StorageError(f"export version {version} is newer than this embedscout understands; upgrade "
+                           "embedscout to import it")
+    check_document(data, statuses=STATUSES)  # every part, before anything is written
+    raw = data["decision"]
     status = raw.get("status", "draft")
-    if status not in STATUSES:
-        raise StorageError(f"the export has an unknown status {status!r}")
     now = utcnow()
     return Decision(
         id=None,

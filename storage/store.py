@@ -13,7 +13,14 @@ from typing import Any
 
 from evaluators.winner.model import WinnerStability
 from storage import report
-from storage.db import BUSY_TIMEOUT_S, DecisionNotFound, StorageError, open_db, write_transaction
+from storage.db import (
+    BUSY_TIMEOUT_S,
+    DecisionNotFound,
+    StorageError,
+    open_db,
+    read_only_reason,
+    write_transaction,
+)
 from storage.queries import DecisionFilter, select_decision_ids
 from storage.records import (
     STATUSES,
@@ -26,6 +33,7 @@ from storage.records import (
 )
 from storage.report import DecisionDiff
 from storage.sqlite_lib import Database, Table
+from storage.validate import check_model_ref
 
 __all__ = [
     "BUSY_TIMEOUT_S",
@@ -35,6 +43,7 @@ __all__ = [
     "StorageError",
     "add_trial_result",
     "attach_recommendation",
+    "check_model_ref",
     "begin_trial",
     "create_decision",
     "decide",
@@ -48,6 +57,7 @@ __all__ = [
     "import_json",
     "list_decisions",
     "open_db",
+    "read_only_reason",
     "recent_decisions",
     "save_trial",
     "supersede",
@@ -243,8 +253,7 @@ def save_trial(db: Database, decision_id: int | None, trial: Any) -> int:
 
 def decide(db: Database, decision_id: int, *, model: str, note: str = "") -> Decision:
     """Record the choice: status 'decided', the chosen model id and the rationale note."""
-    if not model.strip():
-        raise StorageError("name the chosen model")
+    check_model_ref(model)
     current = get_decision(db, decision_id, with_children=False)
     if current.status == "superseded":
         raise StorageError(

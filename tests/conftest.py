@@ -1,4 +1,6 @@
-"""Shared fixtures: every test gets its own EMBEDSCOUT_HOME, offline Hugging Face, and paths to shared data.
+"""Shared fixtures: every test gets its own EMBEDSCOUT_HOME, offline Hugging Face, and the small public
+retrieval sets in tests/data (`shared_data`). The skip policy (only a declared hardware need may skip) is
+the plugin tests/skip_policy.py.
 
 Snapshot baselines were recorded on Python 3.11 (see tests/tui/); regenerate them only there.
 """
@@ -13,7 +15,10 @@ from typing import Any
 import pytest
 
 ROOT = Path(__file__).resolve().parent.parent
-SHARED_DATA = ROOT.parent / "shared" / "data"
+TEST_DATA = ROOT / "tests" / "data"
+"""squad_en, cmrc_zh and tatoeba_en_zh (BEIR layout), with their licences and provenance in README.md."""
+
+pytest_plugins = ["tests.skip_policy"]
 
 os.environ.setdefault("HF_HUB_OFFLINE", "1")
 os.environ.setdefault("TRANSFORMERS_OFFLINE", "1")
@@ -38,10 +43,10 @@ def home(_isolated_home: Path) -> Path:
 
 @pytest.fixture(scope="session")
 def shared_data() -> Path:
-    """../shared/data (BEIR layout). Never ../shared/holdout: that is reserved for acceptance checks."""
-    if not SHARED_DATA.is_dir():
-        pytest.skip(f"shared data not found at {SHARED_DATA}")
-    return SHARED_DATA
+    """tests/data: squad_en, cmrc_zh, tatoeba_en_zh (BEIR layout, in the repository, so every clone has
+    them). The name is kept from when the sets lived outside the repository; no test reads outside it."""
+    assert (TEST_DATA / "squad_en" / "corpus.jsonl").is_file(), f"test data missing from {TEST_DATA}"
+    return TEST_DATA
 
 
 @pytest.fixture(scope="session")
@@ -61,26 +66,3 @@ def openai_server(monkeypatch: pytest.MonkeyPatch) -> Iterator[Any]:
         monkeypatch.setenv("EMBEDSCOUT_OPENAI_BASE_URL", server.url + "/v1")
         monkeypatch.setenv("OPENAI_API_KEY", TEST_OPENAI_KEY)
         yield server
-
-
-HARDWARE_MARKERS = ("needs_gpu", "needs_bf16_cpu")
-"""Declared hardware needs: the only skips the suite allows (pyproject markers)."""
-
-
-def pytest_runtest_setup(item: pytest.Item) -> None:
-    """Skip a needs_gpu / needs_bf16_cpu test where this machine lacks that hardware, saying so."""
-    for name in HARDWARE_MARKERS:
-        if item.get_closest_marker(name) is not None:
-            missing = _missing_hardware(name)
-            if missing:
-                pytest.skip(f"{name}: {missing}")
-
-
-def _missing_hardware(name: str) -> str | None:
-    from evaluators.hardware import cpu_info, detect_hardware, native_bf16
-
-    if name == "needs_bf16_cpu":
-        cpu, flags = cpu_info()
-        return None if native_bf16(flags) else f"{cpu or 'this CPU'} has no AMX / AVX512-BF16"
-    hw = detect_hardware(probe_gpu=True, allow_torch=True)
-    return None if hw.gpu else "no CUDA or MPS GPU found (" + "; ".join(hw.notes[1:]) + ")"

@@ -68,7 +68,8 @@ def test_import_into_same_journal_gets_new_id(db: Database) -> None:
         ("{not json", "not a JSON document"),
         ('{"format": "something-else"}', "not an embedscout decision export"),
         ('{"format": "embedscout-decision", "version": 99, "decision": {"title": "x"}}', "newer"),
-        ('{"format": "embedscout-decision", "version": 1, "decision": {}}', "no decision title"),
+        ('{"format": "embedscout-decision", "version": 1, "decision": {}}',
+         "decision.title must be a string"),
     ],
 )
 def test_import_rejects_bad_documents(db: Database, text: str, message: str) -> None:

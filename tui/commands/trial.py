@@ -178,9 +178,17 @@ def trial(
         raise click.UsageError("--rerank-depth only applies with --rerank REF")
     if corpus_docs and not show_tradeoffs:
         raise click.UsageError("--corpus-docs only applies with --tradeoffs")
-    cap_usd = max_usd
+    from evaluators.api.budget import SpendCapExceeded, check_cap
     from evaluators.types import TrialInputError
+    from evaluators.urls import refuse_credentials
 
+    try:
+        refuse_credentials([*models, llm])
+        check_cap(max_usd)
+    except (TrialInputError, SpendCapExceeded) as exc:
+        raise click.UsageError(str(exc)) from None
+    saver = TrialSaver(decision, title) if save else None  # journal problems show before any work
+    cap_usd = max_usd
     try:
         sizes = _chunk_sizes(chunk_text)
         chunk_tokens = sizes[0]
@@ -221,7 +229,6 @@ def trial(
         "rerank": {"ref": _public_ref(rerank), "depth": rerank_depth} if rerank else None,
         "generate_queries": {"n": n_generate, "llm": _public_ref(llm)} if n_generate else None,
     }
-    saver = TrialSaver(decision, title) if save else None
     if saver is not None:
         saver.begin(dataset, settings)
     options: dict[str, Any] = {"backend": backend, "checks": kinds, "int8": int8, "max_usd": max_usd}

@@ -12,9 +12,12 @@ class TrialSaver:
     finishes (so a killed trial keeps them), and the final rows, compared with the best, replace them."""
 
     def __init__(self, decision: int | None, title: str | None) -> None:
-        from storage.store import create_decision, open_db
+        from storage.store import StorageError, create_decision, open_db
 
-        self.db = open_db()
+        try:  # before the trial runs: an unusable journal is a one-line error, not a lost run
+            self.db = open_db(writable=True)
+        except StorageError as exc:
+            raise click.ClickException(f"--save: {exc}") from None
         self.decision = decision
         self._create, self._title = create_decision, title
         self.trial_id: int | None = None

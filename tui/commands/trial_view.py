@@ -207,10 +207,9 @@ def _caption(result: Any, n_q: Any) -> list[str]:
             "Chunks: each model's own tokenizer cuts the documents to fit its window; BM25 keeps regex-v1 "
             "chunks (see each row's note and details.chunking)."
         )
-    skipped = ds.get("files_skipped") or {}
-    if skipped:
-        reasons = ", ".join(f"{n} {why}" for why, n in sorted(skipped.items(), key=lambda kv: -kv[1]))
-        lines.append(f"Skipped while reading ({ds.get('files_read', '?')} files read): {reasons}.")
+    from evaluators.datasets import reading_notes
+
+    lines.extend(reading_notes(ds))  # skipped files, dropped queries, a CSV read without a header
     llm = ds.get("llm_queries")
     if llm:
         lines.append(

@@ -145,6 +145,8 @@ class TrialScreen(AppScreen):
 
     @work(thread=True, exclusive=True, group="trial", exit_on_error=False)
     def _trial_in_thread(self, source: dict[str, Any], refs: list[str], options: dict[str, Any]) -> Any:
+        from evaluators.datasets import reading_notes
+
         me = get_current_worker()
         post = self.post_message
         post(TrialLogged("Reading documents…"))
@@ -158,6 +160,8 @@ class TrialScreen(AppScreen):
                 + (f" ({dataset.query_origin}, synthetic)" if dataset.synthetic else "")
             )
         )
+        for line in reading_notes(dataset.info):  # skipped files, dropped queries: as the CLI shows them
+            post(TrialLogged(line))
         return self.services.run_trial(
             dataset,
             refs,
