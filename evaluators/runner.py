@@ -28,7 +28,7 @@ from evaluators.models import ModelRef, resolve_model
 from evaluators.optins import check_kinds, deeper_checks, int8_agreement, spend_estimates
 from evaluators.search import maxp, search
 from evaluators.stats import bootstrap_ci, compare_to_best
-from evaluators.types import Dataset, Doc, ModelResult, TrialCancelled, TrialInputError, TrialResult
+from evaluators.types import Dataset, Doc, ModelResult, Query, TrialCancelled, TrialInputError, TrialResult
 
 DEPTH = 100
 """Units retrieved per query: enough for MaxP to find 10 distinct parents and for RRF to fuse."""
@@ -100,7 +100,7 @@ def run_trial(
     """
     if not dataset.corpus:
         raise TrialInputError("the corpus is empty: nothing to search")
-    queries = [q for q in dataset.queries if any(g > 0 for g in dataset.qrels.get(q.id, {}).values())]
+    queries = scored_queries(dataset)
     if not queries:
         raise TrialInputError("no query has a relevant document in the corpus: nothing to score")
     ctx = _Ctx(
@@ -130,6 +130,11 @@ def run_trial(
     compare_to_best(result.results)
     result.finished_at = _now()
     return result
+
+
+def scored_queries(dataset: Dataset) -> list[Query]:
+    """The queries a trial scores: those with at least one relevant document in the corpus."""
+    return [q for q in dataset.queries if any(g > 0 for g in dataset.qrels.get(q.id, {}).values())]
 
 
 def _run_row(

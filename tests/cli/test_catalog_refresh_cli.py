@@ -15,7 +15,7 @@ from catalog.refresh import load_benchmarks
 from evaluators.api import mteb_fetch
 from storage.catalog_overlay import catalog_with_overlay, overlay_path, read_overlay, write_overlay
 from tests.unit._fake_http import FakeServer, free_closed_port_url, mteb_result, running_server, serve_results
-from tui.commands.catalog_refresh import refresh
+from tui.cli.cmd_catalog_refresh import refresh
 
 MODEL = "openai/text-embedding-3-small"
 FOLDER = "openai__text-embedding-3-small"

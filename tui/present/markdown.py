@@ -1,0 +1,133 @@
+"""One decision as a Markdown report a colleague can read months later: the answers, the shortlist with
+reasons, every trial with intervals and n, the choice and its rationale; and a re-check as Markdown.
+
+Built from the journal's `Decision` with the same trial rows and labels as the CLI and TUI tables.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from typing import TYPE_CHECKING
+
+from tui.present import trial_rows as rows
+from tui.present.formats import num, when
+from tui.present.journal import (
+    dataset_facts,
+    earlier_profile_note,
+    environment_text,
+    recheck_changes,
+    recheck_lines,
+    settings_text,
+)
+from tui.present.profile import requirements_rows
+
+if TYPE_CHECKING:
+    from storage.recheck import RecheckReport
+    from storage.records import Decision, RecommendationRecord, TrialRecord
+
+
+def table(header: Sequence[str], body: Sequence[Sequence[str]]) -> list[str]:
+    out = ["| " + " | ".join(header) + " |", "|" + "---|" * len(header)]
+    out += ["| " + " | ".join(_cell(c) for c in row) + " |" for row in body]
+    return out
+
+
+def _cell(text: str) -> str:
+    return text.replace("\\", "\\\\").replace("|", "\\|").replace("\r\n", "<br>").replace("\n", "<br>")
+
+
+def _inline(text: str) -> str:
+    return " ".join(text.splitlines())
+
+
+def decision_markdown(d: Decision) -> str:
+    lines = [f"# {_inline(d.title)}", ""]
+    lines.append(
+        f"- Decision #{d.id} · status **{d.status}** · created {when(d.created_at)} · "
+        f"updated {when(d.updated_at)} (UTC)"
+    )
+    if d.tags:
+        lines.append(f"- Tags: {', '.join(_inline(t) for t in d.tags)}")
+    if d.superseded_by is not None:
+        lines.append(f"- Superseded by decision #{d.superseded_by}")
+    lines += ["", "## Questions and answers", ""]
+    if d.requirements:
+        lines += table(["Question", "Answer"], requirements_rows(d.requirements))
+    else:
+        lines.append("_No requirements recorded._")
+    lines += _recommendation(d.latest_recommendation)
+    lines += ["", "## Trials"]
+    if not d.trials:
+        lines += ["", "_No trials recorded._"]
+    for trial in d.trials:
+        lines += trial_markdown(trial)
+    lines += ["", "## Choice", ""]
+    if d.chosen_model:
+        lines.append(f"**Chosen model:** {_inline(d.chosen_model)}")
+        lines += ["", *(f"> {line}" for line in (d.rationale or "(no rationale recorded)").splitlines())]
+    else:
+        lines.append("_No model chosen yet._")
+    return "\n".join(lines).rstrip() + "\n"
+
+
+def _recommendation(rec: RecommendationRecord | None) -> list[str]:
+    lines = ["", "## Shortlist", ""]
+    if rec is None:
+        return [*lines, "_No recommendation recorded._"]
+    lines += [f"Catalog version {rec.catalog_version or 'unknown'}, recommended {rec.created_at}.", ""]
+    body = [
+        [str(i), str(c.get("id", "")), num(c.get("score"), 1), "; ".join(map(str, c.get("reasons") or []))]
+        for i, c in enumerate(rec.candidates, start=1)
+    ]
+    lines += table(["#", "Model", "Score", "Why"], body) if body else ["_No candidates._"]
+    if rec.excluded:
+        lines += ["", "### Excluded", ""]
+        lines += table(
+            ["Model", "Why not"],
+            [[str(e.get("id", "")), "; ".join(map(str, e.get("reasons") or []))] for e in rec.excluded],
+        )
+    return lines
+
+
+def trial_markdown(trial: TrialRecord) -> list[str]:
+    """One trial: what it ran on and how, its rows (the shared trial columns), then its deeper checks."""
+    ds = trial.dataset
+    stored = [rows.stored_row(r) for r in trial.results]
+    name = _inline(str(ds.get("name") or "dataset"))
+    lines = ["", f"### Trial {trial.id} on {name} ({trial.status})", ""]
+    lines.append(f"Dataset: {dataset_facts(ds)}. Run {trial.started_at or '?'}.")
+    lines += rows.origin_notes(ds)
+    if trial.settings:
+        lines.append(f"Settings: {settings_text(trial.settings)}.")
+        note = earlier_profile_note(trial.settings)
+        if note:
+            lines.append(f"**{note}**")
+    if trial.environment:
+        lines.append(f"Environment: {environment_text(trial.environment)}.")
+    if not stored:
+        return [*lines, "", "_No results recorded._"]
+    header = [rows.BY_KEY[k].label for k in rows.REPORT_VIEW]
+    body = [r.view(rows.REPORT_VIEW) for r in rows.trial_rows(stored, short=False)]
+    return [*lines, "", *table(header, body), "", rows.SIGNIFICANCE_NOTE, *_checks(stored)]
+
+
+def _checks(stored: Sequence[rows.StoredRow]) -> list[str]:
+    body = [
+        [r.model, str(kind), str(check.get("status", "?")).replace("_", " "), str(check.get("n", "-")),
+         _inline(str(check.get("summary", "")))]
+        for r in stored
+        for kind, check in (r.details.get("checks") or {}).items()
+        if isinstance(check, dict)
+    ]  # fmt: skip
+    if not body:
+        return []
+    return ["", "#### Deeper checks", "", *table(["Model", "Check", "Status", "n", "Summary"], body)]
+
+
+def recheck_markdown(report: RecheckReport, decision_id: int | None) -> str:
+    lines = [f"## Re-check of #{decision_id} against today's catalog", ""]
+    lines += [f"- {'**' + text + '**' if style == 'warn' else text}" for style, text in recheck_lines(report)]
+    changes = recheck_changes(report)
+    if changes:
+        lines += ["", *table(["Model", "Number", "Saved", "Now"], [list(c) for c in changes])]
+    return "\n".join(lines) + "\n"
