@@ -77,7 +77,9 @@ def load_dataset(corpus: StrPath, queries: StrPath | None = None, qrels: StrPath
                  qrels_level=level, query_origin=origin)
     info = _info(ds, raw, report, path, total_docs, dropped, sample_info,
                  {"chunk_tokens": chunk_tokens or None, "chunk_overlap": chunk_overlap if chunk_tokens else 0,
-                  "sample": sample, "seed": seed})
+                  "sample": sample, "seed": seed,
+                  # where the user's own queries came from, so a saved trial can be rebuilt (export-task)
+                  "queries_file": _abs(queries), "qrels_file": _abs(qrels)})
     return replace(ds, info=info)
 
 
@@ -106,6 +108,10 @@ def fingerprint(corpus: Iterable[Doc], queries: Iterable[Query], qrels: dict[str
     for qid in sorted(qrels):
         h.update(json.dumps(["qrels", qid, sorted(qrels[qid].items())], ensure_ascii=False).encode())
     return h.hexdigest()
+
+
+def _abs(path: StrPath | None) -> str | None:
+    return None if path is None else str(Path(path).expanduser().resolve())
 
 
 def _check_settings(chunk_tokens: int | None, chunk_overlap: int, sample: int | None) -> None:

@@ -11,6 +11,7 @@ import json
 from dataclasses import dataclass, field
 from typing import Any
 
+from evaluators.scale import source_label
 from storage.db import StorageError
 from storage.records import STATUSES, Decision, RecommendationRecord, TrialRecord, utcnow
 
@@ -99,6 +100,33 @@ def _fingerprint(d: Decision) -> str | None:
     return (
         str(d.trials[-1].dataset.get("fingerprint") or d.trials[-1].dataset.get("name")) if d.trials else None
     )
+
+
+def trial_source(trial: TrialRecord) -> str:
+    """'local', or 'mteb on <machine> (<GPU>)' for a trial imported with `import-results`."""
+    env = trial.environment
+    return source_label(env, gpu=True) if env.get("source") == "mteb" else "local"
+
+
+def trial_provenance(trial: TrialRecord) -> list[str]:
+    """For a trial that ran elsewhere: where, with what, beside which local trial, and every difference
+    from it (trial-wide, then per model), one line each. Empty for a local trial."""
+    env, settings = trial.environment, trial.settings
+    if env.get("source") != "mteb":
+        return []
+    pk = env.get("packages") or {}
+    out = [
+        f"Source: {trial_source(trial)}; device {env.get('device')}, {settings.get('dtype')}, batch "
+        f"{settings.get('batch_size')}; mteb {pk.get('mteb')}, torch {pk.get('torch')}, "
+        f"sentence-transformers {pk.get('sentence-transformers')}, on {env.get('os')}."
+    ]
+    if settings.get("twin_trial"):
+        out.append(f"Exported from, and comparable with, local trial {settings['twin_trial']}.")
+    out += [f"Compared with the local trial: {note}" for note in settings.get("differences") or []]
+    for result in trial.results:
+        for note in (result.get("details") or {}).get("comparability") or []:
+            out.append(f"{result.get('model')}: {note}")
+    return out
 
 
 def _dataset_label(d: Decision) -> str | None:

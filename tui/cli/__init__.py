@@ -26,6 +26,8 @@ LAZY_COMMANDS: dict[str, tuple[str, str, str]] = {
     "catalog": ("tui.cli.cmd_catalog", "catalog", "Browse the curated catalog; refresh its scores."),
     "trial": ("tui.cli.cmd_trial", "trial", "Measure models on your documents (or the demo)."),
     "check": ("tui.cli.cmd_check", "check", "Check tokenizer fit, cross-lingual, stability, neighbours."),
+    "export-task": ("tui.cli.cmd_scale", "export_task", "Write a trial as an mteb task for a GPU box."),
+    "import-results": ("tui.cli.cmd_scale", "import_results", "Import that mteb run's results as a trial."),
     "history": ("tui.cli.cmd_journal", "history", "List past decisions, newest first."),
     "show": ("tui.cli.cmd_journal", "show", "Show one decision: requirements, shortlist, trials, choice."),
     "diff": ("tui.cli.cmd_journal", "diff", "Compare two decisions side by side."),

@@ -15,7 +15,7 @@ from rich.text import Text
 
 from storage.recheck import RecheckReport
 from storage.records import Decision, TrialRecord
-from storage.report import DecisionDiff
+from storage.report import DecisionDiff, trial_provenance
 from tui.cli.tables import trial_table
 from tui.present import journal as words
 from tui.present import trial_rows as rows
@@ -101,7 +101,7 @@ def trial_view(trial: TrialRecord) -> Group:
     title = f"Trial {trial.id} on {ds.get('name', 'dataset')} ({trial.status}, {when(trial.started_at)})"
     stored = [rows.stored_row(r) for r in trial.results]
     parts: list[Any] = [trial_table(rows.trial_rows(stored, short=False), title=title, view=rows.REPORT_VIEW)]
-    lines = [f"Dataset: {words.dataset_facts(ds)}.", *rows.origin_notes(ds)]
+    lines = [f"Dataset: {words.dataset_facts(ds)}.", *trial_provenance(trial), *rows.origin_notes(ds)]
     note = words.earlier_profile_note(trial.settings)
     parts += [Text(line, style="dim") for line in lines]
     if note:

@@ -9,6 +9,7 @@ from __future__ import annotations
 from collections.abc import Sequence
 from typing import TYPE_CHECKING
 
+from storage.report import trial_provenance
 from tui.present import trial_rows as rows
 from tui.present.formats import num, when
 from tui.present.journal import (
@@ -96,6 +97,8 @@ def trial_markdown(trial: TrialRecord) -> list[str]:
     name = _inline(str(ds.get("name") or "dataset"))
     lines = ["", f"### Trial {trial.id} on {name} ({trial.status})", ""]
     lines.append(f"Dataset: {dataset_facts(ds)}. Run {trial.started_at or '?'}.")
+    provenance = [f"- {_inline(line)}" for line in trial_provenance(trial)]  # a run imported from mteb
+    lines += ["", *provenance, ""] if provenance else []
     lines += rows.origin_notes(ds)
     if trial.settings:
         lines.append(f"Settings: {settings_text(trial.settings)}.")
