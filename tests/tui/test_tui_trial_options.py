@@ -211,3 +211,30 @@ def test_check_choices_match_the_engine() -> None:
     from evaluators.checks import CHECKS
 
     assert list(CHECK_KINDS) == list(CHECKS)
+
+
+async def test_llm_written_questions_and_the_spend_split(
+    services: Services, runner: FakeRunner, openai_server
+) -> None:  # type: ignore[no-untyped-def]
+    """The TUI can have an LLM write the questions (a real HTTP server stands in for the API): its worst
+    case is reserved from Max $ and the embeddings get the rest, as on the CLI."""
+    openai_server.chat = lambda messages: (
+        "YES" if "YES or NO" in messages[0]["content"] else "Which topic is covered?"
+    )
+    app = _app(services)
+    async with app.run_test(size=(100, 32)) as pilot:
+        await settle(pilot)
+        app.screen.query_one("#sample", Input).value = "40"
+        app.screen.query_one("#llm-count", Input).value = "3"
+        app.screen.query_one("#llm-model", Input).value = "openai:gpt-4o-mini"
+        _set(app, usd="1")
+        await pilot.press("ctrl+r")
+        await settle(pilot)
+        log = _log(app)
+    assert "LLM budget: openai:gpt-4o-mini: at most" in log and "3 LLM-generated questions kept" in log
+    (options,) = runner.options
+    assert 0.99 < options["max_usd"] < 1.0  # what the questions' bound left for the embeddings
+    trial = app.draft.latest_trial
+    assert trial is not None and trial.result.dataset["llm_queries"]["generated"] == 3
+    assert trial.plan.settings()["generate_queries"] == {"n": 3, "llm": "openai:gpt-4o-mini"}
+    assert openai_server.count("/chat/completions") == 6
