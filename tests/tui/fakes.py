@@ -120,3 +120,10 @@ def cpu_draft() -> Any:
     from tui.workflow.profile import Profile
 
     return DecisionDraft(profile=Profile().with_hardware(MACHINE))
+
+
+async def keys(pilot, *steps: str) -> None:  # type: ignore[no-untyped-def]
+    """Press each key and let the work it starts finish (e.g. keys(pilot, "ctrl+r", "f5", "ctrl+s"))."""
+    for key in steps:
+        await pilot.press(key)
+        await settle(pilot)

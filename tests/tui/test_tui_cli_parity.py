@@ -7,7 +7,7 @@ from click.testing import CliRunner
 
 from storage.records import TrialRecord
 from storage.store import get_decision
-from tests.tui.fakes import FakeRunner, cpu_draft, fake_services, journal, settle
+from tests.tui.fakes import FakeRunner, cpu_draft, fake_services, journal, keys, settle
 from tui.app import EmbedscoutApp
 from tui.cli import main
 from tui.cli.cmd_trial import plan_from_flags
@@ -33,12 +33,7 @@ async def test_same_plan_same_record_from_cli_and_tui() -> None:
     )
     async with app.run_test(size=(100, 32)) as pilot:
         await settle(pilot)
-        await pilot.press("ctrl+r")
-        await settle(pilot)
-        await pilot.press("f5")
-        await settle(pilot)
-        await pilot.press("ctrl+s")
-        await settle(pilot)
+        await keys(pilot, "ctrl+r", "f5", "ctrl+s")  # run the trial, go to Decide, save
         tui_plan = app.draft.trials[0].plan
 
     cli_plan = plan_from_flags(

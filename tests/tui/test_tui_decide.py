@@ -11,7 +11,7 @@ from click.testing import CliRunner
 from textual.widgets import Checkbox, Input, Label, Select, SelectionList, Static, TextArea
 
 from storage.store import get_decision, list_decisions
-from tests.tui.fakes import MACHINE, cpu_draft, fake_services, journal, settle
+from tests.tui.fakes import MACHINE, cpu_draft, fake_services, journal, keys, settle
 from tui.app import EmbedscoutApp
 from tui.app.screens.confirm import ConfirmScreen
 from tui.cli import main
@@ -135,10 +135,7 @@ async def test_ctrl_s_twice_saves_one_decision(services: Services) -> None:
     app = EmbedscoutApp(services, start="trial", draft=cpu_draft().with_tick(BGE, True))
     async with app.run_test(size=(100, 32)) as pilot:
         await settle(pilot)
-        await pilot.press("ctrl+r")
-        await settle(pilot)
-        await pilot.press("f5")
-        await settle(pilot)
+        await keys(pilot, "ctrl+r", "f5")
         await pilot.press("ctrl+s", "ctrl+s")  # the second press lands while the first save runs
         await settle(pilot)
         await pilot.press("ctrl+s")

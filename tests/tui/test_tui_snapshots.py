@@ -9,7 +9,7 @@ from __future__ import annotations
 import pytest
 
 from storage import store
-from tests.tui.fakes import cpu_draft, fake_services, journal, settle
+from tests.tui.fakes import cpu_draft, fake_services, journal, keys, settle
 from tui.app import EmbedscoutApp
 
 SIZES = [(80, 24), (120, 40)]
@@ -120,12 +120,7 @@ def test_decide_after_trial(snap_compare, size) -> None:  # type: ignore[no-unty
 def test_history_after_save(snap_compare, size) -> None:  # type: ignore[no-untyped-def]
     async def save_then_history(pilot) -> None:  # type: ignore[no-untyped-def]
         await _finished_trial(pilot)
-        await pilot.press("f5")
-        await settle(pilot)
-        await pilot.press("ctrl+s")
-        await settle(pilot)
-        await pilot.press("f6")
-        await settle(pilot)
+        await keys(pilot, "f5", "ctrl+s", "f6")
         pilot.app.clear_notifications()  # the "Saved" toast is transient, not part of the settled screen
         await still(pilot)
 

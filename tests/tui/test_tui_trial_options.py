@@ -6,7 +6,7 @@ from __future__ import annotations
 
 from textual.widgets import Checkbox, DataTable, Input, Label, ProgressBar, RichLog, Select
 
-from tests.tui.fakes import FakeRunner, cpu_draft, journal, settle
+from tests.tui.fakes import FakeRunner, cpu_draft, journal, keys, settle
 from tui.app import EmbedscoutApp
 from tui.app.widgets.result_details import ResultDetails
 from tui.app.widgets.trial_options import TrialOptions, parse_usd
@@ -192,12 +192,7 @@ async def test_settings_and_checks_are_saved_with_the_trial(services: Services) 
     async with app.run_test(size=(100, 32)) as pilot:
         await settle(pilot)
         _set(app, checks="all")
-        await pilot.press("ctrl+r")
-        await settle(pilot)
-        await pilot.press("f5")
-        await settle(pilot)
-        await pilot.press("ctrl+s")
-        await settle(pilot)
+        await keys(pilot, "ctrl+r", "f5", "ctrl+s")
     from storage.store import get_decision
 
     with journal() as db:

@@ -17,6 +17,7 @@ from rich.text import Text
 from tui.present import trial_rows as rows
 from tui.present.checks import measures, value_text
 from tui.present.formats import short_names
+from tui.present.trial_notes import notes
 
 if TYPE_CHECKING:
     from evaluators.types import TrialResult
@@ -66,7 +67,7 @@ def render(result: TrialResult) -> None:
     )
     names = short_names(r.model for r in result.results if r.status == "ok")
     for row in result.results:
-        console.print(f"{names.get(row.model, row.model)}: " + "; ".join(rows.notes(row)), markup=False)
+        console.print(f"{names.get(row.model, row.model)}: " + "; ".join(notes(row)), markup=False)
     for line in rows.caption(result.dataset, result.results):
         console.print(line, markup=False)
     checks = [

@@ -29,7 +29,8 @@ from tui.app.widgets.results_table import ResultsTable
 from tui.app.widgets.trial_options import QuestionOptions, TrialOptions, describe
 from tui.app.widgets.trial_progress import TrialProgress
 from tui.present.profile import profile_label
-from tui.present.trial_rows import dataset_line, log_line
+from tui.present.trial_notes import log_line
+from tui.present.trial_rows import dataset_line
 from tui.workflow.errors import UserError
 from tui.workflow.plan import Sample, Source, TrialPlan
 from tui.workflow.scores import best_row

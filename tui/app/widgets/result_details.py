@@ -1,5 +1,5 @@
 """The trial screen's details pane: what the results table has no room for, for the highlighted model
-(`tui.present.trial_rows.detail_lines`: how it ran, int8 agreement, API tokens and cost, each check)."""
+(`tui.present.trial_notes.detail_lines`: how it ran, int8 agreement, API tokens and cost, each check)."""
 
 from __future__ import annotations
 
@@ -8,7 +8,8 @@ from textual.app import ComposeResult
 from textual.containers import VerticalScroll
 from textual.widgets import Static
 
-from tui.present.trial_rows import ResultRow, detail_lines
+from tui.present.trial_notes import detail_lines
+from tui.present.trial_rows import ResultRow
 
 
 class ResultDetails(VerticalScroll):
