@@ -82,7 +82,7 @@ async def test_int8_only_offered_on_onnx_backends(services: Services) -> None:
         app.screen.query_one("#backend", Select).value = "torch"
         await pilot.pause()
         assert box.disabled and box.value is False
-        assert app.screen.query_one(TrialOptions).plan_fields()["int8"] is False
+        assert app.screen.query_one(TrialOptions).apply(app.screen._plan()).int8 is False  # type: ignore[attr-defined]
         app.screen.query_one("#backend", Select).value = "onnx"
         await pilot.pause()
         assert not box.disabled

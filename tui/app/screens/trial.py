@@ -148,8 +148,8 @@ class TrialScreen(AppScreen):
             models=self.draft.trial_models(),
             sample=Sample(int(sample) if sample.isdigit() and int(sample) > 0 else None),
             queries=self.query_one(QuestionOptions).queries(),
-            **self.query_one(TrialOptions).plan_fields(),
         )
+        plan = self.query_one(TrialOptions).apply(plan)
         plan.validate()
         return plan
 
@@ -173,8 +173,7 @@ class TrialScreen(AppScreen):
         log.clear()
         where = "the built-in demo" if plan.source.demo else str(plan.source.corpus)
         sample = f", sample {plan.sample.docs}" if plan.sample.docs else ""
-        log.write(f"Trial of {len(plan.models)} model(s) on {where}{sample}" + describe(
-            self.query_one(TrialOptions).plan_fields(), plan.queries))  # fmt: skip
+        log.write(f"Trial of {len(plan.models)} model(s) on {where}{sample}{describe(plan)}")
         self._set_running(True)
         self._stop.clear()
         self._worker = self._trial_in_thread(plan)

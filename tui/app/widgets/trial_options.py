@@ -7,8 +7,8 @@ money parsing live next to the controls they govern. Nothing here is on unless t
 
 from __future__ import annotations
 
+import dataclasses
 import math
-from typing import Any
 
 from textual import on
 from textual.app import ComposeResult
@@ -18,13 +18,13 @@ from textual.widgets import Checkbox, Input, Label, Select
 
 from tui.present.formats import usd
 from tui.workflow.errors import UserError
-from tui.workflow.plan import BACKENDS, CHECK_KINDS, INT8_BACKENDS, Queries
+from tui.workflow.plan import BACKENDS, CHECK_KINDS, INT8_BACKENDS, Queries, TrialPlan
 
 NO_CHECKS = "none"
 
 
 class TrialOptions(Horizontal):
-    """Backend select, deeper-checks select, int8 checkbox and a max-USD input, read with `plan_fields()`."""
+    """Backend select, deeper-checks select, int8 checkbox and a max-USD input, read with `apply(plan)`."""
 
     DEFAULT_CSS = """
     TrialOptions { height: 1; }
@@ -78,15 +78,16 @@ class TrialOptions(Horizontal):
             box.value = False
         box.disabled = not allowed
 
-    def plan_fields(self) -> dict[str, Any]:
-        """TrialPlan's backend, checks, int8 and max_usd; UserError (one line) when the cap is not money."""
+    def apply(self, plan: TrialPlan) -> TrialPlan:
+        """`plan` with these backend, checks, int8 and max_usd; UserError when the cap is not money."""
         checks = str(self.query_one("#checks", Select).value)
-        return {
-            "backend": str(self.query_one("#backend", Select).value),
-            "checks": () if checks == NO_CHECKS else CHECK_KINDS if checks == "all" else (checks,),
-            "int8": self.query_one("#int8", Checkbox).value,
-            "max_usd": parse_usd(self.query_one("#max-usd", Input).value),
-        }
+        return dataclasses.replace(
+            plan,
+            backend=str(self.query_one("#backend", Select).value),
+            checks=() if checks == NO_CHECKS else CHECK_KINDS if checks == "all" else (checks,),
+            int8=self.query_one("#int8", Checkbox).value,
+            max_usd=parse_usd(self.query_one("#max-usd", Input).value),
+        )
 
 
 class QuestionOptions(Horizontal):
@@ -142,15 +143,15 @@ def parse_usd(text: str) -> float | None:
     return value
 
 
-def describe(fields: dict[str, Any], queries: Queries) -> str:
+def describe(plan: TrialPlan) -> str:
     """The opt-ins for the log's first line ('' when all are at their defaults)."""
-    parts = [f"backend {fields['backend']}"] if fields.get("backend", "auto") != "auto" else []
-    if fields.get("checks"):
-        parts.append("checks: " + ", ".join(fields["checks"]))
-    if fields.get("int8"):
+    parts = [f"backend {plan.backend}"] if plan.backend != "auto" else []
+    if plan.checks:
+        parts.append("checks: " + ", ".join(plan.checks))
+    if plan.int8:
         parts.append("+ int8 variants")
-    if queries.llm_count:
-        parts.append(f"{queries.llm_count} questions by {queries.llm or '?'}")
-    if fields.get("max_usd") is not None:
-        parts.append(f"API cap {usd(fields['max_usd'])}")
+    if plan.queries.llm_count:
+        parts.append(f"{plan.queries.llm_count} questions by {plan.queries.llm or '?'}")
+    if plan.max_usd is not None:
+        parts.append(f"API cap {usd(plan.max_usd)}")
     return f" ({'; '.join(parts)})" if parts else ""
