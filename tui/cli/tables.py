@@ -51,7 +51,7 @@ def trial_table(
         if col.numeric or key == "vs_best":
             table.add_column(col.label, justify="right" if col.numeric else "left", no_wrap=True)
         else:  # names and reasons fold, but never thinner than a short model name
-            table.add_column(col.label, overflow="fold", min_width=12 if key == "model" else 8, max_width=40)
+            table.add_column(col.label, overflow="fold", min_width=12 if key == "model" else 8)
     for row in trial_rows:
         table.add_row(*(Text(c) for c in row.view(view)), style="bold" if row.best else None)
     return table

@@ -55,7 +55,7 @@ class LiveRecord:
         from evaluators.runner import describe_dataset, scored_queries
         from storage import store
 
-        db = self._open()
+        db = self.services.open_db()
         try:
             if self.decision is None:
                 self.decision = store.create_decision(
@@ -86,17 +86,9 @@ class LiveRecord:
 
         if self.trial_id is None:
             raise UserError("the trial was not recorded: it stopped before any model ran")
-        db = self._open()
+        db = self.services.open_db()
         try:
             finish_trial(db, self.trial_id, complete=result.complete, results=kept_rows(result))
         finally:
             db.close()
         return f"Saved trial #{self.trial_id} under decision #{self.decision}."
-
-    def _open(self) -> Database:
-        from storage.store import StorageError
-
-        try:
-            return self.services.open_db()
-        except StorageError as exc:
-            raise UserError(str(exc)) from None
