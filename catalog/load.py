@@ -15,7 +15,7 @@ from importlib import resources
 from pathlib import Path
 from typing import Any
 
-from catalog.models import Benchmark, BenchmarkScore, ModelSpec, Tokenizer
+from catalog.models import SOURCED_FACTS, Benchmark, BenchmarkScore, ModelSpec, Tokenizer
 
 if sys.version_info >= (3, 11):
     import tomllib
@@ -144,6 +144,7 @@ SCORE_FIELDS: dict[str, Check] = {
     "retrieval_tasks_total": _count,
     "mean_note": _str,
     "source": _str,
+    "implausible": _str,
 }
 
 
@@ -185,6 +186,43 @@ def _parse_scores(entry: str, raw: Any) -> dict[Benchmark, BenchmarkScore]:
     return out
 
 
+def _parse_fact_sources(entry: str, raw: Any) -> dict[str, str]:
+    if not isinstance(raw, Mapping):
+        raise _fail(entry, "fact_sources", f"expected a table of field = source, got {raw!r}")
+    out: dict[str, str] = {}
+    for name, source in raw.items():
+        if name not in MODEL_FIELDS or name in _UNSOURCED:
+            raise _fail(entry, f"fact_sources.{name}", "not a fact field of a catalog entry")
+        try:
+            out[name] = _str(source)
+        except TypeError as exc:
+            raise _fail(entry, f"fact_sources.{name}", str(exc)) from None
+    return out
+
+
+_UNSOURCED = {"id", "name", "notes", "sources", "price_source"}
+
+
+def _needs_source(name: str, value: Any) -> bool:
+    if name not in SOURCED_FACTS:
+        return False
+    if name in ("unbounded_context", "multilingual"):
+        return value is True
+    if name == "modalities":
+        return tuple(value) != ("text",)
+    return True
+
+
+def _check_sources(entry: str, values: Mapping[str, Any], sources: Mapping[str, str]) -> None:
+    """Every stated fact names its source; a source for an absent fact must say why it is unknown."""
+    for name, value in values.items():
+        if _needs_source(name, value) and name not in sources:
+            raise _fail(entry, f"fact_sources.{name}", "every stated fact needs a source (or leave it out)")
+    for name, source in sources.items():
+        if name not in values and not source.casefold().startswith("unknown"):
+            raise _fail(entry, f"fact_sources.{name}", "source for an absent fact must start with 'unknown'")
+
+
 def _check_consistency(entry: str, values: Mapping[str, Any]) -> None:
     if values["open_weights"] and not values.get("hf_id"):
         raise _fail(entry, "hf_id", "open-weights models need a Hugging Face id")
@@ -209,7 +247,7 @@ def parse_entry(raw: Any, index: int) -> ModelSpec:
             raise _fail(entry, name, "required field is missing")
     values: dict[str, Any] = {}
     for name, value in raw.items():
-        if name == "scores" or value is None:
+        if name in ("scores", "fact_sources") or value is None:
             continue
         if name not in MODEL_FIELDS:
             raise _fail(entry, name, "unknown field")
@@ -218,8 +256,10 @@ def parse_entry(raw: Any, index: int) -> ModelSpec:
         except TypeError as exc:
             raise _fail(entry, name, str(exc)) from None
     _check_consistency(entry, values)
+    sources = _parse_fact_sources(entry, raw.get("fact_sources", {}))
+    _check_sources(entry, values, sources)
     scores = _parse_scores(entry, raw.get("scores", {}))
-    return ModelSpec(**values, scores=scores)
+    return ModelSpec(**values, scores=scores, fact_sources=sources)
 
 
 def parse_catalog(data: Mapping[str, Any]) -> tuple[ModelSpec, ...]:

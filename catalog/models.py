@@ -45,6 +45,22 @@ _BENCHMARK_LABELS = {
 }
 
 
+SOURCED_FACTS = (
+    "dims",
+    "max_tokens",
+    "unbounded_context",
+    "n_parameters",
+    "languages",
+    "multilingual",
+    "license",
+    "commercial_use",
+    "modalities",
+    "matryoshka_dims",
+)
+"""Facts every catalog entry must source when it states them (`fact_sources`); the loader enforces it.
+Flags (`unbounded_context`, `multilingual`) need one only when true, `modalities` only when not text-only."""
+
+
 @dataclass(frozen=True)
 class BenchmarkScore:
     """One benchmark's numbers for one model (percent, 0-100)."""
@@ -61,6 +77,14 @@ class BenchmarkScore:
     """Caveat shown next to the number (e.g. the 130-task MMTEB mean is NOT the leaderboard mean)."""
     source: str = ""
     """Where the numbers come from (results repo folder + commit, or a model card URL)."""
+    implausible: str | None = None
+    """Set when the upstream result files look broken (e.g. retrieval tasks scoring ~0): why. Such a score is
+    shown with this note and must not be used as evidence of quality."""
+
+    @property
+    def usable(self) -> bool:
+        """False for a score flagged implausible: rank on other evidence instead."""
+        return self.implausible is None
 
 
 @dataclass(frozen=True)
@@ -112,6 +136,13 @@ class ModelSpec:
     scores: dict[Benchmark, BenchmarkScore] = field(default_factory=dict, hash=False, compare=False)
     notes: tuple[str, ...] = ()
     sources: tuple[str, ...] = ()
+    fact_sources: dict[str, str] = field(default_factory=dict, hash=False, compare=False)
+    """Field name -> where its value comes from (a model card, config file, vendor doc, or labelled mteb
+    ModelMeta). A source starting with 'unknown' explains why the field is absent."""
+
+    def fact_source(self, name: str) -> str | None:
+        """The recorded source of one field (None when the catalog records none)."""
+        return self.fact_sources.get(name)
 
     def score(self, benchmark: Benchmark) -> BenchmarkScore | None:
         return self.scores.get(benchmark)

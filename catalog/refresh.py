@@ -18,6 +18,7 @@ from importlib import resources
 from typing import Any
 
 from catalog.models import ModelSpec
+from catalog.mteb_results import VersionKey, normalise_result, parse_version
 
 LEGACY_REVISIONS = ("external", "no_revision_available")
 MAX_PLAUSIBLE_CHANGE = 10.0
@@ -90,7 +91,16 @@ def task_score(
     task: TaskDef, result: Mapping[str, Any], languages: tuple[str, ...] | None = None
 ) -> float | None:
     """Percent score of one task from one result file, or None when any required row/metric is missing."""
-    scores = result.get("scores")
+    fraction = task_fraction(task, result, languages)
+    return None if fraction is None else 100.0 * fraction
+
+
+def task_fraction(
+    task: TaskDef, result: Mapping[str, Any], languages: tuple[str, ...] | None = None
+) -> float | None:
+    """`task_score` as stored (0-1). Means are taken over these and scaled last, as the leaderboard does, so
+    a mean like 26.674999 rounds to 26.67 there and here alike."""
+    scores = normalise_result(result).get("scores")
     if not isinstance(scores, Mapping):
         return None
     rows_by_split = {
@@ -102,32 +112,34 @@ def task_score(
         return None
     values: list[float] = []
     for rows in rows_by_split.values():
-        by_subset = {str(r.get("hf_subset", "default")): r.get(task.main_score) for r in rows}
+        by_subset = {str(r.get("hf_subset", "default")): _main_value(r, task) for r in rows}
         for subset in chosen:
             value = by_subset.get(subset)
             if not isinstance(value, (int, float)) or isinstance(value, bool) or math.isnan(value):
                 return None
             values.append(float(value))
-    return 100.0 * sum(values) / len(values)
+    return sum(values) / len(values)
 
 
-def _version_key(version: Any) -> tuple[int, ...]:
-    return tuple(int(p) for p in re.findall(r"\d+", str(version or "0"))[:3])
+def _main_value(row: Mapping[str, Any], task: TaskDef) -> Any:
+    """The row's stored `main_score`, as mteb's leaderboard reads it (files from older mteb versions store
+    the main score of their day, e.g. `map` for rerankers); the current metric name only where it's absent."""
+    return row["main_score"] if "main_score" in row else row.get(task.main_score)
 
 
 def pick_result(candidates: Iterable[ResultFile], main_revision: str | None = None) -> Mapping[str, Any]:
-    """One result per (model, task), as mteb's join_revisions: the main revision first, then the newest
-    mteb version; ties prefer a named revision over the legacy 'external'/'no_revision_available' folders."""
-    ranked = sorted(
-        candidates,
-        key=lambda c: (
-            c[0] == main_revision,
-            _version_key(c[1].get("mteb_version")),
-            c[0] not in LEGACY_REVISIONS,
-        ),
-        reverse=True,
-    )
-    return ranked[0][1]
+    """One result per (model, task), as mteb's join_revisions (mteb@a905523 benchmark_results.py): files
+    with scores only; then the main revision, a parsable mteb version, a named revision (not the legacy
+    'external'/'no_revision_available' folders), in that order of weight; then the newest mteb version."""
+    files = [(rev, normalise_result(raw)) for rev, raw in candidates]
+    files = [f for f in files if f[1].get("scores")] or files
+
+    def priority(item: tuple[str, Mapping[str, Any]]) -> tuple[int, VersionKey]:
+        version = parse_version(item[1].get("mteb_version"))
+        weight = 1000 * (item[0] == main_revision) + 100 * (version is not None)
+        return weight + 10 * (item[0] not in LEGACY_REVISIONS), version or ((), 0, 0)
+
+    return max(files, key=priority)[1]
 
 
 def benchmark_scores(
@@ -138,15 +150,15 @@ def benchmark_scores(
     for task in bench.tasks:
         candidates = files.get(task.name) or []
         result = pick_result(candidates, main_revision) if candidates else None
-        per_task[task.name] = task_score(task, result, bench.languages) if result is not None else None
+        per_task[task.name] = task_fraction(task, result, bench.languages) if result is not None else None
     have = [v for v in per_task.values() if v is not None]
     if not have:
         return None
     retrieval = [per_task[t.name] for t in bench.tasks if t.type == "Retrieval"]
     ret_have = [v for v in retrieval if v is not None]
     out: dict[str, Any] = {
-        "mean": round(sum(have) / len(have), 2) if len(have) == len(bench.tasks) else None,
-        "retrieval_mean": round(sum(ret_have) / len(ret_have), 2)
+        "mean": round(100 * sum(have) / len(have), 2) if len(have) == len(bench.tasks) else None,
+        "retrieval_mean": round(100 * sum(ret_have) / len(ret_have), 2)
         if retrieval and len(ret_have) == len(retrieval)
         else None,
         "tasks_with_results": len(have),

@@ -28,6 +28,7 @@ from evaluators.models import ModelRef, resolve_model
 from evaluators.optins import check_kinds, deeper_checks, int8_agreement, spend_estimates
 from evaluators.search import maxp, search
 from evaluators.stats import bootstrap_ci, compare_to_best
+from evaluators.tradeoffs import tradeoff_table
 from evaluators.types import Dataset, Doc, ModelResult, Query, TrialCancelled, TrialInputError, TrialResult
 
 DEPTH = 100
@@ -71,6 +72,7 @@ class _Ctx:
     progress: Callable[[str, int, int], None]
     stop: Callable[[], bool]
     checks: list[str] = field(default_factory=list)
+    tradeoffs: bool = True
     estimates: dict[str, dict[str, Any]] = field(default_factory=dict)
     memo: dict[str, _Run] = field(default_factory=dict)
     checked: dict[str, dict[str, Any]] = field(default_factory=dict)
@@ -88,6 +90,7 @@ def run_trial(
     checks: Sequence[str] | str = (),
     int8: bool = False,
     max_usd: float | None = None,
+    tradeoffs: bool = True,
 ) -> TrialResult:
     """Run every model on the dataset; see the module docstring for the contract.
 
@@ -97,6 +100,8 @@ def run_trial(
     Recall@10 agreement of its rankings with the fp32 row's (`details["int8_recall_agreement@10"]`).
     max_usd: API models' cost is estimated before any call (`details["cost_estimate"]`); over the cap the
     trial raises TrialInputError and sends nothing.
+    tradeoffs: each dense/API model's size/quality table from its own vectors (`details["tradeoffs"]`,
+    evaluators.tradeoffs); no re-encoding, a small fraction of the model's time.
     """
     if not dataset.corpus:
         raise TrialInputError("the corpus is empty: nothing to search")
@@ -113,6 +118,7 @@ def run_trial(
         on_progress or (lambda m, d, t: None),
         should_stop or (lambda: False),
         check_kinds(checks),
+        tradeoffs,
     )
     # Every chunk once, every query twice (ranked, and up to LATENCY_PROBES more alone): an upper bound.
     ctx.estimates = spend_estimates(model_refs, ctx.texts + ctx.qtexts + ctx.qtexts, max_usd)
@@ -203,6 +209,9 @@ def _run_model(ctx: _Ctx, ref: str, *, int8: bool = False) -> ModelResult:
     }
     if ref in ctx.estimates:
         details["cost_estimate"] = ctx.estimates[ref]
+    if ctx.tradeoffs and not int8 and mref.kind in ("dense", "api"):
+        if (table := _tradeoffs(ctx, mref, run, per_query[PRIMARY], qrels)) is not None:
+            details["tradeoffs"] = table
     if ctx.checks:
         details["checks"] = deeper_checks(
             ctx.checks,
@@ -223,6 +232,25 @@ def _run_model(ctx: _Ctx, ref: str, *, int8: bool = False) -> ModelResult:
         per_query=per_query,
         perf=perf,
         details=details,
+    )
+
+
+def _tradeoffs(
+    ctx: _Ctx, mref: ModelRef, run: _Run, reference: dict[str, float], qrels: dict[str, dict[str, int]]
+) -> dict[str, Any] | None:
+    """The size/quality table re-scored from this run's own vectors (scored exactly like the row)."""
+    if run.docs is None or run.queries is None:
+        return None
+    return tradeoff_table(
+        run.queries,
+        run.docs,
+        score=lambda idx, val: per_query_metrics(_ranked(ctx, idx, val), qrels)[PRIMARY],
+        reference=reference,
+        matryoshka=mref.spec.matryoshka_dims if mref.spec else None,
+        normalize=mref.normalize,
+        depth=DEPTH,
+        seed=SEED,
+        should_stop=ctx.stop,
     )
 
 

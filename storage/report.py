@@ -137,6 +137,21 @@ def _dataset_label(d: Decision) -> str | None:
     return f"{ds.get('name', '?')}" + (f" ({fp[:12]})" if fp else "")
 
 
+# --- Markdown tables -----------------------------------------------------
+
+
+def markdown_table(header: list[str], rows: list[list[str]]) -> list[str]:
+    """A pipe table with every cell escaped (|, backslash, line breaks): the one table writer of the
+    Markdown report (`tui.present.markdown`) and its storage-side sections (`storage.handover`)."""
+    out = ["| " + " | ".join(header) + " |", "|" + "---|" * len(header)]
+    out += ["| " + " | ".join(_md_cell(c) for c in row) + " |" for row in rows]
+    return out
+
+
+def _md_cell(text: str) -> str:
+    return text.replace("\\", "\\\\").replace("|", "\\|").replace("\r\n", "<br>").replace("\n", "<br>")
+
+
 # --- JSON document -------------------------------------------------------
 
 

@@ -54,6 +54,9 @@ async def test_real_tokenizer_check_shown_saved_and_reported(
         lo, hi = check["ci95"]["tokens_per_char"]
         assert f"tok/char {check['values']['tokens_per_char']:.3f} [{lo:.3f}, {hi:.3f}]" in shown
         assert "tokenizer · not applicable" in await _details(app, pilot, 0)
+        from evaluators.tradeoffs import summary_line  # the trade-off table rides along in the same pane
+
+        assert "Size/quality trade-offs" in shown and str(summary_line(dense.details["tradeoffs"])) in shown
 
         await pilot.press("f5")
         await settle(pilot)
@@ -64,6 +67,7 @@ async def test_real_tokenizer_check_shown_saved_and_reported(
         await settle(pilot)
         report = app.screen.query_one("#decision-detail", Markdown).source
         assert "#### Deeper checks" in report and check["summary"] in report
+        assert f"#### Trade-offs: {dense.model}" in report
 
     from storage.store import get_decision, open_db
 

@@ -123,6 +123,7 @@ SOURCED_PRICES = {
     "voyageai/voyage-4-large": 0.12,
     "voyageai/voyage-4": 0.06,
     "voyageai/voyage-4-lite": 0.02,
+    "voyageai/voyage-multilingual-2": 0.12,
     "google/gemini-embedding-001": 0.15,
     "google/text-embedding-004": 0.10,
     "google/text-embedding-005": 0.10,

@@ -21,6 +21,10 @@ max_tokens = 512
 dims = 384
 tokenizer = "wordpiece"
 languages = ["en"]
+[model.fact_sources]
+max_tokens = "acme/good sentence_bert_config.json max_seq_length=512"
+dims = "acme/good config.json hidden_size=384"
+languages = "acme/good model card"
 [model.scores.mteb_eng_v2]
 mean = 60.0
 retrieval_mean = 45.5

@@ -34,6 +34,7 @@ LAZY_COMMANDS: dict[str, tuple[str, str, str]] = {
     "decide": ("tui.cli.cmd_journal", "decide", "Record the chosen model and your rationale."),
     "recheck": ("tui.cli.cmd_journal", "recheck", "Re-rank a decision on the current catalog."),
     "export": ("tui.cli.cmd_journal", "export", "Export a decision as Markdown or JSON."),
+    "use": ("tui.cli.cmd_use", "use", "Print ready-to-paste code for a decision's chosen model."),
     "import": ("tui.cli.cmd_journal", "import_", "Import a decision exported as JSON."),
     "delete": ("tui.cli.cmd_journal", "delete", "Delete a decision (asks first)."),
     "doctor": ("tui.cli.cmd_doctor", "doctor", "Show detected hardware, paths and installed backends."),

@@ -155,6 +155,33 @@ def _print_list(models: list[ModelSpec], version: str) -> None:
     )
 
 
+_SOURCED_ROWS = {
+    "modalities": "modalities",
+    "context window": "max_tokens",
+    "dimensions": "dims",
+    "Matryoshka dims": "matryoshka_dims",
+    "parameters": "n_parameters",
+    "memory (fp32, mteb)": "memory_mb",
+    "languages": "languages",
+    "multilingual": "multilingual",
+    "licence": "license",
+    "commercial use": "commercial_use",
+    "release date": "release_date",
+}
+"""Detail row -> ModelSpec field whose recorded source (`fact_sources`) is printed under the value."""
+
+
+def _with_sources(m: ModelSpec, rows: list[tuple[str, str]]) -> list[tuple[str, str]]:
+    out = []
+    for label, value in rows:
+        field = _SOURCED_ROWS.get(label)
+        source = m.fact_source(field) if field else None
+        if field == "max_tokens" and source is None and m.unbounded_context:
+            source = m.fact_source("unbounded_context")
+        out.append((label, f"{value}\nsource: {source}" if source else value))
+    return out
+
+
 def _detail_rows(m: ModelSpec) -> list[tuple[str, str]]:
     rows = [
         ("name", m.name),
@@ -186,11 +213,14 @@ def _detail_rows(m: ModelSpec) -> list[tuple[str, str]]:
         ("normalise", _fmt(m.normalize)),
         ("pooling", _fmt(m.pooling)),
     ]
+    rows = _with_sources(m, rows)
     for bench, s in m.scores.items():
         mean = f"{s.mean:.2f}" if s.mean is not None else "- (" + (s.mean_note or "incomplete") + ")"
         retrieval = f"{s.retrieval_mean:.2f}" if s.retrieval_mean is not None else "-"
         cover = f"{s.tasks_with_results}/{s.tasks_total} tasks" if s.tasks_total else ""
-        rows.append((bench.label, f"mean {mean}; retrieval mean {retrieval}; {cover}\nsource: {s.source}"))
+        warn = f"\nIMPLAUSIBLE: {s.implausible}" if s.implausible else ""
+        text = f"mean {mean}; retrieval mean {retrieval}; {cover}{warn}\nsource: {s.source}"
+        rows.append((bench.label, text))
     rows += [("notes", "\n".join(m.notes) or "-"), ("sources", "\n".join(m.sources) or "-")]
     return rows
 

@@ -176,6 +176,14 @@ def render_recommendation(rec: Recommendation, *, top: int, all_excluded: bool =
     help="Assumed query volume for the API cost estimate.",
 )
 @click.option(
+    "--monthly-updates",
+    type=click.FloatRange(min=0, max=100),
+    default=10.0,
+    show_default=True,
+    metavar="PCT",
+    help="Share of the corpus re-embedded each month (new or changed documents), for the sizing table.",
+)
+@click.option(
     "--budget",
     default="any",
     show_default=True,
@@ -216,6 +224,7 @@ def render_recommendation(rec: Recommendation, *, top: int, all_excluded: bool =
 @click.pass_context
 def recommend(ctx: click.Context, **opts: Any) -> None:
     """Rank the catalog's embedding models for your documents, hardware and budget, and explain why."""
+    from tui.cli.sizing_view import render_sizing, sizing_section
     from tui.present.profile import hardware_text
     from tui.workflow.advice import recommend_for, save_recommendation
 
@@ -225,6 +234,9 @@ def recommend(ctx: click.Context, **opts: Any) -> None:
     rec = recommend_for(profile, services(ctx))
     rec_dict = rec.to_dict(top=opts["top"])
     rec_dict["hardware"] = hardware_text(profile.gpu, profile.vram_gb, profile.ram_gb)
+    shown = [c.spec for c in rec.top(opts["top"])]
+    sizes, sizing = sizing_section(shown, rec.requirements, opts["monthly_updates"])
+    rec_dict.update(sizing)
     decision_id = save_recommendation(rec, rec_dict, opts["title"], services(ctx)) if opts["save"] else None
     if opts["as_json"]:
         if decision_id is not None:
@@ -232,5 +244,6 @@ def recommend(ctx: click.Context, **opts: Any) -> None:
         click.echo(json.dumps(rec_dict, indent=2, ensure_ascii=False))
         return
     render_recommendation(rec, top=opts["top"], all_excluded=opts["all_excluded"])
+    render_sizing(sizes, sizing["sizing_assumptions"])
     if decision_id is not None:
         click.echo(f"Saved as decision #{decision_id} (see: embedscout show {decision_id})")

@@ -87,6 +87,14 @@ from tui.workflow.plan import (
     "--llm", metavar="REF",
     help="Chat model for --generate-queries: openai:gpt-4o-mini, ollama:<m>, openai-compatible:<m>@<url>.",
 )  # fmt: skip
+@click.option(
+    "--tradeoffs", "show_tradeoffs", is_flag=True,
+    help="Print each model's size/quality table (dimensions x fp16/int8/binary); always in --json.",
+)  # fmt: skip
+@click.option(
+    "--corpus-docs", type=click.IntRange(min=1), metavar="N",
+    help="With --tradeoffs: size the index for N documents (chunked as in this trial).",
+)  # fmt: skip
 @click.option("--demo", is_flag=True, help="Use the bundled demo corpus (SQuAD 2.0 sample, CC BY-SA 4.0).")
 @click.option("--no-cache", is_flag=True, help="Do not read or write the embeddings cache.")
 @click.option("--json", "as_json", is_flag=True, help="Print the results as JSON.")
@@ -95,7 +103,7 @@ from tui.workflow.plan import (
 @click.option("--title", help="With --save: title of the new decision.")
 @click.pass_context
 def trial(ctx: click.Context, as_json: bool, save: bool, decision: int | None, title: str | None,
-          **flags: Any) -> None:  # fmt: skip
+          show_tradeoffs: bool, corpus_docs: int | None, **flags: Any) -> None:  # fmt: skip
     """Compare models on your documents: nDCG@10, recall, MRR, hit@1 with 95% CIs, speed and memory.
 
     \b
@@ -111,13 +119,15 @@ def trial(ctx: click.Context, as_json: bool, save: bool, decision: int | None, t
 
     if (decision is not None or title) and not save:
         raise click.UsageError("--decision and --title only apply with --save")
+    if corpus_docs and not show_tradeoffs:
+        raise click.UsageError("--corpus-docs only applies with --tradeoffs")
     plan = plan_from_flags(**flags)
     plan.validate()
     outcome = run_in_console(plan, services(ctx), save=save, decision=decision, title=title)
     if as_json:
         click.echo(json.dumps(to_json(outcome.result), indent=2, ensure_ascii=False, default=str))
     else:
-        render(outcome.result)
+        render(outcome.result, tradeoffs=show_tradeoffs, corpus_docs=corpus_docs)
     if outcome.saved_line:
         click.echo(outcome.saved_line, err=True)
     if outcome.interrupted:

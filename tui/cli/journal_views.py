@@ -62,6 +62,10 @@ def show_decision(console: Console, d: Decision) -> None:
             console.print(
                 Text(f"{len(rec.excluded)} model(s) excluded; see `export` for the reasons.", style="dim")
             )
+        if rec.extra.get("sizing"):
+            from tui.cli.sizing_view import render_sizing
+
+            render_sizing(rec.extra["sizing"], rec.extra.get("sizing_assumptions"))
     for trial in d.trials:
         console.print(trial_view(trial))
     if not d.trials:
@@ -70,8 +74,22 @@ def show_decision(console: Console, d: Decision) -> None:
         console.print(Text("Chosen: ", style="bold green") + Text(d.chosen_model))
         if d.rationale:
             console.print(Text(d.rationale))
+        _plan_lines(console, d)
     else:
         console.print(Text("No model chosen yet: embedscout decide ID --model M --note '...'", style="dim"))
+
+
+def _plan_lines(console: Console, d: Decision) -> None:
+    """The hand-over plan in brief (setting, what it measured, index size), or why there is none."""
+    from storage.db import StorageError
+    from storage.handover import plan_for, summary_lines
+
+    try:
+        lines = summary_lines(plan_for(d), d)
+    except (StorageError, ValueError) as exc:
+        lines = [f"No hand-over: {exc}"]
+    for line in [*lines, f"Code for it: embedscout use {d.id}"]:
+        console.print(Text(line, style="dim"))
 
 
 def _pairs_table(title: str, pairs: Sequence[tuple[str, str]]) -> Table:

@@ -57,8 +57,9 @@ def trial_table(
     return table
 
 
-def render(result: TrialResult) -> None:
-    """The results table (stdout), a line per model on how it ran, the caption, then any checks."""
+def render(result: TrialResult, *, tradeoffs: bool = False, corpus_docs: int | None = None) -> None:
+    """The results table (stdout), a line per model on how it ran, the caption, then any checks; with
+    `tradeoffs`, each dense model's size/quality table (index size at `corpus_docs` documents)."""
     console = _console()
     console.print(
         trial_table(
@@ -78,6 +79,43 @@ def render(result: TrialResult) -> None:
     ]
     if checks:
         render_checks(checks)
+    if tradeoffs:
+        render_tradeoffs(result, console, names, corpus_docs)
+
+
+def render_tradeoffs(
+    result: TrialResult, console: Console, names: dict[str, str], corpus_docs: int | None
+) -> None:
+    """One table per model that has a trade-off table, with the rule that picked the suggestion."""
+    from evaluators.tradeoffs import COLUMNS, display_rows
+
+    ds = result.dataset
+    per_doc = (ds.get("n_chunks") or 1) / max(1, ds.get("n_docs") or 1)
+    n_vectors = round(corpus_docs * per_doc) if corpus_docs else None
+    where = (
+        f"{n_vectors:,} vectors ({corpus_docs:,} documents x {per_doc:.2f} chunks each, as in this trial)"
+        if n_vectors is not None and corpus_docs
+        else f"this trial's {ds.get('n_chunks')} chunks (--corpus-docs N sizes your corpus)"
+    )
+    shown = None
+    for row in result.results:
+        table = row.details.get("tradeoffs")
+        if row.status != "ok" or not table:
+            continue
+        shown = table
+        out = Table(title=f"{names.get(row.model, row.model)}: size/quality trade-offs", title_justify="left")
+        for col in COLUMNS:
+            out.add_column(col or "", justify="left" if col in ("Setting", "") else "right", no_wrap=True)
+        for cells in display_rows(table, n_vectors):
+            out.add_row(*cells)
+        console.print(out)
+    if shown is not None:
+        console.print(
+            f"Trade-offs: re-scored from each model's trial vectors on {shown['n_queries']} queries; index = "
+            f"vectors + HNSW links (M=16) at {where}. {shown['rule']}. "
+            + " ".join(m.rstrip(".") + "." for m in shown["methods"]),
+            markup=False,
+        )
 
 
 def render_checks(results: Sequence[Mapping[str, Any]]) -> None:

@@ -9,7 +9,8 @@ from __future__ import annotations
 from collections.abc import Sequence
 from typing import TYPE_CHECKING
 
-from storage.report import trial_provenance
+from storage import handover
+from storage.report import markdown_table, trial_provenance
 from tui.present import trial_rows as rows
 from tui.present.formats import num, when
 from tui.present.journal import (
@@ -28,13 +29,7 @@ if TYPE_CHECKING:
 
 
 def table(header: Sequence[str], body: Sequence[Sequence[str]]) -> list[str]:
-    out = ["| " + " | ".join(header) + " |", "|" + "---|" * len(header)]
-    out += ["| " + " | ".join(_cell(c) for c in row) + " |" for row in body]
-    return out
-
-
-def _cell(text: str) -> str:
-    return text.replace("\\", "\\\\").replace("|", "\\|").replace("\r\n", "<br>").replace("\n", "<br>")
+    return markdown_table(list(header), [list(row) for row in body])
 
 
 def _inline(text: str) -> str:
@@ -61,13 +56,14 @@ def decision_markdown(d: Decision) -> str:
     if not d.trials:
         lines += ["", "_No trials recorded._"]
     for trial in d.trials:
-        lines += trial_markdown(trial)
+        lines += trial_markdown(trial) + handover.tradeoffs_md(trial, d.requirements)
     lines += ["", "## Choice", ""]
     if d.chosen_model:
         lines.append(f"**Chosen model:** {_inline(d.chosen_model)}")
         lines += ["", *(f"> {line}" for line in (d.rationale or "(no rationale recorded)").splitlines())]
     else:
         lines.append("_No model chosen yet._")
+    lines += handover.deployment_md(d)
     return "\n".join(lines).rstrip() + "\n"
 
 
@@ -81,6 +77,7 @@ def _recommendation(rec: RecommendationRecord | None) -> list[str]:
         for i, c in enumerate(rec.candidates, start=1)
     ]
     lines += table(["#", "Model", "Score", "Why"], body) if body else ["_No candidates._"]
+    lines += handover.sizing_md(rec.extra.get("sizing") or [], rec.extra.get("sizing_assumptions"))
     if rec.excluded:
         lines += ["", "### Excluded", ""]
         lines += table(

@@ -73,14 +73,30 @@ def api_lines(details: Mapping[str, Any]) -> list[str]:
     return lines
 
 
+def tradeoff_summary(details: Mapping[str, Any]) -> str | None:
+    """The size/quality suggestion in one line, when the trial measured trade-offs for this row."""
+    if not details.get("tradeoffs"):
+        return None
+    from evaluators.tradeoffs import summary_line  # numpy: only once a trial has produced the table
+
+    return summary_line(details["tradeoffs"])
+
+
 def notes(row: ResultRow) -> list[str]:
-    """The lines under a row's numbers: how it ran, int8 agreement, API use (no checks)."""
-    return [run_line(row), *(x for x in (int8_line(row.details), *api_lines(row.details)) if x)]
+    """The lines under a row's numbers: how it ran, int8 agreement, API use, the trade-off suggestion."""
+    d = row.details
+    return [run_line(row), *(x for x in (int8_line(d), *api_lines(d), tradeoff_summary(d)) if x)]
 
 
 def detail_lines(row: ResultRow) -> list[tuple[str, str]]:
     """Everything about one row as (style, line): '' plain, 'dim' secondary, 'bold' a heading."""
-    out = [("" if row.status == "ok" else "italic", notes(row)[0])] + [("", x) for x in notes(row)[1:]]
+    lines = [run_line(row), *(x for x in (int8_line(row.details), *api_lines(row.details)) if x)]
+    out = [("" if row.status == "ok" else "italic", lines[0])] + [("", x) for x in lines[1:]]
+    if row.details.get("tradeoffs"):
+        from evaluators.tradeoffs import text_lines
+
+        out.append(("bold", "Size/quality trade-offs (index at the trial's corpus; MRL = Matryoshka)"))
+        out += [("", x) for x in [*text_lines(row.details["tradeoffs"]), tradeoff_summary(row.details) or ""]]
     checks = row.details.get("checks") or {}
     if checks:
         out.append(("bold", "Deeper checks"))

@@ -1,0 +1,165 @@
+"""Merge hand-curated, sourced facts (catalog/data/facts.toml) with mteb ModelMeta into catalog entries.
+
+Pure functions used by scripts/build_catalog.py. The curated value wins wherever one exists; a ModelMeta
+value is used only where the curated file says nothing, and its source says so ("mteb ModelMeta @<commit>").
+A curated source starting with 'unknown' drops the ModelMeta value: the fact stays unknown, never guessed.
+"""
+
+from __future__ import annotations
+
+import json
+import math
+from collections.abc import Mapping
+from typing import Any
+
+ISO3_TO_1 = {
+    "afr": "af", "amh": "am", "ara": "ar", "arb": "ar", "asm": "as", "aze": "az", "azj": "az", "bel": "be",
+    "ben": "bn", "bod": "bo", "bos": "bs", "bre": "br", "bul": "bg", "cat": "ca", "ces": "cs", "cmn": "zh",
+    "cos": "co", "cym": "cy", "dan": "da", "deu": "de", "ell": "el", "eng": "en", "epo": "eo", "est": "et",
+    "eus": "eu", "fas": "fa", "pes": "fa", "fin": "fi", "fra": "fr", "fry": "fy", "gla": "gd", "gle": "ga",
+    "glg": "gl", "guj": "gu", "hat": "ht", "hau": "ha", "heb": "he", "hin": "hi", "hrv": "hr", "hun": "hu",
+    "hye": "hy", "ibo": "ig", "ind": "id", "isl": "is", "ita": "it", "jav": "jv", "jpn": "ja", "kan": "kn",
+    "kat": "ka", "kaz": "kk", "khm": "km", "kin": "rw", "kir": "ky", "kor": "ko", "kur": "ku", "lao": "lo",
+    "lat": "la", "lav": "lv", "lin": "ln", "lit": "lt", "ltz": "lb", "lug": "lg", "mal": "ml", "mar": "mr",
+    "mkd": "mk", "mlg": "mg", "mlt": "mt", "mon": "mn", "mri": "mi", "msa": "ms", "mya": "my", "nep": "ne",
+    "nld": "nl", "nno": "nn", "nob": "nb", "nor": "no", "nya": "ny", "ori": "or", "orm": "om", "pan": "pa",
+    "pol": "pl", "por": "pt", "pus": "ps", "que": "qu", "ron": "ro", "run": "rn", "rus": "ru", "san": "sa",
+    "sin": "si", "slk": "sk", "slv": "sl", "smo": "sm", "sna": "sn", "snd": "sd", "som": "so", "sot": "st",
+    "spa": "es", "sqi": "sq", "srp": "sr", "sun": "su", "swa": "sw", "swh": "sw", "swe": "sv", "tam": "ta",
+    "tat": "tt", "tel": "te", "tgk": "tg", "tgl": "tl", "fil": "tl", "tha": "th", "tir": "ti", "tuk": "tk",
+    "tur": "tr", "uig": "ug", "ukr": "uk", "urd": "ur", "uzb": "uz", "vie": "vi", "wol": "wo", "xho": "xh",
+    "yid": "yi", "yor": "yo", "zho": "zh", "zul": "zu",
+}  # fmt: skip
+PROGRAMMING = {"go", "java", "javascript", "php", "python", "ruby"}
+COMMERCIAL = {
+    "apache-2.0": True, "mit": True, "bsd-3-clause": True, "cc-by-4.0": True, "cc-by-sa-4.0": True,
+    "gemma": True, "cc-by-nc-4.0": False, "cc-by-nc-sa-4.0": False,
+}  # fmt: skip
+"""Licence -> whether it permits commercial use (Gemma: under the Gemma terms of use)."""
+MULTILINGUAL_MIN = 10
+"""A model listing this many languages counts as multilingual."""
+
+META_FIELDS = ("dims", "matryoshka_dims", "max_tokens", "unbounded_context", "n_parameters", "memory_mb",
+               "languages",
+               "multilingual", "license", "commercial_use", "release_date", "modalities")  # fmt: skip
+"""Fields a ModelMeta may supply when the curated file is silent."""
+
+
+def meta_languages(iso: list[str] | None) -> tuple[list[str], list[str]]:
+    """mteb 'cmn-Hans' style codes -> (ISO 639-1 natural languages, programming languages)."""
+    langs: list[str] = []
+    code: list[str] = []
+    for tag in iso or []:
+        base = tag.split("-")[0]
+        if base in PROGRAMMING:
+            code.append(base)
+            continue
+        lang = ISO3_TO_1.get(base, base)
+        if lang not in langs:
+            langs.append(lang)
+    return langs, code
+
+
+def meta_facts(meta: Mapping[str, Any], label: str) -> tuple[dict[str, Any], dict[str, str], list[str]]:
+    """One ModelMeta (as a plain dict) -> (values, sources, notes); every source is `label` (+ derivation)."""
+    values: dict[str, Any] = {}
+    max_tokens = meta.get("max_tokens")
+    if isinstance(max_tokens, (int, float)) and math.isinf(max_tokens) or max_tokens == "inf":
+        values["unbounded_context"] = True
+    elif isinstance(max_tokens, (int, float)) and max_tokens > 0:
+        values["max_tokens"] = int(max_tokens)
+    if isinstance(meta.get("n_parameters"), int) and meta["n_parameters"] > 0:
+        values["n_parameters"] = meta["n_parameters"]
+    dims = meta.get("embed_dim")
+    if isinstance(dims, int) and dims > 0:
+        values["dims"] = dims
+    elif isinstance(dims, list) and dims and all(isinstance(d, int) and d > 0 for d in dims):
+        values["dims"], values["matryoshka_dims"] = (
+            max(dims),
+            sorted(dims),
+        )  # several sizes: the largest is native
+    if isinstance(meta.get("memory_usage_mb"), (int, float)) and meta["memory_usage_mb"] > 0:
+        values["memory_mb"] = float(meta["memory_usage_mb"])
+    if meta.get("release_date"):
+        values["release_date"] = str(meta["release_date"])
+    if meta.get("modalities"):
+        values["modalities"] = sorted(meta["modalities"])
+    langs, code = meta_languages(meta.get("languages"))
+    if langs:
+        values["languages"] = langs
+        if len(langs) >= MULTILINGUAL_MIN:
+            values["multilingual"] = True
+    sources = {k: label for k in values}
+    licence = meta.get("license")
+    if isinstance(licence, str) and licence and "://" not in licence and licence != "not specified":
+        values["license"], sources["license"] = licence, label
+        if licence in COMMERCIAL:
+            values["commercial_use"] = COMMERCIAL[licence]
+            sources["commercial_use"] = f"derived from licence {licence!r} ({label})"
+    if "multilingual" in values:
+        sources["multilingual"] = f"{len(langs)} languages listed in {label}"
+    notes = ["Programming languages listed by mteb: " + ", ".join(code)] if code else []
+    return values, sources, notes
+
+
+def merge(
+    curated: Mapping[str, Any], meta: tuple[dict[str, Any], dict[str, str], list[str]] | None
+) -> dict[str, Any]:
+    """Curated entry (with its `fact_sources`) over the ModelMeta facts; 'unknown' sources drop a value."""
+    sources: dict[str, str] = dict(curated.get("fact_sources") or {})
+    entry = {k: v for k, v in curated.items() if k not in ("fact_sources", "mteb_name", "results_folder")}
+    meta_values, meta_sources, meta_notes = meta or ({}, {}, [])
+    for name in META_FIELDS:
+        if name in entry or name not in meta_values:
+            continue
+        if sources.get(name, "").casefold().startswith("unknown"):
+            continue
+        entry[name] = meta_values[name]
+        sources[name] = meta_sources[name]
+    licence = entry.get("license")
+    if "commercial_use" not in entry and licence in COMMERCIAL and not _unknown(sources, "commercial_use"):
+        entry["commercial_use"] = COMMERCIAL[licence]
+        sources["commercial_use"] = (
+            f"derived from licence {licence!r} (source: {sources.get('license', '?')})"
+        )
+    if meta_notes:
+        entry["notes"] = [*entry.get("notes", []), *meta_notes]
+    entry["fact_sources"] = {k: sources[k] for k in sorted(sources)}
+    return entry
+
+
+def _unknown(sources: Mapping[str, str], name: str) -> bool:
+    return sources.get(name, "").casefold().startswith("unknown")
+
+
+def _value(v: Any) -> str:
+    if isinstance(v, bool):
+        return "true" if v else "false"
+    if isinstance(v, (int, float)):
+        if isinstance(v, float) and not math.isfinite(v):
+            raise ValueError(f"not a finite number: {v!r}")
+        return repr(v)
+    if isinstance(v, str):
+        return json.dumps(v, ensure_ascii=False)
+    if isinstance(v, list | tuple):
+        return "[" + ", ".join(_value(x) for x in v) + "]"
+    raise TypeError(f"cannot write {type(v).__name__} to TOML")
+
+
+def _key(name: str) -> str:
+    return name if name.replace("_", "").replace("-", "").isalnum() else json.dumps(name)
+
+
+def to_toml(models: list[dict[str, Any]], header: str) -> str:
+    """Catalog entries -> the models.toml text (one [[model]] table each, then its sources and scores)."""
+    lines = [header.rstrip("\n")]
+    for m in models:
+        lines.append("\n[[model]]")
+        lines += [f"{k} = {_value(v)}" for k, v in m.items() if k not in ("scores", "fact_sources")]
+        if m.get("fact_sources"):
+            lines.append("[model.fact_sources]")
+            lines += [f"{_key(k)} = {_value(v)}" for k, v in m["fact_sources"].items()]
+        for bench, score in (m.get("scores") or {}).items():
+            lines.append(f"[model.scores.{bench}]")
+            lines += [f"{k} = {_value(v)}" for k, v in score.items() if v is not None]
+    return "\n".join(lines) + "\n"
