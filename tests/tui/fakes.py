@@ -127,3 +127,12 @@ async def keys(pilot, *steps: str) -> None:  # type: ignore[no-untyped-def]
     for key in steps:
         await pilot.press(key)
         await settle(pilot)
+
+
+async def until(pilot, done, timeout: float = 20.0) -> None:  # type: ignore[no-untyped-def]
+    """Settle, then keep pausing until `done()` holds (a loaded machine delivers messages late)."""
+    await settle(pilot)
+    for _ in range(int(timeout / 0.1)):
+        if done():
+            return
+        await pilot.pause(0.1)

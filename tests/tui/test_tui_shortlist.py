@@ -8,7 +8,7 @@ import threading
 from textual.widgets import DataTable, Input, Label, Markdown, TabbedContent
 
 from catalog.load import CatalogError
-from tests.tui.fakes import CATALOG, cpu_draft, fake_services, settle
+from tests.tui.fakes import CATALOG, cpu_draft, fake_services, settle, until
 from tui.app import EmbedscoutApp
 from tui.app.widgets.quality_plot import QualityPlot
 from tui.workflow.services import CatalogSnapshot, Services
@@ -127,7 +127,7 @@ async def test_ranking_error_is_a_notification() -> None:
 
     app = EmbedscoutApp(fake_services(catalog=broken), start="shortlist")
     async with app.run_test(size=(80, 24)) as pilot:
-        await settle(pilot)
+        await until(pilot, lambda: bool(app._notifications))
         assert any("dims" in n.message and "reinstall" in n.message for n in app._notifications)
         assert "Ranking failed" in str(app.screen.query_one("#shortlist-status", Label).content)
         assert app.screen.query_one("#filter", Input) is not None

@@ -20,7 +20,7 @@ from tui.cli.tables import trial_table
 from tui.present import journal as words
 from tui.present import trial_rows as rows
 from tui.present.formats import num, plain, when
-from tui.present.profile import requirement_label, requirements_rows
+from tui.present.profile import requirement_label, requirement_value, requirements_rows
 
 STATUS_STYLE = {"draft": "yellow", "decided": "green", "superseded": "dim"}
 RECHECK_STYLE = {"warn": "yellow", "good": "green", "": ""}
@@ -130,7 +130,15 @@ def trial_view(trial: TrialRecord) -> Group:
 def diff_view(diff: DecisionDiff) -> Group:
     a, b = f"#{diff.a.id}", f"#{diff.b.id}"
     parts: list[Any] = [_rows_table("Decision", a, b, [(r.label, r.a, r.b, r.changed) for r in diff.summary])]
-    req_rows = [(requirement_label(r.label), r.a, r.b, r.changed) for r in diff.requirements]
+    req_rows = [
+        (
+            requirement_label(r.label),
+            requirement_value(r.label, r.a),
+            requirement_value(r.label, r.b),
+            r.changed,
+        )
+        for r in diff.requirements
+    ]
     parts.append(_rows_table("Requirements", a, b, req_rows) if req_rows else Text("No requirements saved."))
     if diff.shortlist:
         parts.append(

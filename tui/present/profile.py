@@ -43,7 +43,8 @@ def language_names(codes: Any) -> str:
     return ", ".join(language_name(str(c)) for c in items) or "-"
 
 
-def _requirement_value(key: str, value: Any) -> str:
+def requirement_value(key: str, value: Any) -> str:
+    """A saved requirement's value in words ('English, French', '3,000 tokens', '16 GB', 'none')."""
     if value is None:
         return "not given" if key in ("ram_gb", "vram_gb") else "none"
     if isinstance(value, bool):
@@ -72,7 +73,7 @@ def requirement_label(key: str) -> str:
 
 def requirements_rows(requirements: Mapping[str, Any]) -> list[tuple[str, str]]:
     """(question, answer) for a saved `Requirements.to_dict()`."""
-    return [(requirement_label(k), _requirement_value(k, v)) for k, v in requirements.items()]
+    return [(requirement_label(k), requirement_value(k, v)) for k, v in requirements.items()]
 
 
 def hardware_text(gpu: str | None, vram_gb: float | None, ram_gb: float | None) -> str:

@@ -17,7 +17,7 @@ from textual.worker import Worker, WorkerState
 
 from tui.present.formats import cut, plain
 from tui.present.journal import metric_cell
-from tui.present.profile import requirement_label
+from tui.present.profile import requirement_label, requirement_value
 
 if TYPE_CHECKING:
     from tui.app.shell import EmbedscoutApp
@@ -44,7 +44,6 @@ class CompareScreen(Screen[None]):
         yield Footer()
 
     def on_mount(self) -> None:
-        self.query_one(DataTable).add_columns("", "Field", f"#{self.a}", f"#{self.b}")
         self._load_in_thread()
 
     @work(thread=True, exclusive=True, group="compare", exit_on_error=False)
@@ -58,7 +57,14 @@ class CompareScreen(Screen[None]):
         finally:
             db.close()
         rows = [(f"decision: {r.label}", plain(r.a), plain(r.b)) for r in diff.summary]
-        rows += [(f"answer: {requirement_label(r.label)}", plain(r.a), plain(r.b)) for r in diff.requirements]
+        rows += [
+            (
+                f"answer: {requirement_label(r.label)}",
+                requirement_value(r.label, r.a),
+                requirement_value(r.label, r.b),
+            )
+            for r in diff.requirements
+        ]
         rows += [(f"shortlist #{r.label}", plain(r.a), plain(r.b)) for r in diff.shortlist]
         rows += [
             (f"trial: {r.label}", metric_cell(r.a, "ndcg@10"), metric_cell(r.b, "ndcg@10"))
@@ -76,6 +82,9 @@ class CompareScreen(Screen[None]):
         result: Any = event.worker.result
         rows, md_a, md_b = result
         table = self.query_one(DataTable)
+        # Columns are added with the rows, so their widths fit the rows (not just the headers).
+        table.clear(columns=True)
+        table.add_columns("", "Field", f"#{self.a}", f"#{self.b}")
         for label, a, b in rows:
             table.add_row("≠" if a != b else " ", label, cut(a, 40), cut(b, 40))
         self.query_one("#compare-a", Markdown).update(md_a)
