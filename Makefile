@@ -35,7 +35,7 @@ lint: install
 
 bench: install
 	HF_HUB_OFFLINE=1 $(BIN)/python -m pip install -q -e ".[bench]"
-	HF_HUB_OFFLINE=1 $(BIN)/python bench/run_all.py
+	HF_HUB_OFFLINE=1 $(BIN)/python bench/bench_backends.py
 
 clean:
 	rm -rf $(VENV) build dist *.egg-info

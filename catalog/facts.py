@@ -112,20 +112,32 @@ def merge(
     for name in META_FIELDS:
         if name in entry or name not in meta_values:
             continue
+        if name == "commercial_use" and "license" in entry:
+            continue  # follows the curated licence (below), never ModelMeta's possibly different one
         if sources.get(name, "").casefold().startswith("unknown"):
             continue
         entry[name] = meta_values[name]
         sources[name] = meta_sources[name]
-    licence = entry.get("license")
-    if "commercial_use" not in entry and licence in COMMERCIAL and not _unknown(sources, "commercial_use"):
-        entry["commercial_use"] = COMMERCIAL[licence]
-        sources["commercial_use"] = (
-            f"derived from licence {licence!r} (source: {sources.get('license', '?')})"
-        )
+    _derive(entry, sources)
     if meta_notes:
         entry["notes"] = [*entry.get("notes", []), *meta_notes]
     entry["fact_sources"] = {k: sources[k] for k in sorted(sources)}
     return entry
+
+
+def _derive(entry: dict[str, Any], sources: dict[str, str]) -> None:
+    """Facts that follow from others: commercial use from the licence; 'not multilingual' from a single
+    language stated by the model's own card (never from ModelMeta's list, which is often incomplete)."""
+    licence = entry.get("license")
+    if "commercial_use" not in entry and licence in COMMERCIAL and not _unknown(sources, "commercial_use"):
+        entry["commercial_use"] = COMMERCIAL[licence]
+        source = sources.get("license", "?")
+        sources["commercial_use"] = f"derived from licence {licence!r} (source: {source})"
+    langs, lang_source = entry.get("languages") or [], sources.get("languages", "")
+    own = lang_source and not lang_source.startswith("mteb ModelMeta")
+    if "multilingual" not in entry and not _unknown(sources, "multilingual") and len(langs) == 1 and own:
+        entry["multilingual"] = False
+        sources["multilingual"] = f"derived: a single language ({langs[0]}) (source: {lang_source})"
 
 
 def _unknown(sources: Mapping[str, str], name: str) -> bool:

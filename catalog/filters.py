@@ -1,59 +1,54 @@
-"""Hard constraints and their numbers: memory and cost estimates, language/context/licence/budget checks.
+"""Hard constraints: each check says pass, fail (excluded, with the number that failed) or unverified.
 
-Each check returns failures (hard: the model is excluded, with the number that failed) and penalties (soft:
-stated, subtracted from the score). `ranking` turns these into a ranked shortlist; `Filters`/`apply` serve
-`catalog list`. Pure functions over frozen values: no I/O.
+Unverified means a hard constraint cannot be checked from the catalog (window unknown under --no-chunk,
+language neither declared nor measured, memory unknown): such a model is not dropped silently but placed in
+a lower tier, below every model known to pass. Soft facts (chunk count, cost, fit) are notes; the only
+penalties left are stated domain-fit judgements. `Filters`/`apply` serve `catalog list`. Pure functions.
 """
 
 from __future__ import annotations
 
-import math
-from collections.abc import Iterable
+from collections.abc import Iterable, Mapping
 from dataclasses import dataclass, field
+from typing import Any
 
-from catalog.models import Benchmark, ModelSpec
+from catalog.estimates import (
+    MemoryEstimate,
+    chunk_note,
+    cost_assumption,
+    fmt_gb,
+    memory_estimate,
+    monthly_cost,
+    sequence_length,
+)
+from catalog.evidence import IMPLAUSIBLE_SHARE, SUPPORT_FLOOR, LanguageEvidence
+from catalog.languages import LANGUAGE_NAMES, language_name
+from catalog.models import ModelSpec
 from catalog.requirements import Requirements
 
-WORKING_MEMORY = 1.2
-"""Weights x 1.2: activations, tokenizer and framework overhead on top of the raw weights."""
+__all__ = [
+    "LANGUAGE_NAMES",
+    "Filters",
+    "MemoryEstimate",
+    "Verdict",
+    "apply",
+    "cost_assumption",
+    "evaluate",
+    "image_text_only",
+    "language_name",
+    "memory_estimate",
+    "monthly_cost",
+]
+
 CPU_FALLBACK_MAX_PARAMS = 1.5e9
 """Above this a model that misses the GPU is too slow on CPU to count as a fallback."""
-LANGUAGE_NAMES = {
-    "en": "English",
-    "zh": "Chinese",
-    "de": "German",
-    "fr": "French",
-    "es": "Spanish",
-    "ja": "Japanese",
-    "ko": "Korean",
-    "ru": "Russian",
-    "ar": "Arabic",
-    "pt": "Portuguese",
-    "it": "Italian",
-    "hi": "Hindi",
-    "nl": "Dutch",
-    "pl": "Polish",
-    "tr": "Turkish",
-    "vi": "Vietnamese",
-    "id": "Indonesian",
-    "sv": "Swedish",
-    "mul": "multiple languages",
-}
 MULTIPLE = "mul"
 """ISO 639-2 'multiple languages': many or unknown languages, so only multilingual models pass."""
-LANGUAGE_EVIDENCE = {"zh": Benchmark.CMTEB_V1, "en": Benchmark.MTEB_ENG_V2}
-"""A retrieval score on these benchmarks shows the model handles the language even if metadata omits it."""
-
-
-def language_name(code: str) -> str:
-    return LANGUAGE_NAMES.get(code, code)
-
-
-def _gb(value: float) -> str:
-    """Estimates: 1 decimal below 10 GB, whole GB above."""
-    if float(value).is_integer():
-        return f"{value:.0f}"
-    return f"{value:.1f}" if value < 10 else f"{value:.0f}"
+CAPTION_WINDOW = 128
+"""An image-text model whose text window is at most this is a caption encoder (CLIP-style: BGE-VL's 77
+tokens, SigLIP's 64): an image-search model, offered only when the user asks for image-text models. Text
+models that also take images (Cohere embed v3 at 512 tokens, jina-embeddings-v4, Cohere v4) stay text
+candidates."""
 
 
 def _have(value: float) -> str:
@@ -67,115 +62,84 @@ class Verdict:
 
     failures: list[str] = field(default_factory=list)
     penalties: list[tuple[float, str]] = field(default_factory=list)
-    """(points off a 0-1 score, reason)."""
+    """(points off a 0-1 score, reason): stated domain-fit judgements only."""
     notes: list[str] = field(default_factory=list)
-    """Neutral facts worth showing (fits in memory, cost estimate, ...)."""
-
-
-@dataclass(frozen=True)
-class MemoryEstimate:
-    params: float
-    fp32_gb: float
-    fp16_gb: float
-    from_memory_mb: bool = False
+    """Neutral facts worth showing (fits in memory, chunking, cost, ...)."""
+    unverified: list[str] = field(default_factory=list)
+    """Hard constraints the catalog cannot check: the model goes to a lower tier."""
+    unknown_window: list[str] = field(default_factory=list)
+    """The window is unknown and the user won't chunk: whether a document fits at all is the most basic
+    unknown, so such a model goes to the lowest tier, below other unverified ones."""
 
     @property
-    def cpu_need_gb(self) -> float:
-        return self.fp32_gb * WORKING_MEMORY
-
-    @property
-    def gpu_need_gb(self) -> float:
-        return self.fp16_gb * WORKING_MEMORY
-
-    def explain(self) -> str:
-        basis = "from mteb's fp32 memory figure" if self.from_memory_mb else "from the parameter count"
-        return (
-            f"{self.params / 1e6:,.0f}M parameters ({basis}): weights {_gb(self.fp32_gb)} GB fp32 / "
-            f"{_gb(self.fp16_gb)} GB fp16, x{WORKING_MEMORY} for activations -> "
-            f"needs ~{_gb(self.cpu_need_gb)} GB "
-            f"RAM on CPU (fp32) or ~{_gb(self.gpu_need_gb)} GB VRAM on GPU (fp16)"
-        )
+    def tier(self) -> int:
+        """0: every hard constraint known to pass; 1: one cannot be checked; 2: the window cannot."""
+        return 2 if self.unknown_window else 1 if self.unverified else 0
+    language_failed: list[str] = field(default_factory=list)
+    """Languages with evidence or a declaration against support (the model leaves the fit pool)."""
+    numbers: dict[str, Any] = field(default_factory=dict)
+    """Figures the ranking reuses: 'device' ('cpu'/'gpu'), 'memory_gb'."""
 
 
-def memory_estimate(spec: ModelSpec) -> MemoryEstimate | None:
-    """fp32 = 4 bytes/parameter, fp16 = 2; None for API models or when neither params nor memory are known."""
-    if spec.is_api:
-        return None
-    if spec.n_parameters:
-        params, derived = float(spec.n_parameters), False
-    elif spec.memory_mb:
-        params, derived = spec.memory_mb * 1e6 / 4, True
-    else:
-        return None
-    return MemoryEstimate(params, params * 4 / 1e9, params * 2 / 1e9, derived)
+def image_text_only(spec: ModelSpec) -> bool:
+    """An image-text model built for image search: multimodal with a caption-sized text window."""
+    return spec.multimodal and spec.max_tokens is not None and spec.max_tokens <= CAPTION_WINDOW
 
 
-def monthly_tokens(req: Requirements) -> int:
-    """Corpus embedded once in the month plus the assumed query volume."""
-    return req.corpus_docs * req.doc_tokens + req.queries_per_month * req.query_tokens
-
-
-def monthly_cost(spec: ModelSpec, req: Requirements) -> float | None:
-    if spec.price_usd_per_1m is None:
-        return None
-    return monthly_tokens(req) / 1e6 * spec.price_usd_per_1m
-
-
-def cost_assumption(req: Requirements) -> str:
-    return (
-        f"monthly API cost assumes the corpus ({req.corpus_docs:,} docs x {req.doc_tokens:,} tokens) "
-        "is embedded "
-        f"once in the month, plus {req.queries_per_month:,} queries x {req.query_tokens} tokens"
-    )
-
-
-def check_language(spec: ModelSpec, lang: str, out: Verdict) -> None:
+def check_language(spec: ModelSpec, lang: str, out: Verdict, evidence: LanguageEvidence | None) -> None:
+    """Declared (catalog languages) or measured above the floor passes; measured below it fails."""
     if lang == MULTIPLE:
         if not spec.multilingual:
             langs = ", ".join(spec.languages[:5]) or "not recorded"
             out.failures.append(f"not a multilingual model (languages: {langs})")
+            out.language_failed.append(lang)
         return
     name = language_name(lang)
-    evidence = LANGUAGE_EVIDENCE.get(lang)
+    scores = (
+        f"its {name} retrieval scores are {evidence.relative:.0%} of typical on {evidence.n_tasks} "
+        f"task(s), e.g. {evidence.example}"
+        if evidence is not None
+        else ""
+    )
     if lang in spec.languages:
+        # below IMPLAUSIBLE_SHARE the scores are broken files, excluded and named by the evidence model
+        if evidence is not None and IMPLAUSIBLE_SHARE <= evidence.relative < SUPPORT_FLOOR:
+            out.notes.append(f"declares {name}, but {scores}")
         return
-    if evidence is not None and spec.score(evidence) is not None:
-        out.notes.append(f"{name}: not in its language list, but it has {evidence.label} results")
-    elif spec.multilingual and spec.languages:
-        count = len(spec.languages)
-        out.penalties.append(
-            (0.10, f"{name} not among its {count} listed languages (multilingual, unverified)")
-        )
-    elif spec.multilingual:
-        out.penalties.append((0.05, f"multilingual, but {name} support is not confirmed in the catalog"))
-    elif spec.languages:
+    if evidence is not None and evidence.supports:
+        out.notes.append(f"{name}: not in its language list, but {scores}")
+    elif evidence is not None:
+        out.failures.append(f"evidence against {name} support: {scores}")
+        out.language_failed.append(lang)
+    elif spec.languages and not spec.multilingual:
         out.failures.append(f"no {name} support (languages: {', '.join(spec.languages[:5])})")
+        out.language_failed.append(lang)
+    elif spec.multilingual:
+        listed = f"not among its {len(spec.languages)} listed languages" if spec.languages else "not listed"
+        out.unverified.append(f"{name} support unconfirmed: multilingual, {name} {listed}, no {name} scores")
     else:
-        out.penalties.append((0.10, f"{name} support unknown (languages not recorded)"))
+        out.unverified.append(f"{name} support unknown: languages not recorded and no {name} scores")
 
 
 def check_context(spec: ModelSpec, req: Requirements, out: Verdict) -> None:
+    """Chunking costs vectors and index size, shown; only --no-chunk turns a short window into a failure."""
     doc = req.doc_tokens
     if spec.unbounded_context:
         out.notes.append("no context window (static embeddings): whole documents in one pass")
     elif spec.max_tokens is None:
-        out.penalties.append((0.05, "context window unknown"))
+        if req.will_chunk:
+            out.notes.append("context window unknown: chunk count not estimated")
+        else:
+            out.unverified.append("window unknown: check the model card (you won't chunk)")
+            out.unknown_window.append(spec.id)
     elif spec.max_tokens >= doc:
-        out.notes.append(f"max {spec.max_tokens:,} tokens fits your {doc:,}-token documents")
+        out.notes.append(f"max {spec.max_tokens:,} tokens fits your {doc:,}-token documents in one pass")
     elif not req.will_chunk:
         out.failures.append(
             f"max {spec.max_tokens:,} tokens < your {doc:,}-token documents (you won't chunk)"
         )
     else:
-        chunks = math.ceil(doc / spec.max_tokens)
-        cost = min(0.10, 0.02 * (chunks - 1))
-        out.penalties.append(
-            (
-                cost,
-                f"max {spec.max_tokens:,} tokens < your {doc:,}-token documents: "
-                f"~{chunks} chunks per document",
-            )
-        )
+        out.notes.append(chunk_note(spec, req))
 
 
 def check_access(spec: ModelSpec, req: Requirements, out: Verdict) -> None:
@@ -197,49 +161,55 @@ def check_cost(spec: ModelSpec, req: Requirements, out: Verdict) -> None:
         if req.max_usd_per_1m is not None or req.monthly_cap_usd is not None:
             out.failures.append("API price not in the catalog: cannot check it against your budget")
         else:
-            out.penalties.append((0.05, "API price not recorded in the catalog: check the vendor's page"))
+            out.notes.append("API price not recorded in the catalog: check the vendor's page (cost unknown)")
         return
     if req.max_usd_per_1m is not None and price > req.max_usd_per_1m:
         out.failures.append(f"API price ${price:g}/1M tokens > your max ${req.max_usd_per_1m:g}/1M")
     if req.monthly_cap_usd is not None and month > req.monthly_cap_usd:
-        out.failures.append(f"API cost ~${month:,.2f}/month > cap ${req.monthly_cap_usd:,.2f}")
-    out.notes.append(f"~${month:,.2f}/month at ${price:g}/1M tokens")
+        out.failures.append(f"API cost ~${month:,.2f} in the first month > cap ${req.monthly_cap_usd:,.2f}")
 
 
 def check_hardware(spec: ModelSpec, req: Requirements, out: Verdict) -> None:
     if spec.is_api:
         return
-    est = memory_estimate(spec)
+    est = memory_estimate(spec, sequence_length(spec, req))
     if est is None:
-        out.penalties.append((0.05, "memory need unknown (no parameter count in the catalog)"))
+        if req.ram_gb is not None or req.vram_gb is not None:
+            out.unverified.append("memory need unknown (no parameter count in the catalog): check it fits")
         return
     vram = req.vram_gb if req.vram_gb is not None or req.gpu != "mps" else req.ram_gb
     fits_ram = req.ram_gb is not None and est.cpu_need_gb <= req.ram_gb
+    at = f" at {est.seq_len:,} tokens" if est.seq_len else ""
     if req.gpu is not None and vram is not None:
         if est.gpu_need_gb <= vram:
-            out.notes.append(f"fits your {_have(vram)} GB GPU (~{_gb(est.gpu_need_gb)} GB in fp16)")
+            out.notes.append(f"fits your {_have(vram)} GB GPU (~{fmt_gb(est.gpu_need_gb)} GB in fp16{at})")
+            out.numbers.update(device="gpu", memory_gb=round(est.gpu_need_gb, 2))
             return
-        gpu_msg = f"needs ~{_gb(est.gpu_need_gb)} GB VRAM, you have {_have(vram)}"
+        gpu_msg = f"needs ~{fmt_gb(est.gpu_need_gb)} GB VRAM{at}, you have {_have(vram)}"
         if fits_ram and est.params <= CPU_FALLBACK_MAX_PARAMS:
-            out.penalties.append((0.10, f"{gpu_msg}: would run on CPU instead (slower)"))
+            out.notes.append(f"{gpu_msg}: would run on CPU instead (slower; speed scored on CPU)")
+            out.numbers.update(device="cpu", memory_gb=round(est.cpu_need_gb, 2))
         elif req.ram_gb is not None and not fits_ram:
             out.failures.append(
-                f"{gpu_msg} (and ~{_gb(est.cpu_need_gb)} GB RAM on CPU, you have {_have(req.ram_gb)})"
+                f"{gpu_msg} (and ~{fmt_gb(est.cpu_need_gb)} GB RAM on CPU, you have {_have(req.ram_gb)})"
             )
         else:
             out.failures.append(gpu_msg)
         return
+    out.numbers.update(device="cpu", memory_gb=round(est.cpu_need_gb, 2))
     if req.ram_gb is None:
         out.notes.append(
-            f"memory ~{_gb(est.cpu_need_gb)} GB RAM fp32 / ~{_gb(est.gpu_need_gb)} GB VRAM fp16 "
+            f"memory ~{fmt_gb(est.cpu_need_gb)} GB RAM fp32 / ~{fmt_gb(est.gpu_need_gb)} GB VRAM fp16{at} "
             "(hardware not given, not checked)"
         )
     elif fits_ram:
-        out.notes.append(f"fits your {_have(req.ram_gb)} GB RAM on CPU (~{_gb(est.cpu_need_gb)} GB in fp32)")
+        out.notes.append(
+            f"fits your {_have(req.ram_gb)} GB RAM on CPU (~{fmt_gb(est.cpu_need_gb)} GB in fp32{at})"
+        )
     else:
         out.failures.append(
-            f"needs ~{_gb(est.cpu_need_gb)} GB RAM on CPU (fp32 weights {_gb(est.fp32_gb)} GB "
-            f"+ 20%), you have {_have(req.ram_gb)}"
+            f"needs ~{fmt_gb(est.cpu_need_gb)} GB RAM on CPU (fp32 weights {fmt_gb(est.fp32_gb)} GB + "
+            f"activations{at}), you have {_have(req.ram_gb)}"
         )
 
 
@@ -262,19 +232,26 @@ def check_fit(spec: ModelSpec, req: Requirements, out: Verdict) -> None:
         out.penalties.append((-0.05, f"specialised for {req.domain} (bonus)"))
     elif special:
         out.penalties.append((0.10, f"specialised for {', '.join(special)}, not {req.domain}"))
-    if spec.multimodal:
-        out.penalties.append(
-            (0.05, f"multimodal ({'+'.join(spec.modalities)}): tuned for image-text retrieval")
+    if image_text_only(spec) and not req.image_text:
+        window = f"{spec.max_tokens}-token" if spec.max_tokens else "unknown"
+        out.failures.append(
+            f"image-text model ({'+'.join(spec.modalities)}, {window} text window): for image search; "
+            "ask for image-text models to include it"
         )
+    elif spec.multimodal:
+        out.notes.append(f"also embeds {', '.join(m for m in spec.modalities if m != 'text')}")
 
 
-def evaluate(spec: ModelSpec, req: Requirements) -> Verdict:
-    """Run every check; a model with any failure is excluded."""
+def evaluate(
+    spec: ModelSpec, req: Requirements, languages: Mapping[str, LanguageEvidence | None] | None = None
+) -> Verdict:
+    """Run every check; a model with any failure is excluded. `languages`: per profile language, this
+    model's measured evidence (None or absent: no scores in that language)."""
     out = Verdict()
     check_access(spec, req, out)
     check_licence(spec, req, out)
     for lang in dict.fromkeys(req.languages):
-        check_language(spec, lang, out)
+        check_language(spec, lang, out, (languages or {}).get(lang))
     check_context(spec, req, out)
     check_hardware(spec, req, out)
     check_cost(spec, req, out)

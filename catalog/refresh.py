@@ -127,10 +127,13 @@ def _main_value(row: Mapping[str, Any], task: TaskDef) -> Any:
     return row["main_score"] if "main_score" in row else row.get(task.main_score)
 
 
-def pick_result(candidates: Iterable[ResultFile], main_revision: str | None = None) -> Mapping[str, Any]:
-    """One result per (model, task), as mteb's join_revisions (mteb@a905523 benchmark_results.py): files
-    with scores only; then the main revision, a parsable mteb version, a named revision (not the legacy
-    'external'/'no_revision_available' folders), in that order of weight; then the newest mteb version."""
+def order_results(
+    candidates: Iterable[ResultFile], main_revision: str | None = None
+) -> list[tuple[str, Mapping[str, Any]]]:
+    """mteb's join_revisions preference, best first (mteb@a905523 benchmark_results.py): files with scores
+    only; then the main revision, a parsable mteb version, a named revision (not the legacy
+    'external'/'no_revision_available' folders), in that order of weight; then the newest mteb version.
+    Files come back normalised (catalog.mteb_results); ties keep their given order."""
     files = [(rev, normalise_result(raw)) for rev, raw in candidates]
     files = [f for f in files if f[1].get("scores")] or files
 
@@ -139,7 +142,12 @@ def pick_result(candidates: Iterable[ResultFile], main_revision: str | None = No
         weight = 1000 * (item[0] == main_revision) + 100 * (version is not None)
         return weight + 10 * (item[0] not in LEGACY_REVISIONS), version or ((), 0, 0)
 
-    return max(files, key=priority)[1]
+    return sorted(files, key=priority, reverse=True)
+
+
+def pick_result(candidates: Iterable[ResultFile], main_revision: str | None = None) -> Mapping[str, Any]:
+    """One result per (model, task), as mteb's join_revisions (see order_results)."""
+    return order_results(candidates, main_revision)[0][1]
 
 
 def benchmark_scores(

@@ -10,7 +10,7 @@ from __future__ import annotations
 import re
 import unicodedata
 from collections.abc import Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from typing import Any
 
 import numpy as np
@@ -18,6 +18,11 @@ import numpy as np
 from evaluators.search import topk_from_scores
 
 _WORD = re.compile(r"\w+", re.UNICODE)
+_ASCII_WORDS = {i: " " for i in range(128) if not (chr(i).isalnum() or chr(i) == "_")}
+"""translate() table: ASCII non-word characters -> space, so `.translate(...).split()` gives what _WORD
+finds in lower-cased ASCII text, 4x faster (BM25 tokenizing dominated indexing a 100k-document folder)."""
+_MAX_STEMS = 1_000_000
+"""Distinct words whose stems are remembered (~100 MB at most); beyond that the memo starts again."""
 _HAN = re.compile(r"[\u3400-\u4dbf\u4e00-\u9fff\uf900-\ufaff]")
 _KANA = re.compile(r"[\u3040-\u30ff]")
 _HANGUL = re.compile(r"[\uac00-\ud7af]")
@@ -45,12 +50,23 @@ class Tokenizer:
     _stem: Any = None
     _stop: frozenset[str] = frozenset()
     _jieba: Any = None
+    _stems: dict[str, str] = field(default_factory=dict)
+    """word -> stem, so each distinct word is stemmed once (stemming every token dominated indexing)."""
 
     def __call__(self, text: str) -> list[str]:
         text = unicodedata.normalize("NFKC", text).lower()
         if self.script == "latin":
-            words = [w for w in _WORD.findall(text) if w not in self._stop]
-            return list(self._stem.stemWords(words)) if self._stem else words
+            found = text.translate(_ASCII_WORDS).split() if text.isascii() else _WORD.findall(text)
+            stop = self._stop
+            if not self._stem:
+                return [w for w in found if w not in stop]
+            stems = self._stems
+            new = [w for w in set(found) if w not in stems and w not in stop]
+            if new:
+                if len(stems) > _MAX_STEMS:
+                    stems.clear()
+                stems.update(zip(new, self._stem.stemWords(new), strict=True))
+            return [stems[w] for w in found if w not in stop]
         if self._jieba is not None:
             return [w for w in self._jieba.lcut(text) if _WORD.fullmatch(w)]
         return _bigrams(text)

@@ -129,9 +129,18 @@ class LazyEncoder:
     """Loads the model on first use only, so a fully cached re-run never loads it; times the load."""
 
     def __init__(
-        self, mref: Any, *, backend: str = "auto", cache_dir: Any = None, int8: bool = False
+        self,
+        mref: Any,
+        *,
+        backend: str = "auto",
+        cache_dir: Any = None,
+        int8: bool = False,
+        sample: Any = None,
+        on_phase: Callable[[str, str], None] | None = None,
     ) -> None:
         self.mref, self.backend, self.cache_dir, self.int8 = mref, backend, cache_dir, int8
+        self.sample, self.on_phase = sample, on_phase
+        """The user's texts for the precision check of `auto`; told about one-time costs as they start."""
         self.encoder: Any = None
         self.load_s = 0.0
 
@@ -142,8 +151,15 @@ class LazyEncoder:
             from evaluators.backends import load_encoder
 
             t0 = time.perf_counter()
+            if self.on_phase is not None:
+                self.on_phase("load", f"loading {self.mref.name}")
             self.encoder = load_encoder(
-                self.mref, backend=self.backend, cache_dir=self.cache_dir, int8=self.int8
+                self.mref,
+                backend=self.backend,
+                cache_dir=self.cache_dir,
+                int8=self.int8,
+                sample=self.sample,
+                on_phase=self.on_phase,
             )
             self.load_s = time.perf_counter() - t0
         return self.encoder

@@ -16,8 +16,9 @@ from typing import Any
 
 from evaluators.ingest.beir import is_beir, read_beir, read_qrels
 from evaluators.ingest.chunking import TOKEN_COUNTER, chunk_docs
-from evaluators.ingest.files import ReadReport, SkipFn, read_documents
+from evaluators.ingest.files import read_documents
 from evaluators.ingest.queries import answer_qrels, read_user_queries, resolve_doc_ids
+from evaluators.ingest.report import ReadReport, SkipFn
 from evaluators.ingest.sampling import sample_corpus
 from evaluators.ingest.squad import is_squad_file, read_squad
 from evaluators.ingest.synthetic import make_synthetic, parse_synthetic
@@ -74,12 +75,15 @@ def load_dataset(corpus: StrPath, queries: StrPath | None = None, qrels: StrPath
     units = chunk_docs(raw.docs, chunk_tokens, chunk_overlap)
     units, final_queries, final_qrels, level, origin = _final_queries(raw, units, synthetic, seed, dropped)
     ds = Dataset(name=raw.name, corpus=tuple(units), queries=tuple(final_queries), qrels=final_qrels,
-                 qrels_level=level, query_origin=origin)
+                 qrels_level=level, query_origin=origin, documents=tuple(raw.docs))
     info = _info(ds, raw, report, path, total_docs, dropped, sample_info,
                  {"chunk_tokens": chunk_tokens or None, "chunk_overlap": chunk_overlap if chunk_tokens else 0,
                   "sample": sample, "seed": seed,
                   # where the user's own queries came from, so a saved trial can be rebuilt (export-task)
                   "queries_file": _abs(queries), "qrels_file": _abs(qrels)})
+    # How relevance was set: the runner re-derives it when it re-cuts the documents per model or size.
+    answer_based = bool(raw.queries) and all(q.id in raw.answer_based for q in raw.queries)
+    info["relevance"] = "synthetic" if ds.synthetic else "answer" if answer_based else "ids"
     return replace(ds, info=info)
 
 
@@ -91,6 +95,31 @@ def load_demo(**kwargs: Any) -> Dataset:
     info = {**ds.info, "name": DEMO_NAME, "format": "demo", "source": "evaluators/data/demo",
             "licence": "CC BY-SA 4.0 (SQuAD 2.0, Wikipedia text)"}
     return replace(ds, name=DEMO_NAME, info=info)
+
+
+def reading_notes(info: dict[str, Any]) -> list[str]:
+    """One line each for what a reader of the results must know about how the data was read: files
+    skipped (and why), queries dropped (and why), and readings that could have gone another way (a CSV
+    without a header). The CLI and the TUI both show them; `--json` has the same facts as numbers."""
+    lines = []
+    skipped = info.get("files_skipped") or {}
+    if skipped:
+        reasons = ", ".join(f"{n} {why}" for why, n in sorted(skipped.items(), key=lambda kv: -kv[1]))
+        lines.append(f"Skipped while reading ({info.get('files_read', '?')} files read): {reasons}.")
+    dropped = {k: v for k, v in (info.get("queries_dropped") or {}).items() if v}
+    unknown = dropped.pop("unknown doc ids", 0)
+    ids = ", ".join(repr(i) for i in info.get("unknown_doc_ids") or [])
+    ids_text = f"{unknown} relevant doc id(s) not in the corpus" + (f", e.g. {ids}" if ids else "")
+    fix = "check the queries' doc ids against the corpus (file paths relative to it, or record ids)"
+    if dropped:
+        why = "; ".join([f"{v} {k.removeprefix('queries ')}" for k, v in dropped.items()]
+                        + ([ids_text] if unknown else []))
+        n = sum(dropped.values())
+        lines.append(f"Dropped {n} {'query' if n == 1 else 'queries'} ({why}): {fix}.")
+    elif unknown:
+        lines.append(f"Ignored {ids_text} (their queries kept the ids that matched): {fix}.")
+    lines.extend(str(note) for note in info.get("read_notes") or [])
+    return lines
 
 
 def parent_of(unit: Doc) -> str:
@@ -116,9 +145,10 @@ def _abs(path: StrPath | None) -> str | None:
 
 def _check_settings(chunk_tokens: int | None, chunk_overlap: int, sample: int | None) -> None:
     if chunk_tokens is not None and chunk_tokens < 0:
-        raise TrialInputError(f"chunk size must be positive, got {chunk_tokens}")
+        raise TrialInputError(f"chunk size must be positive, got {chunk_tokens} (0 turns chunking off)")
     if chunk_tokens and not 0 <= chunk_overlap < chunk_tokens:
-        raise TrialInputError(f"chunk overlap must be in [0, {chunk_tokens}), got {chunk_overlap}")
+        raise TrialInputError(f"chunk overlap must be in [0, {chunk_tokens}), got {chunk_overlap}: use a "
+                              "smaller overlap or larger chunks")
     if sample is not None and sample < 1:
         raise TrialInputError(f"sample size must be at least 1, got {sample}")
 
@@ -130,7 +160,7 @@ def _read_corpus(path: Path, report: ReadReport) -> _Raw:
                     notes={"qrels_file": beir.qrels_file})
     if is_squad_file(path):
         sq = read_squad(path, report)
-        answers = {q.id: [q.answer] for q in sq.queries if q.answer}
+        answers = {q.id: list(q.answers) for q in sq.queries if q.answers}
         return _Raw(path.stem, "squad", sq.corpus, sq.queries, sq.qrels, answers,
                     notes={"questions_skipped": sq.skipped_questions})
     name = path.name if path.is_dir() else path.stem
@@ -138,11 +168,12 @@ def _read_corpus(path: Path, report: ReadReport) -> _Raw:
 
 
 def _empty_message(path: Path, report: ReadReport) -> str:
+    kinds = "give a folder or file of .txt, .md, .html, .json, .jsonl, .csv or .pdf documents"
     skipped = sum(report.skipped.values())
     if not skipped:
-        return f"no documents found in {path}"
+        return f"no documents found in {path}: {kinds}"
     reasons = ", ".join(f"{n} {r}" for r, n in report.skipped.most_common())
-    return f"no readable documents in {path} ({skipped} skipped: {reasons})"
+    return f"no readable documents in {path} ({skipped} skipped: {reasons}): {kinds} with text in them"
 
 
 def _apply_user_queries(raw: _Raw, queries: StrPath | None, qrels: StrPath | None,
@@ -161,7 +192,9 @@ def _apply_user_queries(raw: _Raw, queries: StrPath | None, qrels: StrPath | Non
 
 def _resolve_relevance(raw: _Raw) -> dict[str, int]:
     """Turn ids and answers into parent-level qrels; drop (and count) queries that end up with none."""
-    resolved, unknown = resolve_doc_ids(raw.qrels, raw.docs)
+    resolved, unknown, examples = resolve_doc_ids(raw.qrels, raw.docs)
+    if examples:
+        raw.notes["unknown_doc_ids"] = examples
     by_answer = answer_qrels({q: a for q, a in raw.answers.items() if q not in resolved}, raw.docs)
     raw.qrels = {**by_answer, **resolved}
     raw.answer_based = set(by_answer)
@@ -184,7 +217,13 @@ def _final_queries(raw: _Raw, units: list[Doc], synthetic: str | None, seed: int
         method, count = parse_synthetic(synthetic)
         syn = make_synthetic(units, method, count=count, seed=seed)
         if not syn.queries:
-            raise TrialInputError("no queries given and none could be generated from the documents")
+            need = ("chunks with at least two sentences of 6-64 tokens" if method == "ict"
+                    else "chunks with at least two distinctive words")
+            raise TrialInputError(
+                f"no queries given, and no synthetic ({method}) queries could be made: that needs {need}. "
+                "Pass a queries file (question + relevant doc id or answer text)"
+                + (", or try synthetic queries of kind keyphrase" if method == "ict" else "")
+            )
         return syn.units, syn.queries, syn.qrels, "unit", f"synthetic:{method}"
     split = any(u.parent_id for u in units)
     if all(q.id in raw.answer_based for q in raw.queries):
@@ -203,7 +242,7 @@ def _info(ds: Dataset, raw: _Raw, report: ReadReport, path: Path, total_docs: in
     return {
         "name": ds.name, "format": raw.fmt, "source": str(path),
         "files_read": report.files_read, "files_skipped": dict(report.skipped),
-        "skipped_examples": [f"{p}: {r}" for p, r in report.examples[:5]],
+        "skipped_examples": [f"{p}: {r}" for p, r in report.examples[:5]], "read_notes": list(report.notes),
         "encodings": dict(report.encodings),
         "n_docs": n_docs, "n_docs_total": total_docs, "n_chunks": len(ds.corpus),
         "n_queries": len(ds.queries), "queries_dropped": dropped,

@@ -1,12 +1,14 @@
-"""What machine are we on: RAM, cores, GPU (CUDA/MPS) and VRAM, plus the package versions a trial records.
+"""What machine are we on: RAM, cores, CPU name and flags, GPU (CUDA/MPS) and VRAM, plus package versions.
 
-Nothing is probed at import. RAM/cores are cheap (psutil/os). The GPU is probed only on request
-(`probe_gpu=True`): `nvidia-smi` first (no torch), then torch if it is importable and allowed, since importing
-torch costs seconds. `environment()` reads versions from package metadata without importing the packages.
+Nothing is probed at import. RAM/cores are cheap (psutil/os); CPU flags come from /proc/cpuinfo (Linux) or
+sysctl (macOS). The GPU is probed only on request (`probe_gpu=True`): `nvidia-smi` first (no torch), then
+torch if it is importable and allowed, since importing torch costs seconds. `environment()` reads versions
+from package metadata without importing the packages.
 """
 
 from __future__ import annotations
 
+import functools
 import importlib.util
 import os
 import platform
@@ -14,7 +16,6 @@ import shutil
 import subprocess
 import sys
 from dataclasses import asdict, dataclass
-from importlib import metadata
 from typing import Any
 
 TRACKED_PACKAGES = (
@@ -29,6 +30,11 @@ TRACKED_PACKAGES = (
     "bm25s",
 )
 GIB = 1024**3
+NOTABLE_FLAGS = ("avx2", "fma", "f16c", "avx512f", "avx512_vnni", "avx512_bf16", "avx512_fp16", "amx_tile",
+                 "amx_bf16", "amx_int8", "neon", "asimd", "bf16", "i8mm", "sve")
+"""The CPU features that decide which precision runs fast (recorded with every trial and in `doctor`)."""
+BF16_FLAGS = ("amx_bf16", "avx512_bf16")
+"""x86 features that run bf16 matrix products natively (AMX tiles, AVX512-BF16 dot products)."""
 
 
 @dataclass(frozen=True)
@@ -49,20 +55,34 @@ class Hardware:
 
 
 def _ram_gb() -> tuple[float | None, str]:
+    if sys.platform.startswith("linux"):  # the kernel's MemTotal, as psutil reads it, without importing it
+        try:
+            pages, size = os.sysconf("SC_PHYS_PAGES"), os.sysconf("SC_PAGE_SIZE")
+            return round(pages * size / GIB, 1), "RAM from os.sysconf"
+        except (ValueError, OSError, AttributeError):
+            pass
     try:
         import psutil
 
         return round(psutil.virtual_memory().total / GIB, 1), "RAM from psutil"
     except Exception:  # psutil missing or unsupported platform
-        pass
-    try:
-        pages, size = os.sysconf("SC_PHYS_PAGES"), os.sysconf("SC_PAGE_SIZE")
-        return round(pages * size / GIB, 1), "RAM from os.sysconf"
-    except (ValueError, OSError, AttributeError):
         return None, "RAM unknown"
 
 
 def _cores() -> int | None:
+    """Physical cores: /proc/cpuinfo's (physical id, core id) pairs on Linux x86, else psutil, else all."""
+    text = _cpuinfo_text()
+    pairs: set[tuple[str, str]] = set()
+    phys = ""
+    for line in text.splitlines():
+        key, _, value = line.partition(":")
+        key = key.strip()
+        if key == "physical id":
+            phys = value.strip()
+        elif key == "core id":
+            pairs.add((phys, value.strip()))
+    if pairs:
+        return len(pairs)
     try:
         import psutil
 
@@ -72,6 +92,17 @@ def _cores() -> int | None:
     except Exception:
         pass
     return os.cpu_count()
+
+
+@functools.lru_cache(maxsize=1)
+def _cpuinfo_text() -> str:
+    if not sys.platform.startswith("linux"):
+        return ""
+    try:
+        with open("/proc/cpuinfo", encoding="utf-8", errors="replace") as fh:
+            return fh.read()
+    except OSError:
+        return ""
 
 
 def _nvidia_smi(timeout: float = 3.0) -> tuple[str, float] | None:
@@ -147,24 +178,99 @@ def detect_hardware(*, probe_gpu: bool = False, allow_torch: bool = True) -> Har
     return Hardware(ram_gb=ram, cpu_cores=_cores(), gpu=gpu, vram_gb=vram, gpu_name=name, notes=tuple(notes))
 
 
+@functools.lru_cache(maxsize=1)
+def cpu_info() -> tuple[str, frozenset[str]]:
+    """(CPU model name, lower-case feature flags); ('', empty) where neither source is readable."""
+    if sys.platform.startswith("linux"):
+        text = _cpuinfo_text()
+        return parse_cpuinfo(text) if text else (platform.processor(), frozenset())
+    if sys.platform == "darwin":
+        name = _sysctl("machdep.cpu.brand_string")
+        flags = " ".join(_sysctl(k) for k in ("machdep.cpu.features", "machdep.cpu.leaf7_features"))
+        found = {f.lower().replace(".", "_") for f in flags.split()}
+        if platform.machine() == "arm64":
+            found |= {"neon", "asimd"} | ({"bf16"} if _sysctl("hw.optional.arm.FEAT_BF16") == "1" else set())
+        return name, frozenset(found)
+    return platform.processor(), frozenset()
+
+
+def parse_cpuinfo(text: str) -> tuple[str, frozenset[str]]:
+    """Model name and flags from /proc/cpuinfo text (x86 'flags', ARM 'Features'; the first CPU's)."""
+    name, flags = "", ""
+    for line in text.splitlines():
+        key, _, value = line.partition(":")
+        key = key.strip().lower()
+        if key in ("model name", "hardware", "cpu model") and not name:
+            name = value.strip()
+        elif key in ("flags", "features") and not flags:
+            flags = value
+    return name, frozenset(flags.lower().split())
+
+
+def _sysctl(key: str) -> str:
+    try:
+        out = subprocess.run(["sysctl", "-n", key], capture_output=True, text=True, timeout=2, check=True)
+    except (subprocess.SubprocessError, OSError):
+        return ""
+    return out.stdout.strip()
+
+
+def native_bf16(flags: frozenset[str]) -> bool:
+    """The CPU multiplies bf16 natively (AMX or AVX512-BF16), so bf16 can be faster than fp32 here."""
+    return any(f in flags for f in BF16_FLAGS)
+
+
+@functools.lru_cache(maxsize=64)
 def package_version(name: str) -> str | None:
-    """Installed distribution version from metadata (the package itself is never imported)."""
+    """Installed distribution version from metadata (the package itself is never imported).
+
+    Read from the `<name>-<version>.dist-info` folder names on sys.path first: importlib.metadata costs
+    ~0.1 s of imports (its email parser) that every trial would pay at start-up for the versions it records.
+    """
+    scanned = _dist_info_versions()
+    if scanned:  # pip, editable and conda installs all leave a dist-info (or egg-info) folder
+        return scanned.get(_normalise(name))
+    from importlib import metadata  # an unusual layout (zipped eggs): ask the slow, thorough way
+
     try:
         return metadata.version(name)
     except metadata.PackageNotFoundError:
         return None
 
 
+def _normalise(name: str) -> str:
+    return name.lower().replace("-", "_").replace(".", "_")
+
+
+@functools.lru_cache(maxsize=1)
+def _dist_info_versions() -> dict[str, str]:
+    """{normalised name: version} from dist-info folder names, first on sys.path wins (as imports do)."""
+    out: dict[str, str] = {}
+    for entry in sys.path:
+        try:
+            names = os.listdir(entry or ".")
+        except OSError:
+            continue
+        for folder in names:
+            for suffix in (".dist-info", ".egg-info"):
+                if folder.endswith(suffix) and "-" in folder:
+                    dist, _, version = folder[: -len(suffix)].partition("-")
+                    out.setdefault(_normalise(dist), version.split("-py")[0])
+    return out
+
+
 def environment() -> dict[str, Any]:
     """OS, Python, CPU and package versions, recorded with every trial."""
     ram, _ = _ram_gb()
+    name, flags = cpu_info()
     return {
         "os": platform.platform(),
         "python": platform.python_version(),
         "python_implementation": platform.python_implementation(),
         "executable": os.path.basename(sys.executable),
         "machine": platform.machine(),
-        "cpu": platform.processor() or platform.machine(),
+        "cpu": name or platform.processor() or platform.machine(),
+        "cpu_flags": [f for f in NOTABLE_FLAGS if f in flags],
         "cpu_cores": _cores(),
         "ram_gb": ram,
         "packages": {name: package_version(name) for name in TRACKED_PACKAGES},

@@ -14,6 +14,7 @@ from pathlib import Path
 from typing import Any
 
 from catalog.models import ModelSpec
+from evaluators.urls import credentials_message, has_credentials
 
 MINILM_HF_ID = "sentence-transformers/all-MiniLM-L6-v2"
 API_PROVIDERS = frozenset(
@@ -173,7 +174,26 @@ def _from_spec(
     )
 
 
+def _check_model_folder(folder: Path) -> None:
+    """ValueError saying what to give when `folder` holds no model (transformers' own message was "should
+    have a `model_type` key in its config.json")."""
+    if (folder / "modules.json").is_file():
+        return  # a sentence-transformers folder
+    try:
+        config = json.loads((folder / "config.json").read_text("utf-8"))
+    except (OSError, ValueError):
+        config = None
+    if isinstance(config, dict) and config.get("model_type"):
+        return  # a Hugging Face transformers folder
+    raise ValueError(
+        f"{folder} is not a model folder (no modules.json, and no config.json with a model_type): give a "
+        "sentence-transformers or Hugging Face model folder, a Hugging Face id such as "
+        "BAAI/bge-small-en-v1.5, or a catalog id (see 'embedscout catalog list')"
+    )
+
+
 def _from_folder(ref: str, folder: Path) -> ModelRef:
+    _check_model_folder(folder)
     cfg = _folder_config(folder)
     minilm = packaged_minilm_path()
     spec = None
@@ -201,6 +221,8 @@ def resolve_model(ref: str) -> ModelRef:
     text = (ref or "").strip()
     if not text:
         raise ValueError("empty model reference")
+    if has_credentials(text):
+        raise ValueError(credentials_message(text))
     low = text.lower()
     if low == "bm25":
         return ModelRef(text, "bm25", "bm25", identity="bm25")

@@ -6,7 +6,7 @@ vectorised over resamples and deterministic for a given seed.
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+from collections.abc import Iterator, Sequence
 
 import numpy as np
 
@@ -25,14 +25,20 @@ def bootstrap_ci(
     x = np.asarray(values, dtype=np.float64)
     if x.size == 0:
         return (0.0, 0.0)
-    rng = np.random.default_rng(seed)
     means = np.empty(n_boot)
-    for start in range(0, n_boot, _CHUNK):
-        n = min(_CHUNK, n_boot - start)
-        means[start : start + n] = x[rng.integers(0, x.size, size=(n, x.size))].mean(axis=1)
+    for start, idx in query_resamples(x.size, n_boot=n_boot, seed=seed):
+        means[start : start + len(idx)] = x[idx].mean(axis=1)
     alpha = (1.0 - level) / 2.0
-    lo, hi = np.quantile(means, [alpha, 1.0 - alpha])
-    return (float(lo), float(hi))
+    return (_quantile(means, alpha), _quantile(means, 1.0 - alpha))
+
+
+def _quantile(x: np.ndarray, q: float) -> float:
+    """np.quantile's default ('linear') for one q; np.quantile imports numpy.ma (~60 ms of start-up)."""
+    s = np.sort(x)
+    pos = q * (s.size - 1)
+    lo = int(np.floor(pos))
+    hi = min(lo + 1, s.size - 1)
+    return float(s[lo] + (s[hi] - s[lo]) * (pos - lo))
 
 
 def paired_randomization_test(
@@ -107,7 +113,8 @@ def aligned(per_query_a: dict[str, float], per_query_b: dict[str, float]) -> tup
 
 
 def compare_to_best(rows: list[ModelResult]) -> None:
-    """Mark the best ok row by nDCG@10 (first wins ties) and give every other ok row paired p-values."""
+    """Mark the best ok row by nDCG@10 (first wins ties) and give every other ok row paired p-values (for
+    every metric, and for extra per-query metrics both rows have, such as answer-hit@1)."""
     ok = [r for r in rows if r.status == "ok" and r.metrics]
     if not ok:
         return
@@ -117,6 +124,40 @@ def compare_to_best(rows: list[ModelResult]) -> None:
         if row is best:
             continue
         row.details["compared_with"] = best.model
-        for m in METRICS:
+        for m in [*METRICS, *(k for k in best.per_query if k not in METRICS and k in row.per_query)]:
             a, b = aligned(best.per_query.get(m, {}), row.per_query.get(m, {}))
             row.p_vs_best[m] = paired_randomization_test(a, b, seed=0)
+
+
+def query_resamples(
+    n_queries: int, *, n_boot: int = N_BOOT, seed: int = 0
+) -> Iterator[tuple[int, np.ndarray]]:
+    """(first resample number, indices shaped (chunk, n_queries)): the bootstrap's resamples of the queries.
+
+    The one stream every bootstrap here draws from: with the same seed and query count, a paired statistic
+    sees exactly the resamples behind each model's `bootstrap_ci`.
+    """
+    rng = np.random.default_rng(seed)
+    for start in range(0, n_boot, _CHUNK):
+        yield start, rng.integers(0, n_queries, size=(min(_CHUNK, n_boot - start), n_queries))
+
+
+def winner_shares(means: np.ndarray) -> np.ndarray:
+    """Per system (rows of `means`, systems x resamples): the share of resamples it is best in; systems tied
+    for best split that resample equally (so two identical systems get half each)."""
+    m = np.asarray(means, dtype=np.float64)
+    top = m >= m.max(axis=0, keepdims=True) - 1e-12
+    return np.asarray((top / top.sum(axis=0, keepdims=True)).mean(axis=1))
+
+
+def paired_win_shares(matrix: np.ndarray, *, n_boot: int = N_BOOT, seed: int = 0) -> np.ndarray:
+    """Share of paired bootstrap resamples of the queries (the same resample for every system) in which each
+    system (rows of `matrix`, systems x queries, one query order) has the best mean; ties split equally."""
+    x = np.asarray(matrix, dtype=np.float64)
+    if x.ndim != 2 or x.shape[1] == 0:
+        raise ValueError("paired_win_shares needs a systems x queries matrix with at least one query")
+    means = np.empty((x.shape[0], n_boot))
+    for start, idx in query_resamples(x.shape[1], n_boot=n_boot, seed=seed):
+        for row in range(x.shape[0]):  # one system at a time keeps the peak at one (chunk x queries) block
+            means[row, start : start + len(idx)] = x[row][idx].mean(axis=1)
+    return winner_shares(means)

@@ -13,10 +13,30 @@ from typing import Any, Protocol, runtime_checkable
 
 import numpy as np
 
+from evaluators.winner.model import WinnerStability
+
 ProgressFn = Callable[[str, int, int], None]
 """on_progress(model, done, total): called from the worker thread after each batch of passages."""
 StopFn = Callable[[], bool]
 """should_stop(): polled between batches; True makes the trial raise TrialCancelled."""
+
+
+@dataclass(frozen=True)
+class PhaseEvent:
+    """A named stage of one model's run, sent before it starts so a UI can say what the wait is for."""
+
+    model: str
+    phase: str
+    """'estimate' (before anything runs), 'download', 'export' (one-time ONNX export), 'verify' (the
+    precision check), 'load', 'encode'."""
+    text: str
+    """What the user reads, e.g. 'exporting all-MiniLM-L6-v2 to ONNX (one time per model)'."""
+    estimate_s: float | None = None
+    """Expected seconds of this stage when known (the 'estimate' event: the whole model)."""
+
+
+PhaseFn = Callable[[PhaseEvent], None]
+"""on_phase(event): called from the worker thread; cheap, must not block."""
 
 
 class TrialCancelled(Exception):
@@ -44,6 +64,8 @@ class Query:
     text: str
     answer: str | None = None
     """Answer text when the user gave question+answer (relevance = chunks containing it)."""
+    answers: tuple[str, ...] = ()
+    """Every accepted answer text (SQuAD lists several); `answer` is the first. Read by answer-hit@1."""
 
 
 @dataclass(frozen=True)
@@ -62,6 +84,9 @@ class Dataset:
     """'user' | 'dataset' | 'synthetic:<method>' | 'llm:<model>'; anything but user/dataset is flagged."""
     info: dict[str, Any] = field(default_factory=dict)
     """Counts and settings for honest reporting: files read/skipped, chunk size/overlap, sample, seed."""
+    documents: tuple[Doc, ...] = ()
+    """The documents before chunking (empty when unknown): the runner re-cuts these per model, with the
+    model's own tokenizer, and per size in a chunk-size sweep."""
 
     @property
     def synthetic(self) -> bool:
@@ -99,6 +124,9 @@ class ModelResult:
     truncated_share, n_tokens."""
     details: dict[str, Any] = field(default_factory=dict)
     """backend, precision, threads, device, prompts, normalise, bm25 tokenizer, cost, cache hits, checks."""
+    chunk_tokens: int | None = None
+    """The chunk size this row ran at (tokens of its chunking's counter, see details["chunking"]); None:
+    whole documents or units as given. Trade-off tables group rows by it."""
 
     def to_dict(self) -> dict[str, Any]:
         d = asdict(self)
@@ -122,6 +150,8 @@ class TrialResult:
     complete: bool = True
     started_at: str = ""
     finished_at: str = ""
+    stability: WinnerStability | None = None
+    """Winner stability of the ok rows (evaluators.winner); None with fewer than two, or in older records."""
 
     def to_dict(self) -> dict[str, Any]:
         return {
@@ -131,6 +161,7 @@ class TrialResult:
             "complete": self.complete,
             "started_at": self.started_at,
             "finished_at": self.finished_at,
+            "stability": self.stability.to_dict() if self.stability else None,
         }
 
     @classmethod
@@ -142,4 +173,5 @@ class TrialResult:
             complete=bool(d.get("complete", True)),
             started_at=d.get("started_at", ""),
             finished_at=d.get("finished_at", ""),
+            stability=WinnerStability.load(d.get("stability")),
         )

@@ -113,7 +113,7 @@ def model_metas(mteb: Any, checkout: Path) -> tuple[dict[str, dict[str, Any]], d
     metas = {}
     for m in mteb.get_model_metas():
         metas[m.name] = {k: getattr(m, k, None) for k in META_KEYS}
-    files = {}
+    files: dict[str, str] = {}
     for py in sorted((checkout / "mteb" / "models" / "model_implementations").glob("*.py")):
         for name in re.findall(r'name="([^"]+)"', py.read_text(encoding="utf-8")):
             files.setdefault(name, py.relative_to(checkout).as_posix())

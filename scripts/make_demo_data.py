@@ -2,6 +2,7 @@
 
 Run from the repository root: `python scripts/make_demo_data.py`. The selection reuses the trial's own
 sampler (evaluators.ingest.sampling) so the demo is made the way a `--sample` trial would make it.
+squad_en has no answer texts: run scripts/add_demo_answers.py afterwards to add them (answer-hit@1).
 """
 
 from __future__ import annotations

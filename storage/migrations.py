@@ -111,3 +111,10 @@ def m005_create_indexes(db: Database) -> None:
     db.table("trials").create_index(["decision_id"])
     db.table("trial_results").create_index(["trial_id"])
     db.table("trial_results").create_index(["model"])
+
+
+@migrations()
+def m006_add_trial_stability(db: Database) -> None:
+    # The trial's winner stability (evaluators.winner) as JSON. NULL for trials saved before it existed and
+    # for trials with fewer than two models that ran: both read back as "no figure".
+    db.table("trials").add_column("stability_json", str)

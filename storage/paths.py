@@ -9,6 +9,8 @@ from __future__ import annotations
 import os
 from pathlib import Path
 
+from storage.errors import StorageError
+
 APP_NAME = "embedscout"
 
 
@@ -26,8 +28,7 @@ def app_dir() -> Path:
         import platformdirs
 
         path = platformdirs.user_data_path(APP_NAME, appauthor=False)
-    path.mkdir(parents=True, exist_ok=True)
-    return path
+    return _made(path)
 
 
 def config_dir() -> Path:
@@ -39,8 +40,7 @@ def config_dir() -> Path:
         import platformdirs
 
         path = platformdirs.user_config_path(APP_NAME, appauthor=False)
-    path.mkdir(parents=True, exist_ok=True)
-    return path
+    return _made(path)
 
 
 def cache_dir() -> Path:
@@ -52,8 +52,7 @@ def cache_dir() -> Path:
         import platformdirs
 
         path = platformdirs.user_cache_path(APP_NAME, appauthor=False)
-    path.mkdir(parents=True, exist_ok=True)
-    return path
+    return _made(path)
 
 
 def db_path(explicit: str | os.PathLike[str] | None = None) -> Path:
@@ -64,3 +63,15 @@ def db_path(explicit: str | os.PathLike[str] | None = None) -> Path:
     if env:
         return Path(env).expanduser()
     return app_dir() / "embedscout.db"
+
+
+def _made(path: Path) -> Path:
+    """`path`, created if missing; StorageError with what to do when it cannot be (a file in the way, no
+    permission): an OSError here used to end commands with a traceback."""
+    try:
+        path.mkdir(parents=True, exist_ok=True)
+    except OSError as exc:
+        fix = "point EMBEDSCOUT_HOME at" if _home() is not None else "set EMBEDSCOUT_HOME to"
+        reason = exc.strerror or str(exc)
+        raise StorageError(f"cannot create the folder {path}: {reason}; {fix} a writable folder") from None
+    return path

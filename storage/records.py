@@ -137,6 +137,8 @@ class TrialRecord:
     environment: dict[str, Any] = field(default_factory=dict)
     results: list[dict[str, Any]] = field(default_factory=list)
     """`ModelResult.to_dict()` per model, in the order they were added."""
+    stability: dict[str, Any] | None = None
+    """`WinnerStability.to_dict()` (evaluators.winner), or None: fewer than two models, or an older record."""
 
     @property
     def complete(self) -> bool:
@@ -154,6 +156,7 @@ class TrialRecord:
             "started_at": self.started_at,
             "finished_at": self.finished_at,
             "created_at": self.created_at,
+            "stability": self.stability,
         }
 
     def to_row(self) -> dict[str, Any]:
@@ -168,6 +171,7 @@ class TrialRecord:
             "dataset_json": dumps(self.dataset),
             "settings_json": dumps(self.settings),
             "environment_json": dumps(self.environment),
+            "stability_json": None if self.stability is None else dumps(self.stability),
         }
 
     @classmethod
@@ -183,6 +187,7 @@ class TrialRecord:
             settings=loads(row["settings_json"], {}),
             environment=loads(row["environment_json"], {}),
             results=results,
+            stability=loads(row.get("stability_json"), None),
         )
 
 

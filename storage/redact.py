@@ -1,7 +1,8 @@
 """Make values safe to store: secrets out, JSON-clean numbers in.
 
 Every JSON value and text the journal writes passes through `clean()`, so an API key that leaks into an
-error message, an environment dict or a settings blob is never written to the database or an export.
+error message, an environment dict or a settings blob, or a password inside a model URL, is never written
+to the database or an export.
 """
 
 from __future__ import annotations
@@ -14,6 +15,8 @@ from dataclasses import asdict, is_dataclass
 from enum import Enum
 from pathlib import PurePath
 from typing import Any
+
+from evaluators.urls import strip_credentials
 
 REDACTED = "[redacted]"
 SECRET_ENV_SUFFIXES = ("_KEY", "_TOKEN", "_SECRET", "_PASSWORD")
@@ -38,11 +41,12 @@ def secret_values(environ: Mapping[str, str] | None = None) -> list[str]:
 
 
 def redact_text(text: str, secrets: list[str] | None = None) -> str:
-    """`text` with every secret value replaced by '[redacted]'; unchanged (same object) when none occur."""
+    """`text` with every secret value replaced by '[redacted]' and every URL's user name and password by
+    '***' (`http://user:secret@host` -> `http://***@host`); unchanged (same object) when none occur."""
     for secret in secret_values() if secrets is None else secrets:
         if secret in text:
             text = text.replace(secret, REDACTED)
-    return text
+    return strip_credentials(text)
 
 
 def clean(value: Any, secrets: list[str] | None = None) -> Any:

@@ -14,9 +14,11 @@ from typing import Any
 from evaluators.scale import source_label
 from storage.db import StorageError
 from storage.records import STATUSES, Decision, RecommendationRecord, TrialRecord, utcnow
+from storage.validate import check_document
 
 DOCUMENT_FORMAT = "embedscout-decision"
 DOCUMENT_VERSION = 1
+_EXPORT_HINT = "give a file written by 'embedscout export ID --format json'"
 HEADLINE_METRICS = ("ndcg@10", "recall@10", "mrr@10")
 """Metrics shown in diffs and report tables (all are kept in the JSON)."""
 
@@ -189,17 +191,21 @@ def from_document(data: str | bytes | dict[str, Any]) -> Decision:
         try:
             data = json.loads(data)
         except ValueError as exc:
-            raise StorageError(f"not a JSON document: {exc}") from None
+            raise StorageError(f"not a JSON document ({exc}); {_EXPORT_HINT}") from None
     if not isinstance(data, dict) or data.get("format") != DOCUMENT_FORMAT:
-        raise StorageError(f'not an embedscout decision export (expected "format": "{DOCUMENT_FORMAT}")')
-    if int(data.get("version", 0)) > DOCUMENT_VERSION:
-        raise StorageError(f"export version {data.get('version')} is newer than this embedscout understands")
-    raw = data.get("decision")
-    if not isinstance(raw, dict) or not isinstance(raw.get("title"), str):
-        raise StorageError("the export has no decision title")
+        raise StorageError(
+            f'not an embedscout decision export (expected "format": "{DOCUMENT_FORMAT}"); {_EXPORT_HINT}'
+        )
+    version = data.get("version", 1)
+    if isinstance(version, bool) or not isinstance(version, int) or version < 1:
+        raise StorageError(f"not a valid decision export: version must be a whole number, got {version!r}; "
+                           f"{_EXPORT_HINT}")
+    if version > DOCUMENT_VERSION:
+        raise StorageError(f"export version {version} is newer than this embedscout understands; upgrade "
+                           "embedscout to import it")
+    check_document(data, statuses=STATUSES)  # every part, before anything is written
+    raw = data["decision"]
     status = raw.get("status", "draft")
-    if status not in STATUSES:
-        raise StorageError(f"the export has an unknown status {status!r}")
     now = utcnow()
     return Decision(
         id=None,
@@ -231,4 +237,5 @@ def _trial_from_dict(t: dict[str, Any]) -> TrialRecord:
         settings=dict(t.get("settings") or {}),
         environment=dict(t.get("environment") or {}),
         results=list(t.get("results") or []),
+        stability=t.get("stability"),  # checked when the trial is saved
     )

@@ -11,19 +11,29 @@ import json
 from collections.abc import Iterable
 from typing import Any
 
+from evaluators.winner.model import WinnerStability
 from storage import report
-from storage.db import BUSY_TIMEOUT_S, DecisionNotFound, StorageError, open_db, write_transaction
+from storage.db import (
+    BUSY_TIMEOUT_S,
+    DecisionNotFound,
+    StorageError,
+    open_db,
+    read_only_reason,
+    write_transaction,
+)
 from storage.queries import DecisionFilter, select_decision_ids
 from storage.records import (
     STATUSES,
     Decision,
     RecommendationRecord,
     TrialRecord,
+    dumps,
     result_to_row,
     utcnow,
 )
 from storage.report import DecisionDiff
 from storage.sqlite_lib import Database, Table
+from storage.validate import check_model_ref
 
 __all__ = [
     "BUSY_TIMEOUT_S",
@@ -33,6 +43,7 @@ __all__ = [
     "StorageError",
     "add_trial_result",
     "attach_recommendation",
+    "check_model_ref",
     "begin_trial",
     "create_decision",
     "decide",
@@ -45,6 +56,7 @@ __all__ = [
     "import_json",
     "list_decisions",
     "open_db",
+    "read_only_reason",
     "recent_decisions",
     "save_trial",
     "supersede",
@@ -176,12 +188,15 @@ def finish_trial(
     complete: bool,
     finished_at: str | None = None,
     results: Iterable[Any] | None = None,
+    stability: Any = None,
 ) -> None:
     """Mark a trial complete (every model ran) or incomplete (cancelled / failed part way).
 
     results: the final rows, replacing those added one by one while it ran (the final ones carry the
     comparison with the best model, known only at the end); in one transaction, so a crash keeps the old.
+    stability: the trial's `WinnerStability` (or its dict), known only at the end too; None stores none.
     """
+    figure = _stability_dict(stability)
     with write_transaction(db):
         row = _trial_row(db, trial_id)
         if results is not None:
@@ -189,8 +204,26 @@ def finish_trial(
             for result in results:
                 _insert_result(db, trial_id, result)
         status = "complete" if complete else "incomplete"
-        db.table("trials").update(trial_id, {"status": status, "finished_at": finished_at or utcnow()})
+        update = {"status": status, "finished_at": finished_at or utcnow()}
+        if figure is not None:
+            update["stability_json"] = dumps(figure)
+        db.table("trials").update(trial_id, update)
         _touch(db, int(row["decision_id"]))
+
+
+def _stability_dict(value: Any) -> dict[str, Any] | None:
+    """A winner-stability figure fit to store (read back exactly as written), or a one-line StorageError."""
+    if value is None:
+        return None
+    if hasattr(value, "to_dict"):
+        return dict(value.to_dict())
+    try:
+        figure = WinnerStability.load(value)
+    except (TypeError, ValueError) as exc:
+        raise StorageError(f"trial stability is malformed ({exc}): export it again from embedscout") from None
+    if figure is None:
+        raise StorageError("trial stability must be an object naming the best model, or null")
+    return figure.to_dict()
 
 
 def save_trial(db: Database, decision_id: int | None, trial: Any) -> int:
@@ -209,7 +242,8 @@ def save_trial(db: Database, decision_id: int | None, trial: Any) -> int:
         complete = (
             data.get("status", "complete" if data.get("complete", True) else "incomplete") == "complete"
         )
-        finish_trial(db, trial_id, complete=complete, finished_at=data.get("finished_at") or None)
+        finish_trial(db, trial_id, complete=complete, finished_at=data.get("finished_at") or None,
+                     stability=data.get("stability"))
         kept = {k: data[k] for k in ("started_at", "created_at") if data.get(k)}
         if kept:  # a trial saved after the fact (or imported) keeps its own times
             db.table("trials").update(trial_id, kept)
@@ -218,8 +252,7 @@ def save_trial(db: Database, decision_id: int | None, trial: Any) -> int:
 
 def decide(db: Database, decision_id: int, *, model: str, note: str = "") -> Decision:
     """Record the choice: status 'decided', the chosen model id and the rationale note."""
-    if not model.strip():
-        raise StorageError("name the chosen model")
+    check_model_ref(model)
     current = get_decision(db, decision_id, with_children=False)
     if current.status == "superseded":
         raise StorageError(

@@ -1,4 +1,6 @@
-"""Shared fixtures: every test gets its own EMBEDSCOUT_HOME, offline Hugging Face, and paths to shared data.
+"""Shared fixtures: every test gets its own EMBEDSCOUT_HOME, offline Hugging Face, and the small public
+retrieval sets in tests/data (`shared_data`). The skip policy (only a declared hardware need may skip) is
+the plugin tests/skip_policy.py.
 
 Snapshot baselines were recorded on Python 3.11 (see tests/tui/); regenerate them only there.
 """
@@ -13,7 +15,10 @@ from typing import Any
 import pytest
 
 ROOT = Path(__file__).resolve().parent.parent
-SHARED_DATA = ROOT.parent / "shared" / "data"
+TEST_DATA = ROOT / "tests" / "data"
+"""squad_en, cmrc_zh and tatoeba_en_zh (BEIR layout), with their licences and provenance in README.md."""
+
+pytest_plugins = ["tests.skip_policy"]
 
 os.environ.setdefault("HF_HUB_OFFLINE", "1")
 os.environ.setdefault("TRANSFORMERS_OFFLINE", "1")
@@ -38,10 +43,10 @@ def home(_isolated_home: Path) -> Path:
 
 @pytest.fixture(scope="session")
 def shared_data() -> Path:
-    """../shared/data (BEIR layout). Never ../shared/holdout: that is reserved for acceptance checks."""
-    if not SHARED_DATA.is_dir():
-        pytest.skip(f"shared data not found at {SHARED_DATA}")
-    return SHARED_DATA
+    """tests/data: squad_en, cmrc_zh, tatoeba_en_zh (BEIR layout, in the repository, so every clone has
+    them). The name is kept from when the sets lived outside the repository; no test reads outside it."""
+    assert (TEST_DATA / "squad_en" / "corpus.jsonl").is_file(), f"test data missing from {TEST_DATA}"
+    return TEST_DATA
 
 
 @pytest.fixture(scope="session")

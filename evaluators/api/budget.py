@@ -192,6 +192,13 @@ def api_ref(ref: str) -> str | None:
     return f"{spec.api_provider}:{spec.api_model_name or spec.id.split('/')[-1]}"
 
 
+def check_cap(max_usd: float | None) -> None:
+    """SpendCapExceeded unless the cap is None or a finite number >= 0: with nan every comparison is False,
+    so `--max-usd nan` let any spend through (and inf is no cap at all, which None already says)."""
+    if max_usd is not None and not (math.isfinite(max_usd) and max_usd >= 0):
+        raise SpendCapExceeded(f"--max-usd must be a finite number of dollars >= 0, got {max_usd}")
+
+
 def check_budget(refs: Iterable[str], texts: Sequence[str], max_usd: float | None) -> list[Estimate]:
     """Estimate every API ref over `texts`; raise SpendCapExceeded if the total exceeds `max_usd`.
 
@@ -199,6 +206,7 @@ def check_budget(refs: Iterable[str], texts: Sequence[str], max_usd: float | Non
     times single-query latency). A paid model with an unknown price cannot be bounded, so under a cap it
     also refuses (fail closed). Local models are ignored; catalog ids of API models count.
     """
+    check_cap(max_usd)
     estimates = [estimate(a, texts) for r in refs if (a := api_ref(r)) is not None]
     if max_usd is None:
         return estimates

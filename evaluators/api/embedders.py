@@ -16,6 +16,7 @@ import numpy as np
 
 from evaluators.api import budget
 from evaluators.api.http import ApiError, ApiResponseError, RetryPolicy, make_client, request_json
+from evaluators.urls import credentials_message, has_credentials
 
 
 class MissingApiKey(ApiError):
@@ -84,6 +85,8 @@ ALIASES = {"voyageai": "voyage", "gemini": "google", "jinaai": "jina", "co": "co
 
 def parse_api_ref(ref: str) -> tuple[Provider, str, str | None]:
     """'provider:model' (or 'openai-compatible:model@url') -> (provider, model, url from the ref)."""
+    if has_credentials(ref):
+        raise ApiError(credentials_message(ref))
     name, model = budget.split_ref(ref)
     name = ALIASES.get(name, name)
     if name not in PROVIDERS:

@@ -4,15 +4,14 @@
 it can't serve raises `FastPathUnavailable(reason)`; `evaluators.backends.load_encoder` then falls back to
 torch and shows the reason.
 
-The `auto` rule (applied by `evaluators.backends.load_encoder`): on CUDA/MPS use torch; on CPU use this ONNX
-path when the export verifies (every probe vector's cosine to sentence-transformers >= 0.9999), else torch.
-OpenVINO and int8 are never chosen automatically: `backend="openvino"` and `int8=True` are opt-in, and
-both record what they did (inference precision; min cosine to fp32, and `recall_agreement` for
-Recall@10 overlap).
+The `auto` rule lives in `evaluators.engines`: fp32 on a CPU without native bf16 is this ONNX path when the
+export verifies (every probe vector's cosine to sentence-transformers >= 0.9999), else torch; OpenVINO bf16
+is a candidate on CPUs with native bf16, behind the fidelity guard. int8 is never chosen automatically.
 """
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
@@ -40,12 +39,17 @@ def export_dir_for(model_path: str, cache_dir: Path) -> Path:
 
 def load_fast_encoder(model_path: str, *, backend: str, query_prompt: str | None, passage_prompt: str | None,
                       normalize: bool, cache_dir: Path | None, threads: int | None = None,
-                      max_seq_length: int | None = None, int8: bool = False) -> Encoder:
+                      max_seq_length: int | None = None, int8: bool = False, precision: str | None = None,
+                      on_phase: Callable[[str, str], None] | None = None,
+                      export_in_child: bool = True) -> Encoder:
     """An ONNX Runtime (or OpenVINO) encoder for a sentence-transformers model folder or cached HF id.
 
-    First call per model: exports with torch (seconds), verifies on a probe batch, caches under
-    `cache_dir/onnx/<name>-<content hash>/`. Later calls read the cache and never import torch.
-    `normalize` adds L2 normalisation on top of whatever the model's own pipeline does.
+    First call per model: exports with torch in a child process (seconds; torch never enters this process,
+    so a trial's memory stays the runtime's), verifies on a probe batch, caches under
+    `cache_dir/onnx/<name>-<content hash>/`. Later calls read the cache. `normalize` adds L2 normalisation on
+    top of the model's own pipeline. `precision` (OpenVINO only): 'bf16' or 'fp32' inference precision.
+    `on_phase(phase, text)` is told when the one-time export starts. `export_in_child=False` exports in this
+    process (tests that patch the exporter).
     """
     import time
 
@@ -68,26 +72,41 @@ def load_fast_encoder(model_path: str, *, backend: str, query_prompt: str | None
         manifest = None  # torch/transformers upgraded since the failed export: try again
     cache_hit = manifest is not None
     if manifest is None:
-        from evaluators.fast.export import export_model  # the only path that imports torch
-
-        manifest = export_model(model_path, cfg, revision=revision, content_hash=content_hash,
-                                export_dir=export_dir, threads=threads)
+        if on_phase is not None:
+            on_phase("export", f"exporting {_display_name(model_path)} to ONNX (one time per model)")
+        manifest = _export(model_path, cfg, revision, content_hash, export_dir, threads, export_in_child)
     verify.check_verified(manifest)
     common = {"name": _display_name(model_path), "query_prompt": query_prompt,
               "passage_prompt": passage_prompt, "normalize": normalize, "max_seq_length": max_seq_length}
-    encoder = _build(backend, export_dir, manifest, common, threads, int8)
+    encoder = _build(backend, export_dir, manifest, common, threads, int8, precision)
     encoder.details.update({"export_cache_hit": cache_hit, "load_s": round(time.perf_counter() - started, 3)})
+    if "export_run" in manifest:
+        encoder.details["export_run"] = manifest["export_run"]
     return encoder
 
 
+def _export(model_path: str, cfg: Any, revision: str | None, content_hash: str, export_dir: Path,
+            threads: int | None, in_child: bool) -> dict[str, Any]:
+    if in_child:
+        from evaluators.fast.export_child import export_in_child
+
+        return export_in_child(model_path, revision=revision, content_hash=content_hash,
+                               export_dir=export_dir,
+                               threads=threads)
+    from evaluators.fast.export import export_model  # imports torch into this process
+
+    return export_model(model_path, cfg, revision=revision, content_hash=content_hash, export_dir=export_dir,
+                        threads=threads)
+
+
 def _build(backend: str, export_dir: Path, manifest: dict[str, Any], common: dict[str, Any],
-           threads: int | None, int8: bool) -> TokenEncoder:
+           threads: int | None, int8: bool, precision: str | None = None) -> TokenEncoder:
     if backend == "openvino":
         if int8:
             raise FastPathUnavailable("int8 is offered on the onnx backend only")
         from evaluators.fast.openvino_encoder import OpenVinoEncoder
 
-        return OpenVinoEncoder(export_dir, manifest, threads=threads, **common)
+        return OpenVinoEncoder(export_dir, manifest, threads=threads, precision=precision, **common)
     from evaluators.fast.onnx_encoder import OnnxEncoder
 
     if not int8:

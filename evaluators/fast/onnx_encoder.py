@@ -166,7 +166,7 @@ class OnnxEncoder(TokenEncoder):
         return out
 
 
-def make_session(model_file: Path, threads: int | None = None) -> Any:
+def make_session(model_file: Path | bytes, threads: int | None = None) -> Any:
     """A CPU InferenceSession with full graph optimisation and an explicit, recordable thread count."""
     try:
         import onnxruntime as ort
@@ -180,4 +180,10 @@ def make_session(model_file: Path, threads: int | None = None) -> Any:
     # No busy-waiting between ops: on a shared laptop CPU (other apps, the TUI, a test run) spinning threads
     # steal the cores they wait for; measured +30% tokens/s under load, within noise when idle.
     opts.add_session_config_entry("session.intra_op.allow_spinning", "0")
-    return ort.InferenceSession(str(model_file), opts, providers=["CPUExecutionProvider"])
+    source = model_file if isinstance(model_file, bytes) else str(model_file)
+    return ort.InferenceSession(source, opts, providers=["CPUExecutionProvider"])
+
+
+def make_session_from_bytes(model: bytes, threads: int | None = None) -> Any:
+    """The same session settings for an in-memory graph (the estimator's GEMM probe)."""
+    return make_session(model, threads)

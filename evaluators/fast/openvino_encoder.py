@@ -24,7 +24,7 @@ class OpenVinoEncoder(TokenEncoder):
     """OpenVINO on the CPU plugin (dynamic shapes; compiled-model cache under the export folder)."""
 
     def __init__(self, export_dir: Path, manifest: dict[str, Any], *, threads: int | None = None,
-                 **kw: Any) -> None:
+                 precision: str | None = None, **kw: Any) -> None:
         super().__init__(export_dir, manifest, **kw)
         try:
             import openvino as ov
@@ -35,8 +35,10 @@ class OpenVinoEncoder(TokenEncoder):
         core.set_property({"CACHE_DIR": str(export_dir / "openvino-cache")})
         n_threads = int(threads or default_threads())
         model = core.read_model(str(export_dir / "model.onnx"))  # plain graph: no ORT-only fused ops
-        self._compiled = core.compile_model(model, "CPU", {"INFERENCE_NUM_THREADS": n_threads,
-                                                            "PERFORMANCE_HINT": "LATENCY"})
+        config: dict[str, Any] = {"INFERENCE_NUM_THREADS": n_threads, "PERFORMANCE_HINT": "LATENCY"}
+        if precision:  # asked for: bf16 (the guard's candidate) or f32; else OpenVINO's own default
+            config["INFERENCE_PRECISION_HINT"] = {"fp32": "f32", "fp16": "f16"}.get(precision, precision)
+        self._compiled = core.compile_model(model, "CPU", config)
         self._request = self._compiled.create_infer_request()
         precision = _precision_name(self._compiled.get_property("INFERENCE_PRECISION_HINT"))
         self.details.update({"backend": "openvino", "precision": precision, "threads": n_threads,

@@ -12,7 +12,8 @@ from pathlib import Path
 from typing import Any
 
 from evaluators.ingest.encoding import UndecodableError, decode_bytes
-from evaluators.ingest.files import ReadReport, record_text
+from evaluators.ingest.records import json_value, record_text
+from evaluators.ingest.report import ReadReport
 from evaluators.types import Doc, Query, TrialInputError
 
 QRELS_SPLITS = ("test", "dev", "validation", "train")
@@ -63,7 +64,7 @@ def read_jsonl(path: Path, report: ReadReport, text: str | None = None) -> list[
         if not line.strip():
             continue
         try:
-            value = json.loads(line)
+            value = json_value(line)
         except json.JSONDecodeError:
             report.skip(f"{path}:{n}", "invalid JSON line")
             continue
@@ -100,10 +101,17 @@ def read_queries_jsonl(path: Path, report: ReadReport) -> list[Query]:
         if not qid or not text:
             report.skip(f"{path}:{n}", "query without id or text")
             continue
-        answer = row.get("answer")
-        out.append(Query(id=qid, text=text, answer=str(answer) if answer else None))
+        answers = _answer_texts(row.get("answers", row.get("answer")))
+        out.append(Query(id=qid, text=text, answer=answers[0] if answers else None, answers=answers))
     report.files_read += 1
     return out
+
+
+def _answer_texts(value: object) -> tuple[str, ...]:
+    """'answer' (a string) or 'answers' (strings, or SQuAD's [{"text": ...}]) of a BEIR query row."""
+    items = value if isinstance(value, list) else [value]
+    texts = [i.get("text") if isinstance(i, dict) else i for i in items]
+    return tuple(dict.fromkeys(str(t).strip() for t in texts if t not in (None, "") and str(t).strip()))
 
 
 def read_qrels(path: Path) -> dict[str, dict[str, int]]:
@@ -118,13 +126,14 @@ def read_qrels(path: Path) -> dict[str, dict[str, int]]:
         elif len(parts) in (2, 3):
             qid, did, grade_s = parts[0], parts[1], parts[2] if len(parts) == 3 else "1"
         else:
-            raise TrialInputError(f"{path}:{n}: expected 'query-id<TAB>corpus-id<TAB>score'")
+            raise TrialInputError(f"{path}:{n}: expected 'query-id<TAB>corpus-id<TAB>score'; fix that line")
         try:
             grade = int(float(grade_s))
         except ValueError:
             if n == 1:
                 continue  # the header line
-            raise TrialInputError(f"{path}:{n}: score {grade_s!r} is not a number") from None
+            raise TrialInputError(f"{path}:{n}: score {grade_s!r} is not a number; use a whole number "
+                                  "grade (1 = relevant)") from None
         if grade > 0:
             qrels.setdefault(qid.strip(), {})[did.strip()] = grade
     return qrels

@@ -6,77 +6,96 @@ relative to the input root (posix), or the record's own id; a skipped file never
 
 from __future__ import annotations
 
-import csv
-import io
 import json
+import logging
 import os
 import re
-from collections import Counter
-from collections.abc import Callable, Iterator
-from dataclasses import dataclass, field
+import warnings
+from collections.abc import Iterator
 from html.parser import HTMLParser
 from pathlib import Path
-from typing import Any
 
-from evaluators.ingest.encoding import UndecodableError, decode_bytes
+from evaluators.ingest.encoding import UndecodableError, decode_bytes, printable
+from evaluators.ingest.records import (
+    ID_FIELDS,
+    TEXT_FIELDS,
+    csv_records,
+    json_value,
+    jsonl_records,
+    record_text,
+    records_to_docs,
+)
+from evaluators.ingest.report import ReadReport, SkipFn
 from evaluators.types import Doc
+
+__all__ = ["ID_FIELDS", "MAX_FILE_BYTES", "SUPPORTED", "TEXT_FIELDS", "ReadReport", "SkipFn", "html_to_text",
+           "iter_files", "read_documents", "read_file", "record_text"]
 
 SUPPORTED = (".txt", ".md", ".markdown", ".html", ".htm", ".json", ".jsonl", ".csv", ".pdf")
 MAX_FILE_BYTES = 50_000_000
-"""Larger files are skipped ('too large'): a quick trial should not stall on one log dump."""
-TEXT_FIELDS = ("text", "content", "contents", "body", "passage", "context", "document", "page_content")
-ID_FIELDS = ("_id", "id", "doc_id", "docid", "corpus_id")
-
-SkipFn = Callable[[str, str], None]
-"""on_skip(path, reason): called once per skipped file or record."""
+"""Larger files are skipped (TOO_LARGE): a quick trial should not stall on one log dump."""
+TOO_LARGE = f"too large (over the {MAX_FILE_BYTES // 1_000_000} MB per-file limit)"
 
 
-@dataclass
-class ReadReport:
-    """Honest counts from one read: what was read, and what was skipped by reason."""
+def iter_files(root: Path, report: ReadReport) -> Iterator[tuple[str, str, int]]:
+    """(path, id, size) of the supported files under `root` in sorted order; hidden entries and other types
+    are counted as skipped. The id is the path relative to the input root (posix), made printable.
 
-    files_read: int = 0
-    skipped: Counter[str] = field(default_factory=Counter)
-    examples: list[tuple[str, str]] = field(default_factory=list)
-    """The first few (path, reason) pairs, for messages."""
-    encodings: Counter[str] = field(default_factory=Counter)
-    on_skip: SkipFn | None = None
-
-    def skip(self, path: str, reason: str) -> None:
-        self.skipped[reason] += 1
-        if len(self.examples) < 10:
-            self.examples.append((path, reason))
-        if self.on_skip is not None:
-            self.on_skip(path, reason)
-
-
-def iter_files(root: Path, report: ReadReport) -> Iterator[Path]:
-    """Supported files under `root` in sorted order; hidden entries and other types are counted as skipped."""
+    Strings and os.scandir, not pathlib: on a 100,000-file folder, Path objects cost seconds.
+    """
     if root.is_file():
-        yield root
+        yield str(root), printable(root.name), _size(str(root))
         return
-    for dirpath, dirnames, filenames in os.walk(root):
-        for name in [d for d in dirnames if d.startswith(".")]:
-            report.skip(os.path.join(dirpath, name), "hidden")  # counted once, not walked (.git, .venv)
-        dirnames[:] = sorted(d for d in dirnames if not d.startswith("."))
-        for name in sorted(filenames):
-            path = Path(dirpath, name)
-            if name.startswith("."):
-                report.skip(str(path), "hidden")
-            elif path.suffix.lower() not in SUPPORTED:
-                report.skip(str(path), "unsupported type")
-            elif path.is_file():
-                yield path
+    stack = [(str(root), "")]
+    while stack:
+        folder, prefix = stack.pop()
+        try:
+            with os.scandir(folder) as it:
+                entries = sorted(it, key=lambda e: e.name)
+        except OSError:
+            report.skip(folder, "unreadable")
+            continue
+        subdirs = []
+        for entry in entries:
+            if entry.name.startswith("."):
+                report.skip(entry.path, "hidden")  # counted once, not walked (.git, .venv)
+            elif _is_dir(entry):
+                if not entry.is_symlink():  # like os.walk: a linked folder is not followed (no cycles)
+                    subdirs.append((entry.path, f"{prefix}{entry.name}/"))
+            elif os.path.splitext(entry.name)[1].lower() not in SUPPORTED:
+                report.skip(entry.path, "unsupported type")
+            elif _is_file(entry):
+                yield entry.path, printable(prefix + entry.name), _size(entry.path)
+        stack.extend(reversed(subdirs))  # depth first and sorted: a folder's files, then its subfolders
+
+
+def _is_dir(entry: os.DirEntry[str]) -> bool:
+    try:
+        return entry.is_dir()
+    except OSError:
+        return False
+
+
+def _is_file(entry: os.DirEntry[str]) -> bool:
+    try:
+        return entry.is_file()
+    except OSError:
+        return False
+
+
+def _size(path: str) -> int:
+    try:
+        return os.stat(path).st_size
+    except OSError:
+        return -1
 
 
 def read_documents(root: Path, report: ReadReport) -> list[Doc]:
     """Every document under `root` (a folder or a single file); ids are made unique."""
     docs: list[Doc] = []
     seen: set[str] = set()
-    base = root.parent if root.is_file() else root
-    for path in iter_files(root, report):
-        rel = path.relative_to(base).as_posix()
-        got = read_file(path, rel, report)
+    for path, rel, size in iter_files(root, report):
+        got = read_file(path, rel, report, size)
         if got is None:
             continue
         report.files_read += 1
@@ -96,59 +115,61 @@ def _renamed(doc: Doc, want: str, seen: set[str]) -> Doc:
     return Doc(id=new, text=doc.text, title=doc.title, source=doc.source)
 
 
-def read_file(path: Path, rel: str, report: ReadReport) -> list[Doc] | None:
+def read_file(path: str, rel: str, report: ReadReport, size: int | None = None) -> list[Doc] | None:
     """The docs in one file, or None after counting why it was skipped."""
-    try:
-        size = path.stat().st_size
-    except OSError:
-        report.skip(str(path), "unreadable")
+    size = _size(path) if size is None else size
+    if size < 0:
+        report.skip(path, "unreadable")
         return None
     if size > MAX_FILE_BYTES:
-        report.skip(str(path), "too large")
+        report.skip(path, TOO_LARGE)
         return None
-    suffix = path.suffix.lower()
+    src = printable(path)
+    stem, suffix = os.path.splitext(os.path.basename(src))
+    suffix = suffix.lower()
     if suffix == ".pdf":
         text = _pdf_text(path, report)
-        docs = None if text is None else [Doc(id=rel, text=text, title=path.stem, source=str(path))]
+        docs = None if text is None else [Doc(id=rel, text=text, title=stem, source=src)]
     else:
         raw = _decoded(path, report)
         if raw is None:
             return None
-        docs = _parse_text_file(raw, suffix, path, rel, report)
+        docs = _parse_text_file(raw, suffix, src, stem, rel, report)
     if docs is None:
         return None
     docs = [d for d in docs if d.text.strip()]
     if not docs:
-        report.skip(str(path), "empty")
+        report.skip(path, "empty")
         return None
     return docs
 
 
-def _decoded(path: Path, report: ReadReport) -> str | None:
+def _decoded(path: str, report: ReadReport) -> str | None:
     try:
-        data = path.read_bytes()
+        with open(path, "rb") as fh:
+            data = fh.read()
     except OSError:
-        report.skip(str(path), "unreadable")
+        report.skip(path, "unreadable")
         return None
     try:
         decoded = decode_bytes(data)
     except UndecodableError as exc:
-        report.skip(str(path), str(exc))
+        report.skip(path, str(exc))
         return None
     report.encodings[decoded.encoding] += 1
     return decoded.text
 
 
-def _parse_text_file(raw: str, suffix: str, path: Path, rel: str, report: ReadReport) -> list[Doc] | None:
-    src = str(path)
+def _parse_text_file(raw: str, suffix: str, src: str, stem: str, rel: str, report: ReadReport
+                     ) -> list[Doc] | None:
     if suffix in (".html", ".htm"):
         title, text = html_to_text(raw)
-        return [Doc(id=rel, text=text, title=title or path.stem, source=src)]
+        return [Doc(id=rel, text=text, title=title or stem, source=src)]
     if suffix == ".jsonl":
-        return _records_to_docs(_jsonl_records(raw, src, report), rel, src, report)
+        return records_to_docs(jsonl_records(raw, src, report), rel, src, report)
     if suffix == ".json":
         try:
-            value = json.loads(raw)
+            value = json_value(raw)
         except json.JSONDecodeError:
             report.skip(src, "invalid JSON")
             return None
@@ -156,55 +177,10 @@ def _parse_text_file(raw: str, suffix: str, path: Path, rel: str, report: ReadRe
             report.skip(src, "SQuAD file inside a folder (pass the file itself)")
             return None
         records = value if isinstance(value, list) else [value]
-        return _records_to_docs(records, rel, src, report)
+        return records_to_docs(records, rel, src, report)
     if suffix == ".csv":
-        return _records_to_docs(_csv_records(raw), rel, src, report)
-    return [Doc(id=rel, text=raw, title=_md_title(raw) or path.stem, source=src)]
-
-
-def _jsonl_records(raw: str, src: str, report: ReadReport) -> list[Any]:
-    records: list[Any] = []
-    for n, line in enumerate(raw.splitlines(), start=1):
-        if not line.strip():
-            continue
-        try:
-            records.append(json.loads(line))
-        except json.JSONDecodeError:
-            report.skip(f"{src}:{n}", "invalid JSON line")
-    return records
-
-
-def _csv_records(raw: str) -> list[dict[str, str]]:
-    csv.field_size_limit(MAX_FILE_BYTES)
-    return [dict(row) for row in csv.DictReader(io.StringIO(raw))]
-
-
-def _records_to_docs(records: list[Any], rel: str, src: str, report: ReadReport) -> list[Doc]:
-    docs: list[Doc] = []
-    for n, rec in enumerate(records):
-        if isinstance(rec, str):
-            rec = {"text": rec}
-        if not isinstance(rec, dict):
-            report.skip(f"{src}:{n}", "record without text")
-            continue
-        text = record_text(rec)
-        if not text:
-            report.skip(f"{src}:{n}", "record without text")
-            continue
-        rid = next((str(rec[k]) for k in ID_FIELDS if rec.get(k) not in (None, "")), f"{rel}:{n}")
-        docs.append(Doc(id=rid, text=text, title=str(rec.get("title") or ""), source=src))
-    return docs
-
-
-def record_text(rec: dict[str, Any]) -> str:
-    """A JSON/CSV record's text: its first text-like field, else 'key: value' lines of its string fields."""
-    for key in TEXT_FIELDS:
-        value = rec.get(key)
-        if isinstance(value, str) and value.strip():
-            return value
-    lines = [f"{k}: {v}" for k, v in rec.items()
-             if k not in ID_FIELDS and k != "title" and isinstance(v, str) and v.strip()]
-    return "\n".join(lines)
+        return records_to_docs(csv_records(raw, src, report), rel, src, report)
+    return [Doc(id=rel, text=raw, title=_md_title(raw) or stem, source=src)]
 
 
 def _md_title(text: str) -> str:
@@ -212,18 +188,27 @@ def _md_title(text: str) -> str:
     return m.group(1) if m else ""
 
 
-def _pdf_text(path: Path, report: ReadReport) -> str | None:
+def _pdf_text(path: str, report: ReadReport) -> str | None:
     try:
         from pypdf import PdfReader  # optional extra: embedscout[pdf]
     except ImportError:
-        report.skip(str(path), "pdf support not installed (pip install 'embedscout[pdf]')")
+        report.skip(path, "pdf support not installed (pip install 'embedscout[pdf]')")
         return None
+    # pypdf logs and warns about every oddity it repairs ("EOF marker not found", ...) straight to stderr;
+    # the skip reason below is the one message the user should see.
+    logger = logging.getLogger("pypdf")
+    level = logger.level
+    logger.setLevel(logging.CRITICAL)
     try:
-        reader = PdfReader(str(path))
-        pages = [page.extract_text() or "" for page in reader.pages]
+        with warnings.catch_warnings():
+            warnings.simplefilter("ignore")
+            reader = PdfReader(path)
+            pages = [page.extract_text() or "" for page in reader.pages]
     except Exception:  # pypdf raises many types for broken or encrypted files; all mean "skip it"
-        report.skip(str(path), "unreadable pdf")
+        report.skip(path, "unreadable pdf")
         return None
+    finally:
+        logger.setLevel(level)
     report.encodings["pdf"] += 1
     return "\n\n".join(p.strip() for p in pages if p.strip())
 

@@ -20,7 +20,8 @@ from typing import Any
 
 from evaluators.ingest.beir import read_jsonl, read_text
 from evaluators.ingest.chunking import CJK_RANGES
-from evaluators.ingest.files import ReadReport
+from evaluators.ingest.records import json_value
+from evaluators.ingest.report import ReadReport
 from evaluators.types import Doc, Query, TrialInputError
 
 TEXT_KEYS = ("question", "query", "text")
@@ -64,13 +65,15 @@ def read_user_queries(path: Path, report: ReadReport) -> UserQueries:
         seen.add(qid)
         answers = _answers(next((row[k] for k in ANSWER_KEYS if row.get(k) not in (None, "", [])), None))
         rel = _relevant(next((row[k] for k in REL_KEYS if row.get(k) not in (None, "", [])), None))
-        out.queries.append(Query(id=qid, text=text, answer=answers[0] if answers else None))
+        out.queries.append(
+            Query(id=qid, text=text, answer=answers[0] if answers else None, answers=tuple(answers))
+        )
         if rel:
             out.qrels[qid] = rel
         if answers:
             out.answers[qid] = answers
     if not out.queries:
-        raise TrialInputError(f"no queries found in {path}")
+        raise TrialInputError(f"no queries found in {path}: give one question per line (JSONL) or row (CSV)")
     return out
 
 
@@ -78,9 +81,10 @@ def _json_rows(raw: str, path: Path, report: ReadReport) -> list[dict[str, Any]]
     stripped = raw.lstrip()
     if stripped.startswith("["):
         try:
-            value = json.loads(stripped)
+            value = json_value(stripped)
         except json.JSONDecodeError as exc:
-            raise TrialInputError(f"{path}: invalid JSON ({exc.msg}, line {exc.lineno})") from None
+            raise TrialInputError(f"{path}: invalid JSON ({exc.msg}, line {exc.lineno}); fix it, or use "
+                                  "JSONL (one question object per line)") from None
         return [v for v in value if isinstance(v, dict)]
     return read_jsonl(path, report, raw)
 
@@ -90,7 +94,8 @@ def _csv_rows(raw: str, path: Path) -> list[dict[str, Any]]:
     reader = csv.DictReader(io.StringIO(raw), delimiter=delim)
     fields = {f.strip().lower() for f in reader.fieldnames or []}
     if not fields & set(TEXT_KEYS):
-        raise TrialInputError(f"{path}: needs a 'question' (or 'query'/'text') column")
+        raise TrialInputError(f"{path}: needs a 'question' (or 'query'/'text') column: add a header row "
+                              "naming it")
     return [{(k or "").strip().lower(): v for k, v in row.items()} for row in reader]
 
 
@@ -136,6 +141,8 @@ def contains_answer(passage_norm: str, answer: str) -> bool:
 
 def answer_qrels(answers: dict[str, list[str]], units: Iterable[Doc]) -> dict[str, dict[str, int]]:
     """query id -> {unit id: 1} for every unit containing any of the query's answers."""
+    if not answers:
+        return {}  # normalising a large corpus for nothing took seconds
     normed = [(u.id, normalize_answer(u.text)) for u in units]
     qrels: dict[str, dict[str, int]] = {}
     for qid, texts in answers.items():
@@ -146,9 +153,9 @@ def answer_qrels(answers: dict[str, list[str]], units: Iterable[Doc]) -> dict[st
 
 
 def resolve_doc_ids(qrels: dict[str, dict[str, int]], docs: Iterable[Doc]
-                    ) -> tuple[dict[str, dict[str, int]], int]:
+                    ) -> tuple[dict[str, dict[str, int]], int, list[str]]:
     """Map user-written doc ids to corpus ids (exact id, else a unique file name or stem match).
-    Returns the resolved qrels and how many ids matched nothing."""
+    Returns the resolved qrels, how many ids matched nothing, and the first few such ids."""
     ids = [d.id for d in docs]
     exact = set(ids)
     by_name: dict[str, list[str]] = {}
@@ -157,13 +164,13 @@ def resolve_doc_ids(qrels: dict[str, dict[str, int]], docs: Iterable[Doc]
         for key in {base, base.rsplit(".", 1)[0]}:
             by_name.setdefault(key, []).append(did)
     out: dict[str, dict[str, int]] = {}
-    unknown = 0
+    unknown: list[str] = []
     for qid, rel in qrels.items():
         for did, grade in rel.items():
             candidates = [did] if did in exact else by_name.get(did, [])
             if len(candidates) != 1:
-                unknown += 1  # no match, or an ambiguous file name
+                unknown.append(did)  # no match, or an ambiguous file name
                 continue
             match = candidates[0]
             out.setdefault(qid, {})[match] = grade
-    return out, unknown
+    return out, len(unknown), list(dict.fromkeys(unknown))[:3]

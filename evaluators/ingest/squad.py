@@ -13,7 +13,8 @@ from pathlib import Path
 from typing import Any
 
 from evaluators.ingest.beir import read_text
-from evaluators.ingest.files import ReadReport
+from evaluators.ingest.records import json_value
+from evaluators.ingest.report import ReadReport
 from evaluators.types import Doc, Query, TrialInputError
 
 
@@ -49,11 +50,13 @@ def _slug(title: str) -> str:
 
 def read_squad(path: Path, report: ReadReport) -> SquadParts:
     try:
-        value = json.loads(read_text(path))
+        value = json_value(read_text(path))
     except json.JSONDecodeError as exc:
-        raise TrialInputError(f"{path}: invalid JSON ({exc.msg}, line {exc.lineno})") from None
+        raise TrialInputError(f"{path}: invalid JSON ({exc.msg}, line {exc.lineno}); fix the file, or give "
+                              "a folder of documents") from None
     if not looks_like_squad(value):
-        raise TrialInputError(f"{path}: not a SQuAD-style file (no data[].paragraphs)")
+        raise TrialInputError(f"{path}: not a SQuAD-style file (no data[].paragraphs lists); give SQuAD JSON "
+                              "or put the file in a folder to read it as records")
     parts = SquadParts([], [], {}, 0)
     seen_q: set[str] = set()
     used_slugs: set[str] = set()
@@ -84,5 +87,6 @@ def _add_question(parts: SquadParts, qa: dict[str, Any], did: str, seen: set[str
         parts.skipped_questions += 1
         return
     seen.add(qid)
-    parts.queries.append(Query(id=qid, text=text, answer=answers[0]))
+    unique = tuple(dict.fromkeys(answers))  # annotators often repeat the same span
+    parts.queries.append(Query(id=qid, text=text, answer=unique[0], answers=unique))
     parts.qrels[qid] = {did: 1}

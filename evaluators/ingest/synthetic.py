@@ -78,7 +78,7 @@ def _inverse_cloze(units: list[Doc], count: int, rng: random.Random) -> Syntheti
     for i in order:
         if len(queries) >= count:
             break
-        picked = _pick_sentence(units[i].text, seen, rng)
+        picked = _pick_sentence(units[i].text, seen, _neighbours(units, i), rng)
         if picked is None:
             continue
         sentence, rest = picked
@@ -91,27 +91,34 @@ def _inverse_cloze(units: list[Doc], count: int, rng: random.Random) -> Syntheti
 
 
 def _sentence_counts(units: list[Doc]) -> Counter[str]:
-    """How many times each sentence occurs in the corpus, plus every sentence of a chunk counted again when a
-    sibling chunk (same parent) contains it as text, which catches overlaps cut inside a long sentence."""
-    counts: Counter[str] = Counter()
-    siblings: dict[str, list[str]] = {}
-    for u in units:
-        siblings.setdefault(u.parent_id or u.id, []).append(u.text)
-    for u in units:
-        others = [t for t in siblings[u.parent_id or u.id] if t is not u.text] if u.parent_id else []
-        for s, e in sentence_spans(u.text):
-            sentence = u.text[s:e]
-            counts[sentence] += 1 + any(sentence in t for t in others)
-    return counts
+    """How many times each sentence occurs in the corpus, in one pass over all the text: a blank line between
+    units is a sentence break, so this gives the sentences of each unit (one exception: a unit ending in a
+    numbered-list line such as "\n1." is split once more there, as if it were followed by text)."""
+    joined = "\n\n".join(u.text for u in units)
+    return Counter(joined[s:e] for s, e in sentence_spans(joined))
 
 
-def _pick_sentence(text: str, seen: Counter[str], rng: random.Random) -> tuple[str, str] | None:
+def _neighbours(units: list[Doc], i: int) -> tuple[str, ...]:
+    """Texts of the chunks just before and after unit i from the same document: where an overlap repeats
+    part of a long sentence (cut inside it, so the repeat is not a whole sentence the counts would see).
+    Only neighbours: chunks overlap only with the next one, and searching every sibling made one large
+    file quadratic (a 49 MB file took over 10 minutes)."""
+    parent = units[i].parent_id
+    if not parent:
+        return ()
+    near = (units[j] for j in (i - 1, i + 1) if 0 <= j < len(units))
+    return tuple(u.text for u in near if u.parent_id == parent)
+
+
+def _pick_sentence(text: str, seen: Counter[str], neighbours: tuple[str, ...], rng: random.Random
+                   ) -> tuple[str, str] | None:
     """(sentence, text without it) for a random usable sentence of `text` found nowhere else, or None."""
     spans = sentence_spans(text)
     if len(spans) < 2:
         return None
     usable = [(s, e) for s, e in spans
-              if seen[text[s:e]] == 1 and _MIN_SENTENCE <= count_tokens(text[s:e]) <= _MAX_SENTENCE]
+              if seen[text[s:e]] == 1 and not any(text[s:e] in t for t in neighbours)
+              and _MIN_SENTENCE <= count_tokens(text, s, e) <= _MAX_SENTENCE]
     rng.shuffle(usable)
     for s, e in usable:
         rest = (text[:s].rstrip() + " " + text[e:].lstrip()).strip()

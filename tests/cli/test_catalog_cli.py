@@ -92,8 +92,17 @@ def test_refresh_overlay_is_what_list_show_and_recommend_see(home: Path) -> None
     assert shown["scores"]["cmteb_v1"]["retrieval_mean"] == 77.7
     listed = json.loads(run(["catalog", "list", "--json", "--filter", "bge-m3"]).stdout)
     assert "overlay" in listed["catalog_version"]
-    rec = json.loads(
-        run(["recommend", "--language", "zh", "--hardware", "cpu", "--ram-gb", "64", "--json"]).stdout
-    )
+    args = ["recommend", "--language", "zh", "--hardware", "cpu", "--ram-gb", "64", "--json", "--top", "60"]
+    rec = json.loads(run(args).stdout)
     assert "overlay" in rec["catalog_version"]
     assert any(c["id"] == "BAAI/bge-m3" and c["benchmark_value"] == 77.7 for c in rec["candidates"])
+
+
+def test_show_says_what_bge_m3_sparse_and_multivector_outputs_need() -> None:
+    """BGE-M3's extra outputs are not trial variants: `catalog show` says why and what the hybrid uses."""
+    res = CliRunner().invoke(main, ["catalog", "show", "BAAI/bge-m3"], terminal_width=200)
+    assert res.exit_code == 0, res.output
+    text = " ".join(res.output.replace("│", " ").split())
+    assert "trial variants" in text and "FlagEmbedding" in text and "hybrid:BAAI/bge-m3+bm25" in text
+    other = CliRunner().invoke(main, ["catalog", "show", "sentence-transformers/all-MiniLM-L6-v2"])
+    assert other.exit_code == 0 and "trial variants" not in other.output

@@ -10,10 +10,17 @@ from pathlib import Path
 import pytest
 from click.testing import CliRunner
 
+from catalog.evidence_data import load_task_scores
 from catalog.models import Benchmark
 from catalog.refresh import load_benchmarks
 from evaluators.api import mteb_fetch
-from storage.catalog_overlay import catalog_with_overlay, overlay_path, read_overlay, write_overlay
+from storage.catalog_overlay import (
+    catalog_with_overlay,
+    effective_task_scores,
+    overlay_path,
+    read_overlay,
+    write_overlay,
+)
 from tests.unit._fake_http import FakeServer, free_closed_port_url, mteb_result, running_server, serve_results
 from tui.cli.cmd_catalog_refresh import refresh
 
@@ -56,7 +63,15 @@ def test_yes_writes_overlay_and_catalog_uses_it(mirror: FakeServer) -> None:
     assert overlay is not None and overlay["source"] == mirror.url
     assert set(overlay["models"]) == {MODEL}
     assert _law_mean() == 60.0
-    assert [p.name for p in overlay_path().parent.iterdir()] == ["catalog_overlay.json"]  # no temp files
+    # no temp files; the evidence overlay holds the recomputed slice scores, the rest of the table kept
+    assert sorted(p.name for p in overlay_path().parent.iterdir()) == [
+        "catalog_overlay.json",
+        "task_scores_overlay.json",
+    ]
+    evidence = effective_task_scores()
+    assert evidence.slice_scores("LeCaRDv2", "zh")[MODEL] == 60.0
+    assert evidence.slice_scores("T2Retrieval", "zh") == load_task_scores().slice_scores("T2Retrieval", "zh")
+    assert "evidence:" in result.output
     again = _run(["--source", mirror.url, "--yes"])
     assert "catalog is up to date; nothing written" in again.output
 

@@ -50,8 +50,12 @@ def test_issue_example_json() -> None:
     assert data["benchmarks"] == ["cmteb_v1", "mteb_law_v1"]
     excluded = {e["id"]: e["reasons"] for e in data["excluded"]}
     assert excluded["openai/text-embedding-3-small"] == ["API-only model; your budget is open-weights only"]
-    assert "needs ~36 GB RAM on CPU" in excluded["Qwen/Qwen3-Embedding-8B"][0]
-    assert any("no Chinese support" in r for r in excluded["BAAI/bge-large-en-v1.5"])
+    assert "needs ~35 GB RAM on CPU" in excluded["Qwen/Qwen3-Embedding-8B"][0]
+    assert any("evidence against Chinese support" in r for r in excluded["BAAI/bge-large-en-v1.5"])
+    for cand in data["candidates"]:  # the parts of the score, in the JSON too
+        low, high = cand["quality_interval"]
+        assert low <= cand["quality"] <= high and cand["evidence"] and cand["tier"] == 0
+        assert cand["reasons"][0].startswith("quality: wins ~")
 
 
 def test_no_chunk_turns_short_windows_into_exclusions() -> None:
@@ -85,11 +89,22 @@ def test_gpu_profile_and_monthly_cap() -> None:
         ]
     )
     excluded = {e["id"]: e["reasons"] for e in data["excluded"]}
-    assert excluded["openai/text-embedding-3-large"] == ["API cost ~$4.29/month > cap $1.00"]
+    assert excluded["openai/text-embedding-3-large"] == ["API cost ~$4.83 in the first month > cap $1.00"]
     assert any(
-        r.startswith("needs ~17 GB VRAM, you have 8") for r in excluded["intfloat/e5-mistral-7b-instruct"]
+        r.startswith("needs ~16 GB VRAM at 3,000 tokens, you have 8")
+        for r in excluded["intfloat/e5-mistral-7b-instruct"]
     )
     assert data["requirements"]["gpu"] == "cuda" and data["requirements"]["vram_gb"] == 8
+
+
+def test_task_flag_picks_the_task_type_and_image_text_is_opt_in() -> None:
+    data = run_json([*EXAMPLE, "--task", "clustering", "--top", "3"])
+    assert data["requirements"]["task"] == "clustering"
+    assert all(c["evidence"][0].startswith("Chinese clustering") for c in data["candidates"])
+    assert any("Chinese clustering" in a for a in data["assumptions"])
+    plain = {e["id"] for e in run_json(["recommend", "--hardware", "cpu", "--ram-gb", "16"])["excluded"]}
+    asked = run_json(["recommend", "--hardware", "cpu", "--ram-gb", "16", "--image-text", "--top", "200"])
+    assert "BAAI/BGE-VL-base" in plain and "BAAI/BGE-VL-base" in {c["id"] for c in asked["candidates"]}
 
 
 def test_table_output_is_readable() -> None:

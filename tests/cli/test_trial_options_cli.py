@@ -61,7 +61,8 @@ def test_llm_queries_api_model_and_save(corpus: Path, openai_server: FakeServer,
     res = _run(*args, "-m", "bm25", "-m", "openai:text-embedding-3-small", "--max-usd", "0.5", "--save")
     assert res.exit_code == 0, res.output
     assert "LLM-generated" in res.stdout and "4 LLM-generated questions kept" in res.stderr
-    assert "API used: " in res.stdout and "API estimate before the run: " in res.stdout
+    text = " ".join(res.stdout.split())  # the notes wrap at the console width
+    assert "API used: " in text and "API estimate before the run: " in text
     assert "LLM budget: openai:gpt-4o-mini: at most" in res.stderr
     chats = openai_server.count("/chat/completions")
     assert chats == 8  # one question and one judgement per sampled chunk

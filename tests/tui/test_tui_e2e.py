@@ -1,5 +1,5 @@
 """End to end over the real core: answers -> shortlist (real catalog) -> trial (bm25 + the packaged MiniLM on
-a small ../shared/data/squad_en slice) -> decide -> History shows it, on a real SQLite file in a temp dir.
+a small tests/data/squad_en slice) -> decide -> History shows it, on a real SQLite file in a temp dir.
 Also the real error paths: an unreadable folder and no model loadable offline keep the app running."""
 
 from __future__ import annotations

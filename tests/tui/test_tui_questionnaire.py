@@ -11,6 +11,7 @@ from tests.tui.fakes import fake_services, settle
 from tui.app import EmbedscoutApp
 from tui.app.screens.questionnaire import STEPS, QuestionnaireScreen
 from tui.app.widgets.answers_summary import AnswersSummary
+from tui.present.profile import summary_rows
 from tui.workflow.errors import UserError
 from tui.workflow.services import Services
 
@@ -140,3 +141,19 @@ async def test_domain_radio_keyboard(services: Services) -> None:
         assert isinstance(app.focused, RadioSet)
         await pilot.press("down", "down", "enter")
         assert app.draft.profile.domain == "medical"
+
+
+async def test_task_question_picks_what_the_embeddings_are_for(services: Services) -> None:
+    """The domain step also asks the task nature; it reaches Requirements and the summary."""
+    app = EmbedscoutApp(services)
+    async with app.run_test(size=(120, 40)) as pilot:
+        await settle(pilot)
+        screen = app.screen
+        assert isinstance(screen, QuestionnaireScreen)
+        assert app.draft.profile.requirements_dict()["task"] == "retrieval"
+        await pilot.press("ctrl+n")  # domain (+ task)
+        screen.query_one("#task-clustering").value = True
+        await pilot.pause()
+        assert app.draft.profile.task == "clustering"
+        assert app.draft.profile.requirements_dict()["task"] == "clustering"
+        assert ("Domain", "General, clustering") in summary_rows(app.draft.profile)

@@ -90,6 +90,27 @@ def _embed_response(path: str, body: dict[str, Any]) -> dict[str, Any] | None:
     return None
 
 
+def rerank_score(query: str, doc: str) -> float:
+    """The fake reranker's score: how many of the query's words the passage contains."""
+    words = set(re.findall(r"\w+", query.lower()))
+    return float(sum(1 for w in set(re.findall(r"\w+", doc.lower())) if w in words))
+
+
+def _rerank_response(path: str, body: dict[str, Any]) -> dict[str, Any] | None:
+    """Cohere (/v2/rerank), Voyage (/rerank with top_k) and Jina (/rerank with top_n) reply shapes."""
+    if not path.endswith("/rerank"):
+        return None
+    docs = body["documents"]
+    scored = [{"index": i, "relevance_score": rerank_score(body["query"], d)} for i, d in enumerate(docs)]
+    scored.sort(key=lambda r: -r["relevance_score"])  # providers answer best first; clients use "index"
+    tokens = sum(len(t.split()) for t in [body["query"], *body["documents"]])
+    if path.endswith("/v2/rerank"):
+        return {"results": scored, "meta": {"billed_units": {"search_units": 1}}}
+    if "top_k" in body:
+        return {"data": scored, "usage": {"total_tokens": tokens}}
+    return {"results": scored, "usage": {"total_tokens": tokens}}
+
+
 def _make_handler(state: FakeServer) -> type[BaseHTTPRequestHandler]:
     class Handler(BaseHTTPRequestHandler):
         def log_message(self, *args: Any) -> None:  # keep test output clean
@@ -153,7 +174,7 @@ def _make_handler(state: FakeServer) -> type[BaseHTTPRequestHandler]:
                 }
                 self._send(200, json.dumps(reply).encode())
                 return
-            reply = _embed_response(path, body)
+            reply = _embed_response(path, body) or _rerank_response(path, body)
             if reply is None:
                 self._send(404, b'{"error": {"message": "no such endpoint"}}')
             else:

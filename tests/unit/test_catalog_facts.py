@@ -82,12 +82,55 @@ def test_issue_12_languages_licences_and_modalities() -> None:
     assert not lite.multilingual and (lite.fact_source("multilingual") or "").startswith("unknown")
     for ref in ("moka-ai/m3e-base", "moka-ai/m3e-large"):
         m = _model(ref)
-        assert m.license is None and m.commercial_use is None, "no licence name was verifiable: unknown"
-        assert (m.fact_source("license") or "").startswith("unknown")
+        assert m.commercial_use is False, "the M3E card's License section: non-commercial, research use only"
+        assert "非商用" in (m.fact_source("commercial_use") or "") and "://" not in (m.license or "")
     m3e_large = _model("moka-ai/m3e-large")
     assert m3e_large.dims == 1024 and "C_MTEB" in (m3e_large.fact_source("dims") or "")
     vl = _model("BAAI/BGE-VL-base")
     assert vl.multimodal and set(vl.modalities) == {"image", "text"} and vl.fact_source("modalities")
+
+
+@pytest.mark.parametrize(
+    ("ref", "field", "value", "evidence"),
+    [
+        # LLM-based embedders: the window is the owner's truncation, not the backbone's position limit
+        ("intfloat/e5-mistral-7b-instruct", "max_tokens", 4096, "not recommended"),
+        ("nvidia/NV-Embed-v2", "max_tokens", 4096, "sentence_bert_config"),
+        ("Linq-AI-Research/Linq-Embed-Mistral", "max_tokens", 4096, "4096"),
+        ("Salesforce/SFR-Embedding-Mistral", "max_tokens", 4096, "sentence_bert_config"),
+        ("Salesforce/SFR-Embedding-2_R", "max_tokens", 4096, "sentence_bert_config"),
+        ("Salesforce/SFR-Embedding-Code-2B_R", "max_tokens", 4096, "sentence_bert_config"),
+        ("BAAI/bge-en-icl", "max_tokens", 512, "doc_max_len"),
+        # output sizes after the Dense projection, and vendor-stated sizes
+        ("TencentBAC/Conan-embedding-v1", "dims", 1792, "2_Dense"),
+        ("dunzhang/stella-mrl-large-zh-v3.5-1792d", "dims", 1792, "2_Dense"),
+        ("jinaai/jina-embeddings-v5-text-small", "n_parameters", 677_000_000, "jina.ai"),
+        # licences and commercial use from the card or vendor, not ModelMeta
+        ("jinaai/jina-embeddings-v4", "license", "qwen-research-license", "jina.ai"),
+        ("jinaai/jina-embeddings-v4", "commercial_use", False, "Qwen Research License"),
+        ("nvidia/llama-embed-nemotron-8b", "commercial_use", False, "non-commercial"),
+        ("shibing624/text2vec-base-chinese", "commercial_use", True, "商业"),
+    ],
+)
+def test_own_sources_replace_modelmeta(ref: str, field: str, value: object, evidence: str) -> None:
+    """Facts checked against the model's own card/config or the vendor (issue 12 item 7); a rebuild that falls
+    back to ModelMeta's value (e.g. Mistral's 32768 positions as the window) fails here."""
+    m = _model(ref)
+    assert getattr(m, field) == value
+    source = m.fact_source(field) or ""
+    assert evidence in source and not source.startswith("mteb ModelMeta @a905523 (")
+
+
+def test_english_only_cards_make_english_only_models() -> None:
+    """A card that says English only gives languages ('en',) and multilingual False: such a model is never
+    offered as a Chinese or multilingual candidate on a guess."""
+    for ref in (
+        "Alibaba-NLP/gte-modernbert-base",
+        "ibm-granite/granite-embedding-30m-english",
+        "google/text-embedding-005",
+    ):
+        m = _model(ref)
+        assert m.languages == ("en",) and m.multilingual is False and m.fact_source("multilingual")
 
 
 def test_seed_articles_checkpoint_is_present_with_its_card_facts() -> None:
@@ -171,3 +214,37 @@ def test_curated_facts_win_and_unknown_drops_the_modelmeta_value() -> None:
     [spec] = parse_catalog(tomllib.loads(to_toml([entry], 'snapshot = "t"')))
     assert spec.dims == 1536 and spec.fact_source("max_tokens") == "unknown: not stated"
     assert spec.to_dict()["fact_sources"]["dims"] == "acme/x config.json hidden_size=1536"
+
+
+@pytest.mark.parametrize(
+    ("licence", "commercial"), [("cc-by-nc-4.0", False), ("mit", True), ("qwen-research", None)]
+)
+def test_commercial_use_follows_the_curated_licence_not_modelmeta(
+    licence: str, commercial: bool | None
+) -> None:
+    """ModelMeta says apache-2.0, the card says otherwise: commercial use is derived from the card's licence
+    (or stays unknown for a licence the table does not know), never from ModelMeta's."""
+    curated = {"id": "acme/x", "license": licence, "fact_sources": {"license": "acme/x card: licence"}}
+    entry = merge(curated, meta_facts(META, "mteb ModelMeta @abc (x.py)"))
+    assert entry.get("commercial_use") is commercial
+    if commercial is None:
+        assert "commercial_use" not in entry["fact_sources"]
+    else:
+        assert (
+            entry["fact_sources"]["commercial_use"]
+            == f"derived from licence {licence!r} (source: acme/x card: licence)"
+        )
+
+
+def test_a_single_language_from_the_card_means_not_multilingual_but_modelmeta_lists_do_not() -> None:
+    own = {"id": "acme/x", "languages": ["zh"], "fact_sources": {"languages": "acme/x card: 'Chinese'"}}
+    entry = merge(own, None)
+    assert entry["multilingual"] is False
+    derived = "derived: a single language (zh) (source: acme/x card: 'Chinese')"
+    assert entry["fact_sources"]["multilingual"] == derived
+    from_meta = merge({"id": "acme/x"}, meta_facts({"languages": ["eng-Latn"]}, "mteb ModelMeta @abc (x.py)"))
+    assert "multilingual" not in from_meta, "ModelMeta's language lists are often incomplete: no guess"
+    two = merge({**own, "languages": ["zh", "en"]}, None)
+    assert "multilingual" not in two
+    stated = {**own, "multilingual": True, "fact_sources": {**own["fact_sources"], "multilingual": "card"}}
+    assert merge(stated, None)["multilingual"] is True, "a stated fact is never overridden by a derivation"

@@ -87,3 +87,19 @@ def test_invalid_chunk_settings_are_input_errors(tmp_path: pytest.TempPathFactor
         load_dataset(".", chunk_tokens=32, chunk_overlap=32)
     with pytest.raises(TrialInputError, match="chunk size"):
         load_dataset(".", chunk_tokens=-1)
+
+
+def test_long_sentence_windows_start_on_token_boundaries() -> None:
+    """A sentence longer than the chunk size is cut into token windows at the right offsets (they were
+    shifted by the sentence's start, so windows began mid-token and text was lost)."""
+    from evaluators.ingest.chunking import chunk_spans
+
+    text = "Short one. " + " ".join(f"W{i}" for i in range(30)) + "."
+    pieces = [text[s:e] for s, e in chunk_spans(text, 10, 2)]
+    assert pieces == [
+        "Short one.",
+        "W0 W1 W2 W3 W4 W5 W6 W7 W8 W9",
+        "W8 W9 W10 W11 W12 W13 W14 W15 W16 W17",
+        "W16 W17 W18 W19 W20 W21 W22 W23 W24 W25",
+        "W24 W25 W26 W27 W28 W29.",
+    ]

@@ -45,7 +45,7 @@ def test_demo_is_small_licensed_and_attributed() -> None:
 
 
 def test_demo_matches_its_script(shared_data: Path) -> None:
-    """Re-running the documented selection on ../shared/data/squad_en gives exactly the committed files."""
+    """Re-running the documented selection on tests/data/squad_en gives exactly the committed files."""
     spec = importlib.util.spec_from_file_location("make_demo_data", ROOT / "scripts" / "make_demo_data.py")
     assert spec and spec.loader
     script = importlib.util.module_from_spec(spec)

@@ -78,9 +78,25 @@ def test_environment_records_versions() -> None:
 
 
 def test_apple_silicon_is_mps_without_importing_torch(monkeypatch: pytest.MonkeyPatch) -> None:
+    import psutil  # noqa: F401  loaded for the real OS first: imported under the spoofed one it breaks for good
+
     monkeypatch.setattr(hardware.shutil, "which", lambda name: None)
     monkeypatch.setattr(hardware.sys, "platform", "darwin")
     monkeypatch.setattr(hardware.platform, "machine", lambda: "arm64")
     monkeypatch.setattr(hardware, "_torch_gpu", lambda: pytest.fail("torch must not be probed"))
     hw = detect_hardware(probe_gpu=True, allow_torch=False)
     assert hw.gpu == "mps" and hw.vram_gb == hw.ram_gb and any("assumed" in n for n in hw.notes)
+
+
+def test_fast_version_lookup_agrees_with_importlib_metadata() -> None:
+    """Versions come from dist-info folder names (no importlib.metadata import at start-up), and agree."""
+    from importlib import metadata
+
+    from evaluators.hardware import TRACKED_PACKAGES, package_version
+
+    for name in (*TRACKED_PACKAGES, "click", "PyStemmer", "no-such-package-xyz"):
+        try:
+            want: str | None = metadata.version(name)
+        except metadata.PackageNotFoundError:
+            want = None
+        assert package_version(name) == want, name

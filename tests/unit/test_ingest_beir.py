@@ -1,4 +1,4 @@
-"""BEIR folders: corpus/queries/qrels read as given, on slices of ../shared/data and on crafted files."""
+"""BEIR folders: corpus/queries/qrels read as given, on slices of tests/data and on crafted files."""
 
 from __future__ import annotations
 

@@ -122,7 +122,7 @@ def test_duplicate_record_ids_made_unique(tmp_path: Path) -> None:
 
 
 def test_empty_folder_is_a_clear_error(tmp_path: Path) -> None:
-    with pytest.raises(TrialInputError, match=r"^no documents found in .*empty$"):
+    with pytest.raises(TrialInputError, match=r"^no documents found in .*empty: give a folder or file of"):
         (tmp_path / "empty").mkdir()
         load_dataset(tmp_path / "empty")
 

@@ -57,3 +57,24 @@ def test_weights_are_normalised_and_open_weights_need_is_derived() -> None:
     assert req.weights == pytest.approx((0.5, 0.25, 0.25))
     assert Requirements(api_allowed=False).needs_open_weights
     assert not Requirements().needs_open_weights
+
+
+def test_old_journals_without_the_newer_fields_still_load() -> None:
+    """Decisions saved before task/image_text/docs_updated_per_month existed keep loading, with defaults."""
+    old = {
+        "languages": ["zh"],
+        "domain": "legal",
+        "doc_tokens": 3000,
+        "will_chunk": True,
+        "corpus_docs": 5000,
+    }
+    req = Requirements.from_dict(old)
+    assert (req.task, req.image_text, req.docs_updated_per_month) == ("retrieval", False, None)
+    assert req.updates_per_month == 500  # a tenth of the corpus when not stated
+    assert Requirements.from_dict(req.to_dict()) == req
+
+
+@pytest.mark.parametrize("kwargs", [{"task": "summarisation"}, {"docs_updated_per_month": -1}])
+def test_new_fields_are_validated(kwargs: dict[str, object]) -> None:
+    with pytest.raises(ValueError):
+        Requirements(**kwargs)  # type: ignore[arg-type]

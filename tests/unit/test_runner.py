@@ -76,7 +76,7 @@ def loads(monkeypatch: pytest.MonkeyPatch) -> list[str]:
     """Route load_encoder to FakeEncoder ('broken/...' refs raise); records each load."""
     seen: list[str] = []
 
-    def fake_load(ref, *, backend="auto", cache_dir=None, int8=False):
+    def fake_load(ref, *, backend="auto", cache_dir=None, int8=False, **_: object):
         seen.append(ref.ref)
         if ref.ref.startswith("broken/"):
             raise OSError("no such model on this machine")

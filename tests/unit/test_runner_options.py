@@ -109,7 +109,7 @@ def test_cached_onnx_trial_never_imports_torch(shared_data: Path, minilm_path: s
         "from pathlib import Path\n"
         "from evaluators.runner import run_trial\n"
         "from tests.unit.test_runner import beir_slice\n"
-        f"ds = beir_slice(Path({str(shared_data / 'scifact')!r}), 15, 5)\n"
+        f"ds = beir_slice(Path({str(shared_data / 'cmrc_zh')!r}), 15, 5)\n"
         f"row = run_trial(ds, ['minilm'], cache_dir=Path({str(tmp_path)!r})).results[0]\n"
         "print(row.status, row.details['backend'], row.details['cache_hits'],"
         " 'torch' in sys.modules, 'transformers' in sys.modules)\n"

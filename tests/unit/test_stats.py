@@ -4,7 +4,14 @@ from __future__ import annotations
 
 import numpy as np
 
-from evaluators.stats import aligned, bootstrap_ci, compare_to_best, paired_randomization_test
+from evaluators.stats import (
+    aligned,
+    bootstrap_ci,
+    compare_to_best,
+    paired_randomization_test,
+    paired_win_shares,
+    query_resamples,
+)
 from evaluators.types import ModelResult
 
 
@@ -48,3 +55,27 @@ def test_compare_to_best_marks_best_and_skips_failed() -> None:
     assert rows[1].details["best"] and not rows[1].p_vs_best
     assert rows[0].p_vs_best["ndcg@10"] < 0.001 and rows[0].details["compared_with"] == "strong"
     assert not rows[2].p_vs_best
+
+
+def test_query_resamples_are_the_ones_behind_bootstrap_ci() -> None:
+    """A paired statistic on query_resamples sees exactly the resamples each model's interval came from."""
+    x = np.random.default_rng(7).random(57)
+    means = np.concatenate([x[idx].mean(axis=1) for _, idx in query_resamples(57, n_boot=2500, seed=3)])
+    assert len(means) == 2500
+    assert bootstrap_ci(x, n_boot=2500, seed=3) == tuple(np.quantile(means, [0.025, 0.975]))
+
+
+def test_win_shares_are_paired() -> None:
+    """A system a hair below another on every query never wins a paired resample, although the two
+    intervals overlap almost entirely; a clearly worse third system never wins either."""
+    a = np.random.default_rng(8).random(80)
+    b, c = a - 0.001, a - 0.3
+    shares = paired_win_shares(np.vstack([b, a, c]))
+    assert shares.tolist() == [0.0, 1.0, 0.0]
+    lo_a, hi_a = bootstrap_ci(a)
+    lo_b, hi_b = bootstrap_ci(b)
+    assert lo_a < hi_b and lo_b < hi_a
+    pair = np.vstack([a, a + np.random.default_rng(9).normal(0, 0.2, 80)])
+    noisy = paired_win_shares(pair, seed=1)
+    assert noisy.sum() == 1.0 and 0 < noisy[0] < 1
+    assert noisy.tolist() == paired_win_shares(pair, seed=1).tolist()

@@ -69,7 +69,8 @@ def test_import_into_same_journal_gets_new_id(db: Database) -> None:
         ("{not json", "not a JSON document"),
         ('{"format": "something-else"}', "not an embedscout decision export"),
         ('{"format": "embedscout-decision", "version": 99, "decision": {"title": "x"}}', "newer"),
-        ('{"format": "embedscout-decision", "version": 1, "decision": {}}', "no decision title"),
+        ('{"format": "embedscout-decision", "version": 1, "decision": {}}',
+         "decision.title must be a string"),
     ],
 )
 def test_import_rejects_bad_documents(db: Database, text: str, message: str) -> None:
@@ -105,3 +106,19 @@ def test_diff_side_by_side(db: Database) -> None:
     assert d.same_dataset is True
     summary = {r.label: r for r in d.summary}
     assert summary["chosen model"].a == "BAAI/bge-m3" and summary["chosen model"].b is None
+
+
+def test_markdown_shows_answer_hit_when_queries_had_answers(db: Database) -> None:
+    """answer-hit@1 gets its own column (with its interval) only in trials whose rows carry it."""
+    did = store.create_decision(db, title="answers")
+    with_answers = model_result("minilm", 0.6)
+    with_answers["metrics"]["answer_hit@1"] = 0.5
+    with_answers["ci95"]["answer_hit@1"] = [0.25, 0.75]
+    store.save_trial(db, did, trial(with_answers, model_result("bm25", 0.4)))
+    md = store.export_markdown(db, did)
+    assert "| answer_hit@1 (95% CI) |" in md and "0.500 [0.250, 0.750]" in md
+    bm25_row = next(line for line in md.splitlines() if line.startswith("| bm25 | ok"))
+    assert bm25_row.count("| - |") == 1  # no made-up value for the row without it
+    plain_did = store.create_decision(db, title="no answers")
+    store.save_trial(db, plain_did, trial(model_result("bm25", 0.4)))
+    assert "answer_hit@1" not in store.export_markdown(db, plain_did)

@@ -40,13 +40,13 @@ def test_validate_refuses_impossible_plans(changes: dict[str, object], message: 
 
 
 def test_settings_are_the_one_journal_schema() -> None:
-    """Every key the journal keeps, credentials in an LLM URL left out, overlap 0 when chunking is off."""
+    """Every key the journal keeps, an LLM server's URL left out, overlap 0 when chunking is off."""
     plan = TrialPlan(
         source=Source("docs/", "q.jsonl"),
         models=("bm25", "minilm"),
         chunking=Chunking(0, 32),
         sample=Sample(50, 7),
-        queries=Queries(llm="openai-compatible:m@https://user:pw@host/v1", llm_count=20),
+        queries=Queries(llm="openai-compatible:m@https://host/v1", llm_count=20),
         checks=("tokenizer",),
         max_usd=0.5,
         cache=False,
@@ -56,9 +56,36 @@ def test_settings_are_the_one_journal_schema() -> None:
         "models": ["bm25", "minilm"], "demo": False, "corpus": "docs/", "queries": "q.jsonl", "qrels": None,
         "sample": 50, "seed": 7, "chunk_tokens": 0, "chunk_overlap": 0, "synthetic": "auto",
         "generate_queries": {"n": 20, "llm": "openai-compatible:m"}, "backend": "auto",
-        "checks": ["tokenizer"], "int8": False, "max_usd": 0.5, "cache": False,
+        "checks": ["tokenizer"], "int8": False, "rerank": None, "max_usd": 0.5, "cache": False,
     }  # fmt: skip
     assert _plan().settings()["demo"] is True and _plan().settings()["generate_queries"] is None
+
+
+def test_credentials_in_a_model_url_are_refused_before_anything_runs() -> None:
+    """A password in an openai-compatible URL would reach tables, the journal and exports."""
+    for plan in (
+        TrialPlan(source=Source(), models=("openai-compatible:m@https://user:pw@host/v1",)),
+        TrialPlan(source=Source(), models=("bm25",), queries=Queries(llm="openai-compatible:m@https://u:p@h/v1",
+                                                                       llm_count=5)),
+        TrialPlan(source=Source(), models=("bm25",), rerank="openai-compatible:r@https://u:p@h/v1"),
+    ):
+        with pytest.raises(UserError, match="user name or password"):
+            plan.validate()
+
+
+def test_chunk_sizes_parse_into_a_sweep() -> None:
+    assert Chunking.parse("256", 32) == Chunking(256, 32)
+    assert Chunking.parse("0", 32) == Chunking(0, 0)
+    sweep = Chunking.parse("128, 256,128,0", 16)
+    assert sweep == Chunking(128, 16, (128, 256, 0))
+    plan = TrialPlan(
+        source=Source(), models=("bm25",), chunking=sweep, rerank="cross-encoder/x", rerank_depth=20
+    )
+    settings = plan.settings()
+    assert settings["chunk_tokens"] == [128, 256, 0] and settings["chunk_overlap"] == 16
+    assert settings["rerank"] == {"ref": "cross-encoder/x", "depth": 20}
+    with pytest.raises(UserError, match="chunk sizes"):
+        Chunking.parse("128;256", 0)
 
 
 def test_expand_checks() -> None:

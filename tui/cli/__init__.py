@@ -105,8 +105,15 @@ class EmbedscoutGroup(click.Group):
             known = user_error(exc)
             if known is None:
                 raise
-            _fail(str(known), 2 if known.usage else 1)
+            hint = _help_hint(args[0] if args else sys.argv[1:]) if known.usage and not known.hint else ""
+            _fail(str(known) + hint, 2 if known.usage else 1)
         sys.exit(rv if isinstance(rv, int) else 0)
+
+
+def _help_hint(argv: Any) -> str:
+    """" (see 'embedscout CMD --help')" for the subcommand in argv: a usage error found after parsing."""
+    name = next((a for a in argv or () if isinstance(a, str) and a in LAZY_COMMANDS), None)
+    return f" (see 'embedscout {name} --help')" if name else " (see 'embedscout --help')"
 
 
 @click.group(cls=EmbedscoutGroup, invoke_without_command=True)

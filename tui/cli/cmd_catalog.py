@@ -222,6 +222,10 @@ def _detail_rows(m: ModelSpec) -> list[tuple[str, str]]:
         text = f"mean {mean}; retrieval mean {retrieval}; {cover}{warn}\nsource: {s.source}"
         rows.append((bench.label, text))
     rows += [("notes", "\n".join(m.notes) or "-"), ("sources", "\n".join(m.sources) or "-")]
+    from evaluators.variants import extra_outputs_note
+
+    if note := extra_outputs_note(m.id):
+        rows.append(("trial variants", note))
     return rows
 
 

@@ -21,7 +21,7 @@ def _fail(message: str) -> None:
     sys.exit(1)
 
 
-def _fetch(base: tuple[Any, ...], source: str | None, timeout: float) -> Any:
+def _fetch(base: tuple[Any, ...], source: str | None, timeout: float, extra: set[str]) -> Any:
     import httpx
 
     from catalog.refresh import all_task_names, known_revisions, results_folder
@@ -41,7 +41,7 @@ def _fetch(base: tuple[Any, ...], source: str | None, timeout: float) -> Any:
     try:
         return fetch_results(
             folders,
-            all_task_names(),
+            all_task_names() | extra,
             source=source,
             timeout=timeout,
             revisions=known_revisions(),
@@ -105,13 +105,22 @@ def refresh(source: str | None, yes: bool, dry_run: bool, timeout: float) -> Non
 
     The shipped catalog is never modified; the overlay (in the config folder) patches its scores.
     """
+    from catalog.evidence_data import load_task_scores
+    from catalog.evidence_refresh import compare_evidence, evidence_file_stems, refresh_evidence
     from catalog.load import load_catalog
     from catalog.refresh import plan_refresh, recompute
-    from storage.catalog_overlay import catalog_with_overlay, overlay_path, write_overlay
+    from storage.catalog_overlay import (
+        catalog_with_overlay,
+        effective_task_scores,
+        overlay_path,
+        write_evidence_overlay,
+        write_overlay,
+    )
 
     base = load_catalog()
     current = catalog_with_overlay()
-    fetched = _fetch(base, source, timeout)
+    shipped, current_evidence = load_task_scores(), effective_task_scores()
+    fetched = _fetch(base, source, timeout, evidence_file_stems(shipped))
 
     generated = datetime.now(timezone.utc).strftime("%Y-%m-%dT%H:%M:%SZ")
     overlay, diff = plan_refresh(
@@ -123,11 +132,17 @@ def refresh(source: str | None, yes: bool, dry_run: bool, timeout: float) -> Non
         listing=fetched.listing,
     )
     _show_diff(diff, fetched.n_files, fetched.source, fetched.probed)
+    evidence = refresh_evidence(
+        shipped, fetched.files, source=fetched.source, generated=generated, current=current_evidence
+    )
+    change = compare_evidence(current_evidence, evidence)
+    click.echo(change.summary())
     if diff.errors:
         for err in diff.errors[:MAX_LISTED]:
             click.echo(f"invalid: {err}", err=True)
         _fail("embedscout: error: refreshed scores failed validation; catalog unchanged")
-    if not diff.has_changes:
+    evidence_changed = change.changed or change.scores_after != change.scores_before
+    if not diff.has_changes and not evidence_changed:
         click.echo("catalog is up to date; nothing written")
         return
     if dry_run:
@@ -136,5 +151,7 @@ def refresh(source: str | None, yes: bool, dry_run: bool, timeout: float) -> Non
     if not yes and not click.confirm(f"Replace the catalog overlay ({overlay_path()})?", default=False):
         click.echo("catalog unchanged")
         return
-    path = write_overlay(overlay)
-    click.echo(f"overlay written: {path}")
+    if diff.has_changes:
+        click.echo(f"overlay written: {write_overlay(overlay)}")
+    if evidence_changed:
+        click.echo(f"evidence written: {write_evidence_overlay(evidence)}")

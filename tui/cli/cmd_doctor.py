@@ -36,11 +36,13 @@ def _paths() -> dict[str, str]:
 
 def _doctor_report(fast: bool) -> dict[str, Any]:
     from evaluators.hardware import detect_hardware, environment, package_version
+    from evaluators.precision import probe_facts, summary
 
     hw = detect_hardware(probe_gpu=True, allow_torch=not fast)
     env = environment()
     return {
         "hardware": hw.to_dict(),
+        "precision": summary(probe_facts(allow_torch=not fast)),
         "environment": {k: v for k, v in env.items() if k != "packages"},
         "backends": {name: {"version": package_version(name), "for": why} for name, why in BACKENDS.items()},
         "paths": _paths(),
@@ -70,6 +72,11 @@ def doctor(fast: bool, as_json: bool) -> None:
     for name, info in report["backends"].items():
         state = info["version"] or "not installed"
         lines.append(f"  {name:<22} {state:<16} {info['for']}")
+    prec = report["precision"]
+    lines.append(f"Encoding paths (CPU flags: {', '.join(prec['cpu_flags']) or 'none notable'})")
+    for row in prec["paths"]:
+        lines.append(f"  [{'x' if row['available'] else ' '}] {row['path']:<26} {row['note']}")
+    lines.append(f"  auto runs    {prec['auto']['picks']} ({prec['auto']['reason']})")
     lines.append("Paths")
     lines += [f"  {key:<7} {value}" for key, value in report["paths"].items()]
     lines.append(

@@ -31,6 +31,9 @@ def _journal() -> Iterator[Database]:
     db = services(click.get_current_context()).open_db()
     try:
         yield db
+        reason = store.read_only_reason(db)
+        if reason is not None:  # a journal from a newer embedscout: read, never written (writes say so)
+            click.echo(f"embedscout: note: {reason}", err=True)
     finally:
         db.close()
 
@@ -111,6 +114,7 @@ def decide(decision_id: int, model: str, note: str, supersedes: int | None) -> N
         current = store.get_decision(db, decision_id)
         if supersedes is not None:
             store.get_decision(db, supersedes, with_children=False)  # fail before deciding if OLD_ID is wrong
+        store.check_model_ref(model)  # before any message echoes it
         chosen = _resolve_model(model, current)
         decided = store.decide(db, decision_id, model=chosen, note=note)
         if supersedes is not None:
@@ -186,7 +190,7 @@ def import_(file: Any) -> None:
     try:
         text = file.read()
     except (OSError, UnicodeDecodeError) as exc:
-        raise click.ClickException(f"cannot read {file.name}: {exc}") from None
+        raise click.ClickException(f"cannot read {file.name}: {exc} (exports are UTF-8 JSON)") from None
     with _journal() as db:
         new_id = store.import_json(db, text)
         title = store.get_decision(db, new_id, with_children=False).title

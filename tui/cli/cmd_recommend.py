@@ -11,7 +11,7 @@ from typing import TYPE_CHECKING, Any
 
 import click
 
-from catalog.requirements import DOMAINS
+from catalog.requirements import DOMAINS, TASKS
 from tui.cli import services
 from tui.workflow.profile import PRIORITIES, Profile
 
@@ -89,10 +89,12 @@ def profile_from_flags(ctx: click.Context, opts: dict[str, Any]) -> Profile:
     profile = Profile(
         languages=parse_languages(opts["language"]),
         domain=str(opts["domain"]).casefold(),
+        task=str(opts["task"]).casefold(),
         doc_tokens=opts["doc_tokens"],
         will_chunk=opts["chunk"],
         corpus_docs=opts["corpus_docs"],
         queries_per_month=opts["queries_per_month"],
+        docs_updated_per_month=round(opts["corpus_docs"] * opts["monthly_updates"] / 100),
         open_only=open_only,
         max_price_per_1m=max_price,
         monthly_cap_usd=opts["monthly_cap"],
@@ -101,6 +103,7 @@ def profile_from_flags(ctx: click.Context, opts: dict[str, Any]) -> Profile:
         api_allowed=not opts["no_api"],
         licence="commercial" if opts["commercial"] else "any",
         open_weights_required=opts["open_weights"],
+        image_text=opts["image_text"],
         priority=parse_priority(opts["priority"]),
     )
     # nvidia-smi only where its answer is used: not for --hardware cpu/mps, nor cuda with --vram-gb given.
@@ -155,6 +158,14 @@ def render_recommendation(rec: Recommendation, *, top: int, all_excluded: bool =
     "--domain", type=click.Choice(DOMAINS, case_sensitive=False), default="general", show_default=True
 )
 @click.option(
+    "--task",
+    type=click.Choice(TASKS, case_sensitive=False),
+    default="retrieval",
+    show_default=True,
+    help="What the embeddings are for: retrieval (search/QA), reranking, clustering or classification; "
+    "picks the MTEB task type whose scores count.",
+)
+@click.option(
     "--doc-tokens",
     type=click.IntRange(min=1),
     default=512,
@@ -181,7 +192,8 @@ def render_recommendation(rec: Recommendation, *, top: int, all_excluded: bool =
     default=10.0,
     show_default=True,
     metavar="PCT",
-    help="Share of the corpus re-embedded each month (new or changed documents), for the sizing table.",
+    help="Share of the corpus re-embedded each month (new or changed documents): the API cost after the "
+    "first month and the sizing table.",
 )
 @click.option(
     "--budget",
@@ -209,6 +221,11 @@ def render_recommendation(rec: Recommendation, *, top: int, all_excluded: bool =
 @click.option("--no-api", is_flag=True, help="API models are not allowed (data must stay local).")
 @click.option("--commercial", is_flag=True, help="The licence must allow commercial use.")
 @click.option("--open-weights", is_flag=True, help="Require downloadable weights.")
+@click.option(
+    "--image-text",
+    is_flag=True,
+    help="Your corpus has images too: include image-text (CLIP-style) models, left out otherwise.",
+)
 @click.option(
     "--priority",
     default="balanced",

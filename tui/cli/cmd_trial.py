@@ -51,8 +51,9 @@ from tui.workflow.plan import (
     "--seed", type=int, default=0, show_default=True, help="Seed for sampling and synthetic queries."
 )
 @click.option(
-    "--chunk-tokens", type=click.IntRange(min=0), default=256, show_default=True,
-    help="Chunk size in tokens (0: no chunking).",
+    "--chunk-tokens", "chunk_text", default="256", show_default=True, metavar="N[,N...]",
+    help="Chunk size in tokens of each model's own tokenizer (0: whole documents). Several sizes, e.g. "
+    "128,256,512, run every model at each size (a sweep).",
 )  # fmt: skip
 @click.option(
     "--chunk-overlap", type=click.IntRange(min=0), default=32, show_default=True,
@@ -88,6 +89,15 @@ from tui.workflow.plan import (
     help="Chat model for --generate-queries: openai:gpt-4o-mini, ollama:<m>, openai-compatible:<m>@<url>.",
 )  # fmt: skip
 @click.option(
+    "--rerank", metavar="REF",
+    help="Re-score each model's top results with a reranker: a CrossEncoder folder or HF id "
+    "(e.g. cross-encoder/ms-marco-MiniLM-L6-v2, BAAI/bge-reranker-v2-m3), or cohere:/voyage:/jina:<model>.",
+)  # fmt: skip
+@click.option(
+    "--rerank-depth", type=click.IntRange(min=1), default=50, show_default=True,
+    help="With --rerank: how many of each query's top chunks the reranker re-scores.",
+)  # fmt: skip
+@click.option(
     "--tradeoffs", "show_tradeoffs", is_flag=True,
     help="Print each model's size/quality table (dimensions x fp16/int8/binary); always in --json.",
 )  # fmt: skip
@@ -113,6 +123,8 @@ def trial(ctx: click.Context, as_json: bool, save: bool, decision: int | None, t
       embedscout trial --corpus beir/scifact -m minilm -m hybrid:minilm+bm25 --checks all --save
       embedscout trial --corpus docs/ -m openai:text-embedding-3-small --max-usd 0.50 \\
           --generate-queries 50 --llm openai:gpt-4o-mini
+      embedscout trial --demo -m minilm --chunk-tokens 128,256,512 \\
+          --rerank cross-encoder/ms-marco-MiniLM-L6-v2
     """
     from tui.cli.console_run import run_in_console
     from tui.cli.tables import render, to_json
@@ -123,6 +135,8 @@ def trial(ctx: click.Context, as_json: bool, save: bool, decision: int | None, t
         raise click.UsageError("--corpus-docs only applies with --tradeoffs")
     plan = plan_from_flags(**flags)
     plan.validate()
+    if save:
+        _check_journal()
     outcome = run_in_console(plan, services(ctx), save=save, decision=decision, title=title)
     if as_json:
         click.echo(json.dumps(to_json(outcome.result), indent=2, ensure_ascii=False, default=str))
@@ -138,9 +152,9 @@ def trial(ctx: click.Context, as_json: bool, save: bool, decision: int | None, t
 
 def plan_from_flags(
     *, corpus: str | None, queries: str | None, qrels: str | None, models: tuple[str, ...],
-    sample: int | None, seed: int, chunk_tokens: int, chunk_overlap: int, synthetic: str, backend: str,
+    sample: int | None, seed: int, chunk_text: str, chunk_overlap: int, synthetic: str, backend: str,
     int8: bool, checks: str | None, max_usd: float | None, n_generate: int | None, llm: str | None,
-    demo: bool, no_cache: bool,
+    rerank: str | None, rerank_depth: int, demo: bool, no_cache: bool,
 ) -> TrialPlan:  # fmt: skip
     """The plan the flags describe (flag-only mistakes are usage errors here; the rest is plan.validate)."""
     if not demo and not corpus:
@@ -151,18 +165,42 @@ def plan_from_flags(
         )
     if llm and not n_generate:
         raise click.UsageError("--llm only applies with --generate-queries N")
+    from evaluators.api.budget import SpendCapExceeded, check_cap
+
+    try:
+        check_cap(max_usd)  # nan/inf: named by its flag
+    except SpendCapExceeded as exc:
+        raise click.UsageError(str(exc)) from None
+    if rerank_depth != 50 and not rerank:
+        raise click.UsageError("--rerank-depth only applies with --rerank REF")
+    try:
+        chunking = Chunking.parse(chunk_text, chunk_overlap)
+    except UserError as exc:
+        raise click.BadParameter(str(exc), param_hint="'--chunk-tokens'") from None
     return TrialPlan(
         source=Source(None if demo else corpus, queries, qrels),
         models=models or _default_models(),
-        chunking=Chunking(chunk_tokens, chunk_overlap if chunk_tokens else 0),
+        chunking=chunking,
         sample=Sample(sample, seed),
         queries=Queries(synthetic, llm, n_generate),
         backend=backend,
         checks=_checks(checks),
         int8=int8,
+        rerank=rerank,
+        rerank_depth=rerank_depth,
         max_usd=max_usd,
         cache=not no_cache,
     )
+
+
+def _check_journal() -> None:
+    """`--save` with a journal that cannot be written is one line before any work, not a lost run."""
+    from storage.db import StorageError, open_db
+
+    try:
+        open_db(writable=True).close()
+    except StorageError as exc:
+        raise click.ClickException(f"--save: {exc}") from None
 
 
 def _checks(text: str | None) -> tuple[str, ...]:

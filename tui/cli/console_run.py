@@ -55,13 +55,23 @@ def run_in_console(
         def on_progress(model: str, done: int, total: int) -> None:
             if model not in tasks:
                 tasks[model] = progress.add_task(model, total=total)
-            progress.update(tasks[model], completed=done, total=total)
+            progress.update(tasks[model], completed=done, total=total, description=model)
+
+        def on_phase(event: Any) -> None:  # the estimates first, then one-time costs named while they run
+            if event.phase == "estimate":
+                console.print(f"Estimate {event.model}: {event.text}" if event.model else event.text,
+                              highlight=False, markup=False, soft_wrap=True)
+            elif event.phase in ("download", "export", "verify"):
+                if event.model not in tasks:
+                    tasks[event.model] = progress.add_task(event.model, total=None)
+                progress.update(tasks[event.model], description=f"{event.model}: {event.text}")
 
         saving: dict[str, Any] = {"dataset_ready": record.begin, "model_done": record.add} if record else {}
         events = TrialEvents(
             note=lambda line: console.print(line, highlight=False, markup=False),
             progress=on_progress,
             should_stop=stop.is_set,
+            phase=on_phase,
             **saving,
         )
 

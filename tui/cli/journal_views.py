@@ -13,6 +13,7 @@ from rich.console import Console, Group
 from rich.table import Table
 from rich.text import Text
 
+from evaluators.winner.text import stability_text
 from storage.recheck import RecheckReport
 from storage.records import Decision, TrialRecord
 from storage.report import DecisionDiff, trial_provenance
@@ -118,10 +119,14 @@ def trial_view(trial: TrialRecord) -> Group:
     ds = trial.dataset
     title = f"Trial {trial.id} on {ds.get('name', 'dataset')} ({trial.status}, {when(trial.started_at)})"
     stored = [rows.stored_row(r) for r in trial.results]
-    parts: list[Any] = [trial_table(rows.trial_rows(stored, short=False), title=title, view=rows.REPORT_VIEW)]
+    parts: list[Any] = [trial_table(
+        rows.trial_rows(stored, short=False), title=title, view=rows.with_answers(rows.REPORT_VIEW, stored)
+    )]
     lines = [f"Dataset: {words.dataset_facts(ds)}.", *trial_provenance(trial), *rows.origin_notes(ds)]
     note = words.earlier_profile_note(trial.settings)
     parts += [Text(line, style="dim") for line in lines]
+    if stability := stability_text(trial.stability):
+        parts.append(Text(stability))
     if note:
         parts.append(Text(note, style="yellow"))
     return Group(*parts)

@@ -14,6 +14,7 @@ from rich.markup import escape
 from rich.table import Table
 from rich.text import Text
 
+from evaluators.winner.text import stability_text
 from tui.present import trial_rows as rows
 from tui.present.checks import measures, value_text
 from tui.present.formats import short_names
@@ -61,16 +62,16 @@ def render(result: TrialResult, *, tradeoffs: bool = False, corpus_docs: int | N
     """The results table (stdout), a line per model on how it ran, the caption, then any checks; with
     `tradeoffs`, each dense model's size/quality table (index size at `corpus_docs` documents)."""
     console = _console()
-    console.print(
-        trial_table(
-            rows.trial_rows(result.results), title=rows.title(result.dataset, complete=result.complete)
-        )
-    )
+    view = rows.with_answers(rows.CLI_VIEW, result.results)
+    title = rows.title(result.dataset, complete=result.complete)
+    console.print(trial_table(rows.trial_rows(result.results), title=title, view=view))
     names = short_names(r.model for r in result.results if r.status == "ok")
     for row in result.results:
         console.print(f"{names.get(row.model, row.model)}: " + "; ".join(notes(row)), markup=False)
     for line in rows.caption(result.dataset, result.results):
         console.print(line, markup=False)
+    if stability := stability_text(result.stability, names):
+        console.print(stability, markup=False)
     checks = [
         {**c, "model": names.get(str(c.get("model", "")), str(c.get("model", "")))}
         for r in result.results

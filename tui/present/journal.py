@@ -53,9 +53,16 @@ def settings_text(settings: Mapping[str, Any]) -> str:
         parts.append(f"sample of {num(s['sample'])} documents (seed {s.get('seed', 0)})")
     if "chunk_tokens" in s:
         tokens = s.get("chunk_tokens")
-        parts.append(
-            f"chunks of {tokens} tokens, {s.get('chunk_overlap', 0)} overlap" if tokens else "no chunking"
-        )
+        if isinstance(tokens, list):  # a chunk-size sweep
+            sizes = ", ".join(str(t) if t else "whole" for t in tokens)
+            parts.append(f"chunk sizes {sizes} (a sweep), {s.get('chunk_overlap', 0)} overlap")
+        else:
+            parts.append(
+                f"chunks of {tokens} tokens, {s.get('chunk_overlap', 0)} overlap" if tokens else "no chunking"
+            )
+    rerank = s.get("rerank")
+    if isinstance(rerank, Mapping) and rerank.get("ref"):
+        parts.append(f"reranked by {rerank['ref']} (top {rerank.get('depth')})")
     llm = s.get("generate_queries")
     if isinstance(llm, Mapping) and llm.get("n"):
         parts.append(f"{llm['n']} questions written by {llm.get('llm')}")

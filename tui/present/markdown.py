@@ -106,9 +106,23 @@ def trial_markdown(trial: TrialRecord) -> list[str]:
         lines.append(f"Environment: {environment_text(trial.environment)}.")
     if not stored:
         return [*lines, "", "_No results recorded._"]
-    header = [rows.BY_KEY[k].label for k in rows.REPORT_VIEW]
-    body = [r.view(rows.REPORT_VIEW) for r in rows.trial_rows(stored, short=False)]
-    return [*lines, "", *table(header, body), "", rows.SIGNIFICANCE_NOTE, *_checks(stored)]
+    view = rows.with_answers(rows.REPORT_VIEW, stored)
+    header = [rows.BY_KEY[k].label for k in view]
+    body = [r.view(view) for r in rows.trial_rows(stored, short=False)]
+    notes = [rows.SIGNIFICANCE_NOTE] + (
+        ["ans@1: the share of queries whose top-1 chunk contains an answer text."] if "ans1" in view else []
+    )
+    return [*lines, "", *table(header, body), "", *notes, *_stability(trial), *_checks(stored)]
+
+
+def _stability(trial: TrialRecord) -> list[str]:
+    """How firmly the best model is best (evaluators.winner), when the trial has the figure."""
+    from evaluators.winner.text import stability_text
+
+    text = stability_text(trial.stability, detailed=True)
+    if text is None:
+        return []
+    return ["", "#### Winner stability", "", *(f"- {_inline(line)}" for line in text.splitlines())]
 
 
 def _checks(stored: Sequence[rows.StoredRow]) -> list[str]:

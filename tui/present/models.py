@@ -85,9 +85,9 @@ def candidate_detail(ranked: Ranked, assumptions: Sequence[str] = ()) -> str:
         f"### {spec.name}",
         f"`{spec.id}` · {spec.provider} · "
         f"{'open weights' if spec.open_weights else 'API'} · score **{ranked.score:.1f}**",
-        f"Benchmark used: {bench} = {value:.1f}"
+        f"Published benchmark: {bench} retrieval mean {value:.1f} (for reference)"
         if value is not None
-        else f"Benchmark used: {bench} (no score: penalised)",
+        else f"Published benchmark: {bench} (no complete score; quality is head-to-head, not penalised)",
         "",
         "**Why**",
     ]

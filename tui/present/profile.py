@@ -15,11 +15,13 @@ if TYPE_CHECKING:
 REQUIREMENT_LABELS: dict[str, str] = {
     "languages": "Languages",
     "domain": "Domain",
+    "task": "What the embeddings are for",
     "doc_tokens": "Typical document length",
     "will_chunk": "Long documents split into chunks",
     "corpus_docs": "Documents to index",
     "queries_per_month": "Queries per month",
     "query_tokens": "Tokens per query",
+    "docs_updated_per_month": "Documents re-embedded per month",
     "open_only": "Open weights only",
     "max_usd_per_1m": "Max price per 1M tokens",
     "monthly_cap_usd": "Monthly API cap",
@@ -29,6 +31,7 @@ REQUIREMENT_LABELS: dict[str, str] = {
     "api_allowed": "API models allowed",
     "commercial_use": "Licence must allow commercial use",
     "open_weights_required": "Downloadable weights required",
+    "image_text": "Corpus has images (image-text models)",
     "quality_weight": "Weight of retrieval quality",
     "speed_weight": "Weight of speed",
     "cost_weight": "Weight of cost",
@@ -94,8 +97,9 @@ def requirements_line(requirements: Mapping[str, Any]) -> str:
     if r.get("monthly_cap_usd") is not None and not r.get("open_only"):
         budget += f", <= ${r['monthly_cap_usd']:g}/month"
     chunked = "chunked" if r.get("will_chunk", True) else "not chunked"
+    task = "" if r.get("task", "retrieval") == "retrieval" else f"{r['task']} · "  # search is the default
     return (
-        f"{language_names(r.get('languages'))} · {r.get('domain', 'general')} · "
+        f"{language_names(r.get('languages'))} · {r.get('domain', 'general')} · {task}"
         f"{int(r.get('doc_tokens') or 0):,}-token docs ({chunked}) · "
         f"{hardware_text(r.get('gpu'), r.get('vram_gb'), r.get('ram_gb'))} · budget {budget}"
     )
@@ -125,7 +129,7 @@ def summary_rows(profile: Profile) -> list[tuple[str, str]]:
     gpu = "no GPU" if p.gpu == "none" else f"{p.gpu} {gb(p.vram_gb)} GB"
     return [
         ("Languages", langs),
-        ("Domain", dict(DOMAINS).get(p.domain, p.domain)),
+        ("Domain", dict(DOMAINS).get(p.domain, p.domain) + ("" if p.task == "retrieval" else f", {p.task}")),
         ("Doc length", f"{p.doc_tokens:,} tok" + (", chunked" if p.will_chunk else ", whole")),
         ("Corpus", f"{p.corpus_docs:,} docs"),
         ("Budget", budget),

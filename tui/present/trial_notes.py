@@ -31,6 +31,12 @@ def run_line(row: ResultRow) -> str:
         parts.append(
             f"{perf['truncated_share']:.0%} of chunks over {int(perf['max_tokens'])} tokens (truncated)"
         )
+    parts.append(chunking_text(d.get("chunking")))
+    if "rerank_p50_ms" in perf:
+        parts.append(
+            f"reranking adds {perf['rerank_p50_ms']:.1f} ms p50 / {perf['rerank_p95_ms']:.1f} ms p95 "
+            f"per query (top {d.get('rerank_depth')})"
+        )
     if "query_p95_ms" in perf:
         parts.append(f"query p95 {perf['query_p95_ms']:.1f} ms")
     if "index_bytes" in perf:
@@ -40,6 +46,22 @@ def run_line(row: ResultRow) -> str:
     if d.get("fallback_reason"):
         parts.append(f"fallback: {d['fallback_reason']}")
     return " · ".join(p for p in parts if p) or "ok"
+
+
+def chunking_text(chunking: Any) -> str:
+    """How the row's corpus was cut: size, counter, and the over-window share before (regex) and after."""
+    if not isinstance(chunking, Mapping) or not chunking:
+        return ""
+    if not chunking.get("tokens"):
+        return "whole documents"
+    text = f"chunks of {chunking.get('limit') or chunking['tokens']} tokens ({chunking.get('counter')})"
+    if chunking.get("over_window_share") is not None:
+        text += f", {chunking['over_window_share']:.0%} over the window"
+        if chunking.get("over_window_share_regex") is not None:
+            text += f" (regex-v1 chunks: {chunking['over_window_share_regex']:.0%})"
+    if chunking.get("answer_split_queries"):
+        text += f", {chunking['answer_split_queries']} answers split across chunks (scored as misses)"
+    return text
 
 
 def int8_line(details: Mapping[str, Any]) -> str | None:

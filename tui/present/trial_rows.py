@@ -80,6 +80,7 @@ COLUMNS: tuple[Column, ...] = (
     Column("r10", "R@10"),
     Column("mrr", "MRR@10"),
     Column("hit1", "hit@1"),
+    Column("ans1", "ans@1"),
     Column("n", "n"),
     Column("docs_s", "docs/s"),
     Column("p50", "p50 ms"),
@@ -89,6 +90,8 @@ BY_KEY = {c.key: c for c in COLUMNS}
 TUI_VIEW = ("model", "status", "ndcg", "vs_best", "r10", "mrr", "hit1", "docs_s", "p50", "mem")
 CLI_VIEW = ("model", "status", "ndcg", "vs_best", "r1", "r10", "mrr", "hit1", "docs_s", "p50", "mem")
 REPORT_VIEW = ("model", "status", "ndcg", "vs_best", "r10", "mrr", "hit1", "n", "p50")
+ANSWER_HIT = "answer_hit@1"
+"""evaluators.answers.ANSWER_HIT: the answer text inside the top-1 chunk (only when queries carry answers)."""
 SIGNIFICANCE_NOTE = (
     f"vs best: paired randomisation test against the best model by nDCG@10; ** p < 0.01, * p < {SIG_LEVEL},"
     " n.s. not significantly different."
@@ -159,6 +162,7 @@ def trial_rows(rows: Sequence[ResultRow], *, short: bool = True) -> list[TrialRo
             "r10": _metric(row, "recall@10"),
             "mrr": _metric(row, "mrr@10"),
             "hit1": _metric(row, "hit@1"),
+            "ans1": _metric(row, ANSWER_HIT),
             "n": n_queries(row) if row.status == "ok" else MISSING,
             "docs_s": _perf(row, "docs_per_s", "{:,.0f}"),
             "p50": _perf(row, "query_p50_ms", "{:.1f}"),
@@ -166,6 +170,18 @@ def trial_rows(rows: Sequence[ResultRow], *, short: bool = True) -> list[TrialRo
         }
         out.append(TrialRow(cells, row is best, row.status == "ok"))
     return out
+
+
+def has_answers(rows: Sequence[ResultRow]) -> bool:
+    return any(ANSWER_HIT in r.metrics for r in rows)
+
+
+def with_answers(view: Sequence[str], rows: Sequence[ResultRow]) -> tuple[str, ...]:
+    """`view` with the ans@1 column after hit@1 when some row measured it (queries with answer texts)."""
+    if not has_answers(rows) or "ans1" in view:
+        return tuple(view)
+    at = view.index("hit1") + 1 if "hit1" in view else len(view)
+    return (*view[:at], "ans1", *view[at:])
 
 
 def title(dataset: Mapping[str, Any], *, complete: bool = True) -> str:
@@ -186,22 +202,42 @@ def caption(dataset: Mapping[str, Any], rows: Sequence[ResultRow]) -> list[str]:
     """What every figure measured and on how much, and what to treat with care."""
     n_q = dataset.get("n_queries_evaluated", dataset.get("n_queries"))
     lines = [
-        f"Metrics: mean over {n_q} queries, top 10 of {dataset.get('n_chunks')} chunks"
+        f"Metrics: mean over {n_q} queries, top 10 of {_units_text(dataset, rows)}"
         + (" (documents ranked by their best chunk, MaxP)" if dataset.get("qrels_level") == "parent" else "")
         + "; nDCG@10 [95% bootstrap CI over queries].",
         SIGNIFICANCE_NOTE,
         "docs/s: chunks encoded per second (model load excluded); p50: one query encoded + searched"
         " (up to 20 probes, time-capped); peak MB: process RSS peak while the model ran.",
     ]
-    skipped = dataset.get("files_skipped") or {}
-    if skipped:
-        reasons = counts(dict(sorted(skipped.items(), key=lambda kv: -kv[1])))
-        lines.append(f"Skipped while reading ({dataset.get('files_read', '?')} files read): {reasons}.")
+    if has_answers(rows):
+        lines.append(
+            "ans@1: answer-hit@1, the share of queries whose top-1 chunk contains an answer text (SQuAD "
+            "normalisation); hit@1 counts the top-1 document."
+        )
+    if any(r.details.get("kind") == "rerank" for r in rows):
+        lines.append(
+            "'A -> R' rows: reranker R re-scored A's top chunks per query; p50 ms = A's p50 + the reranking "
+            "p50 (the added latency per query is in the notes)."
+        )
+    if _units_text(dataset, rows) != f"{dataset.get('n_chunks')} chunks":
+        lines.append(
+            "Chunks: each model's own tokenizer cuts the documents to fit its window; BM25 keeps regex-v1 "
+            "chunks (see each row's note)."
+        )
+    from evaluators.datasets import reading_notes  # the ingest code loads only when a caption is drawn
+
+    lines += reading_notes(dict(dataset))  # skipped files, dropped queries, a CSV read without a header
     lines += origin_notes(dataset)
     for row in rows:
         if row.details.get("perf_source", "measured") != "measured":
             lines.append(f"{row.model}: speed/memory from the {row.details['perf_source']}.")
     return lines
+
+
+def _units_text(dataset: Mapping[str, Any], rows: Sequence[ResultRow]) -> str:
+    units = {r.details.get("n_units") for r in rows if r.status == "ok"} - {None}
+    shared = units <= {dataset.get("n_chunks")}
+    return f"{dataset.get('n_chunks')} chunks" if shared else "each row's own chunks"
 
 
 def origin_notes(dataset: Mapping[str, Any]) -> list[str]:

@@ -26,7 +26,9 @@ def recommend_for(profile: Profile | Requirements, services: Services) -> Recomm
     requirements = profile.requirements() if isinstance(profile, Profile) else profile
     try:
         snapshot = services.catalog()
-        return recommend(requirements, snapshot.models, catalog_version=snapshot.version)
+        return recommend(
+            requirements, snapshot.models, catalog_version=snapshot.version, evidence=snapshot.evidence
+        )
     except Exception as exc:
         known = user_error(exc)
         if known is None:

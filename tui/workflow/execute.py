@@ -8,14 +8,16 @@ from __future__ import annotations
 
 from collections.abc import Callable
 from dataclasses import dataclass
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, Any
 
 from tui.workflow.errors import UserError, user_error
 from tui.workflow.plan import TrialPlan, public_ref
 from tui.workflow.services import Services
 
 if TYPE_CHECKING:
-    from evaluators.types import Dataset, ModelResult, TrialResult
+    from pathlib import Path
+
+    from evaluators.types import Dataset, ModelResult, PhaseEvent, TrialResult
 
 
 def _quiet(_: object) -> None:
@@ -44,6 +46,9 @@ class TrialEvents:
     """One model's row is complete (ok or failed)."""
     should_stop: Callable[[], bool] = _never
     """Polled between batches; True stops the trial and keeps the finished rows (complete=False)."""
+    phase: Callable[[PhaseEvent], None] = _quiet
+    """Each model's estimate before anything runs, then one-time costs (download, ONNX export, precision
+    check) as they start: what a wait is for (evaluators.types.PhaseEvent)."""
 
 
 def execute(
@@ -54,7 +59,7 @@ def execute(
     events = events or TrialEvents()
     services = services or Services()
     try:
-        dataset = load_data(plan)
+        dataset = load_data(plan, services.cache_dir() if plan.cache else None)
         cap = plan.max_usd
         if plan.queries.llm:
             dataset, reserved = _llm_questions(plan, dataset, events, services)
@@ -69,9 +74,11 @@ def execute(
             on_progress=events.progress,
             on_model_done=events.model_done,
             should_stop=events.should_stop,
+            on_phase=events.phase,
             checks=list(plan.checks),
             int8=plan.int8,
             max_usd=cap,
+            **_options(plan),
         )
     except Exception as exc:
         known = user_error(exc)
@@ -80,9 +87,23 @@ def execute(
         raise known from None
 
 
-def load_data(plan: TrialPlan) -> Dataset:
-    """The plan's documents and questions (the bundled demo when it names no corpus)."""
-    from evaluators import datasets
+def _options(plan: TrialPlan) -> dict[str, Any]:
+    """run_trial's optional arguments: a chunk-size sweep and a reranker, only when asked for."""
+    options: dict[str, Any] = {}
+    if plan.chunking.sweep:
+        options["chunk_sizes"] = list(plan.chunking.sweep)
+    if plan.rerank:
+        options.update(rerank=plan.rerank, rerank_depth=plan.rerank_depth)
+    return options
+
+
+def load_data(plan: TrialPlan, store: Path | None = None) -> Dataset:
+    """The plan's documents and questions (the bundled demo when it names no corpus), from the dataset
+    cache in `store` when the files and options are unchanged (a re-run skips reading and chunking)."""
+    from pathlib import Path
+
+    import evaluators
+    from evaluators.dataset_cache import cached_dataset
 
     synthetic = plan.queries.synthetic
     tokens = plan.chunking.tokens
@@ -94,8 +115,20 @@ def load_data(plan: TrialPlan) -> Dataset:
         "synthetic": None if synthetic.strip().lower() == "none" else synthetic,
     }
     if plan.source.corpus is None:
-        return datasets.load_demo(**kwargs)
-    return datasets.load_dataset(plan.source.corpus, plan.source.queries, plan.source.qrels, **kwargs)  # type: ignore[arg-type]
+        demo_dir = Path(evaluators.__path__[0]) / "data" / "demo"  # package data (a wheel install unzips it)
+        return cached_dataset("demo", kwargs, [demo_dir], store, lambda: _datasets().load_demo(**kwargs))
+    src = plan.source
+    sources = [p for p in (src.corpus, src.queries, src.qrels) if p]
+    return cached_dataset(
+        "files", {**kwargs, "paths": sources}, sources, store,
+        lambda: _datasets().load_dataset(src.corpus, src.queries, src.qrels, **kwargs),
+    )
+
+
+def _datasets() -> Any:
+    from evaluators import datasets  # the ingest code loads only when the dataset is not cached
+
+    return datasets
 
 
 def _llm_questions(

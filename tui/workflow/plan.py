@@ -60,8 +60,22 @@ class Source:
 @dataclass(frozen=True)
 class Chunking:
     tokens: int = 256
-    """Chunk size in tokens; 0 reads each document whole."""
+    """Chunk size in tokens of each model's own tokenizer; 0 reads each document whole."""
     overlap: int = 32
+    sweep: tuple[int, ...] = ()
+    """Several sizes (the first is `tokens`): every model runs at each size, one row per size."""
+
+    @classmethod
+    def parse(cls, text: str, overlap: int) -> Chunking:
+        """'256' or '128,256,512' (a sweep); UserError for anything else."""
+        from evaluators.ingest.model_chunking import parse_chunk_sizes
+        from evaluators.types import TrialInputError
+
+        try:
+            sizes = parse_chunk_sizes(text)
+        except TrialInputError as exc:
+            raise UserError(f"chunk sizes: {exc}", "e.g. 256, or 128,256,512 (a sweep)", usage=True) from None
+        return cls(sizes[0], overlap if any(sizes) else 0, tuple(sizes) if len(sizes) > 1 else ())
 
 
 @dataclass(frozen=True)
@@ -95,6 +109,10 @@ class TrialPlan:
     backend: str = "auto"
     checks: tuple[str, ...] = ()
     int8: bool = False
+    rerank: str | None = None
+    """Re-scores each model's top chunks: a CrossEncoder folder or HF id, or cohere:/voyage:/jina:<model>."""
+    rerank_depth: int = 50
+    """How many of each query's top chunks the reranker re-scores."""
     max_usd: float | None = None
     """Refuse to start when the API spend (LLM questions + embeddings) could exceed this many US dollars."""
     cache: bool = True
@@ -115,6 +133,9 @@ class TrialPlan:
                 usage=True,
             )
         expand_checks(list(self.checks))
+        self._check_refs()
+        if self.rerank_depth < 1:
+            raise UserError(f"the rerank depth must be 1 or more, not {self.rerank_depth}", usage=True)
         q = self.queries
         if q.llm_count is not None and not q.llm:
             raise UserError("LLM-written questions need a chat model", "e.g. openai:gpt-4o-mini", usage=True)
@@ -131,9 +152,19 @@ class TrialPlan:
         if self.sample.docs is not None and self.sample.docs < 1:
             raise UserError(f"the sample must keep at least 1 document, not {self.sample.docs}", usage=True)
 
+    def _check_refs(self) -> None:
+        """A password inside a model's URL would reach tables, the journal and exports: refused."""
+        from evaluators.types import TrialInputError
+        from evaluators.urls import refuse_credentials
+
+        try:
+            refuse_credentials([*self.models, self.queries.llm, self.rerank])
+        except TrialInputError as exc:
+            raise UserError(str(exc), usage=True) from None
+
     def settings(self) -> dict[str, Any]:
         """How the trial ran, as the journal keeps it (the same keys from the CLI and the TUI)."""
-        q = self.queries
+        q, c = self.queries, self.chunking
         return {
             "models": list(self.models),
             "demo": self.source.demo,
@@ -142,13 +173,14 @@ class TrialPlan:
             "qrels": self.source.qrels,
             "sample": self.sample.docs,
             "seed": self.sample.seed,
-            "chunk_tokens": self.chunking.tokens,
-            "chunk_overlap": self.chunking.overlap if self.chunking.tokens else 0,
+            "chunk_tokens": list(c.sweep) if c.sweep else c.tokens,
+            "chunk_overlap": c.overlap if any(c.sweep or (c.tokens,)) else 0,
             "synthetic": q.synthetic,
             "generate_queries": {"n": q.llm_count, "llm": public_ref(q.llm)} if q.llm else None,
             "backend": self.backend,
             "checks": list(self.checks),
             "int8": self.int8,
+            "rerank": {"ref": public_ref(self.rerank), "depth": self.rerank_depth} if self.rerank else None,
             "max_usd": self.max_usd,
             "cache": self.cache,
         }

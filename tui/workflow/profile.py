@@ -54,6 +54,13 @@ LICENCES: tuple[tuple[str, str], ...] = (
     ("commercial", "Must allow commercial use"),
     ("permissive", "Permissive only (Apache/MIT/BSD)"),
 )
+TASKS: tuple[tuple[str, str], ...] = (
+    ("retrieval", "Search / question answering"),
+    ("reranking", "Reranking candidates"),
+    ("clustering", "Clustering / grouping by topic"),
+    ("classification", "Classification / tagging"),
+)
+"""catalog.requirements.TASKS: picks the MTEB task type whose scores count."""
 GPUS: tuple[tuple[str, str], ...] = (("none", "No GPU"), ("cuda", "CUDA GPU"), ("mps", "Apple MPS"))
 PRIORITIES: dict[str, tuple[float, float, float]] = {
     "balanced": (0.7, 0.15, 0.15),
@@ -74,12 +81,16 @@ class Profile:
     multilingual: bool = False
     """Cross-lingual or many languages: rank on the multilingual benchmark."""
     domain: str = "general"
+    task: str = "retrieval"
+    """What the embeddings are for (TASKS)."""
     doc_tokens: int = 400
     """Typical document length in tokens."""
     will_chunk: bool = True
     """When False, a window shorter than doc_tokens excludes a model instead of costing points."""
     corpus_docs: int = 10_000
     queries_per_month: int = 100_000
+    docs_updated_per_month: int | None = None
+    """New or changed documents re-embedded each month (None: the ranking's assumed share)."""
     open_only: bool = True
     """Open weights only (self-hosted): no per-token spend."""
     max_price_per_1m: float | None = None
@@ -91,6 +102,8 @@ class Profile:
     api_allowed: bool = True
     licence: str = "any"
     open_weights_required: bool = False
+    image_text: bool = False
+    """The corpus has images too: image-text (CLIP-style) models become candidates."""
     priority: tuple[float, float, float] = PRIORITIES["balanced"]
 
     def replace(self, **changes: Any) -> Profile:
@@ -143,10 +156,12 @@ class Profile:
         return {
             "languages": languages,
             "domain": "general" if self.domain == "other" else self.domain,
+            "task": self.task,
             "doc_tokens": self.doc_tokens,
             "will_chunk": self.will_chunk,
             "corpus_docs": self.corpus_docs,
             "queries_per_month": self.queries_per_month,
+            "docs_updated_per_month": self.docs_updated_per_month,
             "open_only": self.open_only,
             "max_usd_per_1m": None if self.open_only else self.max_price_per_1m,
             "monthly_cap_usd": None if self.open_only else self.monthly_cap_usd,
@@ -156,6 +171,7 @@ class Profile:
             "api_allowed": self.api_allowed,
             "commercial_use": self.licence in ("commercial", "permissive"),
             "open_weights_required": self.open_weights_required,
+            "image_text": self.image_text,
             "quality_weight": q,
             "speed_weight": s,
             "cost_weight": c,

@@ -88,7 +88,10 @@ class LiveRecord:
             raise UserError("the trial was not recorded: it stopped before any model ran")
         db = self.services.open_db()
         try:
-            finish_trial(db, self.trial_id, complete=result.complete, results=kept_rows(result))
+            finish_trial(
+                db, self.trial_id, complete=result.complete, results=kept_rows(result),
+                stability=result.stability,
+            )
         finally:
             db.close()
         return f"Saved trial #{self.trial_id} under decision #{self.decision}."

@@ -13,9 +13,10 @@ from pathlib import Path
 from typing import TYPE_CHECKING, Protocol
 
 if TYPE_CHECKING:
+    from catalog.evidence_data import TaskScores
     from catalog.models import ModelSpec
     from evaluators.hardware import Hardware
-    from evaluators.types import Dataset, ModelResult, TrialResult
+    from evaluators.types import Dataset, ModelResult, PhaseEvent, TrialResult
     from storage.sqlite_lib import Database
 
 
@@ -35,6 +36,10 @@ class RunTrial(Protocol):
         checks: Sequence[str] | str = (),
         int8: bool = False,
         max_usd: float | None = None,
+        on_phase: Callable[[PhaseEvent], None] | None = None,
+        chunk_sizes: Sequence[int] | None = None,
+        rerank: str | None = None,
+        rerank_depth: int = 50,
     ) -> TrialResult: ...
 
 
@@ -50,13 +55,15 @@ class CatalogSnapshot:
 
     models: tuple[ModelSpec, ...]
     version: str
+    evidence: TaskScores | None = None
+    """The per-task score table the ranking reads (None: the shipped one)."""
 
 
 def _catalog() -> CatalogSnapshot:
-    from storage.catalog_overlay import catalog_with_overlay, effective_catalog_version
+    from storage.catalog_overlay import catalog_with_overlay, effective_catalog_version, effective_task_scores
 
     # Shipped data plus any `embedscout catalog refresh` overlay: what every ranking uses.
-    return CatalogSnapshot(catalog_with_overlay(), effective_catalog_version())
+    return CatalogSnapshot(catalog_with_overlay(), effective_catalog_version(), effective_task_scores())
 
 
 def _detect_hardware(*, probe_gpu: bool = True) -> Hardware:

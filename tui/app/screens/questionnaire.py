@@ -34,7 +34,7 @@ from tui.app.screens.base import AppScreen
 from tui.app.widgets.answers_summary import AnswersSummary
 from tui.app.widgets.path_input import PathSuggester
 from tui.present.profile import describe_hardware
-from tui.workflow.profile import BUDGETS, DOMAINS, GPUS, LANGUAGES, LICENCES, Profile
+from tui.workflow.profile import BUDGETS, DOMAINS, GPUS, LANGUAGES, LICENCES, TASKS, Profile
 
 if TYPE_CHECKING:
     from evaluators.hardware import Hardware
@@ -135,7 +135,11 @@ class QuestionnaireScreen(AppScreen):
             RadioSet(
                 *[RadioButton(name, a.domain == code, id=f"domain-{code}") for code, name in DOMAINS],
                 id="domain",
-            )
+            ),
+            Label("What are the embeddings for?", classes="question"),
+            RadioSet(
+                *[RadioButton(name, a.task == code, id=f"task-{code}") for code, name in TASKS], id="task"
+            ),
         ]
 
     def _controls_length(self, a: Profile) -> list[Widget]:
@@ -289,7 +293,7 @@ class QuestionnaireScreen(AppScreen):
         group = event.radio_set.id or ""
         if group == "budget":
             self._set_budget()
-        elif event.pressed.id and group in ("domain", "licence"):
+        elif event.pressed.id and group in ("domain", "task", "licence"):
             self._set(**{group: event.pressed.id.removeprefix(f"{group}-")})
 
     @on(Select.Changed, "#gpu")

@@ -1,0 +1,132 @@
+"""A loaded, chunked dataset kept as JSON, so re-running a trial on unchanged files skips reading, chunking
+and answer matching (and the import of the ingest code): most of a cached re-run's start-up.
+
+The key covers every source file's path, size and mtime, the loader's options, and the size and mtime of the
+loader's own code, so an edited document or a new embedscout invalidates it. A dataset whose `info` does
+not survive JSON unchanged is not cached (it would come back different).
+"""
+
+from __future__ import annotations
+
+import hashlib
+import json
+import os
+from collections.abc import Callable, Iterable
+from pathlib import Path
+from typing import Any
+
+from evaluators.types import Dataset, Doc, Query
+
+FORMAT = 1
+MAX_BYTES = 200 * 2**20
+"""Larger datasets are loaded every time rather than doubled on disk."""
+
+
+def cached_dataset(
+    kind: str,
+    options: dict[str, Any],
+    sources: Iterable[str | Path],
+    cache_dir: Path | None,
+    load: Callable[[], Dataset],
+) -> Dataset:
+    """`load()` once per (kind, options, source files, loader code); later calls read the stored copy."""
+    if cache_dir is None:
+        return load()
+    file = Path(cache_dir) / "datasets" / f"{_key(kind, options, sources)}.json"
+    stored = _read(file)
+    if stored is not None:
+        return stored
+    ds = load()
+    _write(file, ds)
+    return ds
+
+
+def fingerprint_of(ds: Dataset) -> str:
+    """The dataset's fingerprint as the loaders compute it (the ingest code is imported only here)."""
+    from evaluators.datasets import fingerprint
+
+    return str(fingerprint(ds.corpus, ds.queries, ds.qrels))
+
+
+def _key(kind: str, options: dict[str, Any], sources: Iterable[str | Path]) -> str:
+    files: list[tuple[str, int, int]] = []
+    for src in sources:
+        files += _stats(Path(src))
+    code = _stats(Path(__file__).parent / "ingest") + _stats(Path(__file__).parent / "datasets.py")
+    raw = json.dumps(
+        {
+            "format": FORMAT,
+            "kind": kind,
+            "options": options,
+            "files": files,
+            "code": [(Path(p).name, s, m) for p, s, m in code],
+        },
+        sort_keys=True,
+        default=str,
+    )
+    return hashlib.sha256(raw.encode("utf-8")).hexdigest()[:32]
+
+
+def _stats(path: Path) -> list[tuple[str, int, int]]:
+    """(path, size, mtime_ns) of a file, or of every file below a folder (sorted)."""
+    if path.is_file():
+        st = path.stat()
+        return [(str(path.resolve()), st.st_size, st.st_mtime_ns)]
+    out = []
+    for root, dirs, names in os.walk(path):
+        dirs[:] = [d for d in dirs if d != "__pycache__"]
+        for name in names:
+            full = os.path.join(root, name)
+            try:
+                st = os.stat(full)
+            except OSError:
+                continue
+            out.append((os.path.abspath(full), st.st_size, st.st_mtime_ns))
+    return sorted(out)
+
+
+def _to_json(ds: Dataset) -> dict[str, Any]:
+    return {
+        "format": FORMAT,
+        "name": ds.name,
+        "qrels": ds.qrels,
+        "qrels_level": ds.qrels_level,
+        "query_origin": ds.query_origin,
+        "info": ds.info,
+        "corpus": [[d.id, d.text, d.title, d.source, d.parent_id] for d in ds.corpus],
+        "queries": [[q.id, q.text, q.answer] for q in ds.queries],
+    }
+
+
+def _from_json(data: dict[str, Any]) -> Dataset:
+    return Dataset(
+        name=data["name"],
+        corpus=tuple(Doc(i, t, ti, s, p) for i, t, ti, s, p in data["corpus"]),
+        queries=tuple(Query(i, t, a) for i, t, a in data["queries"]),
+        qrels=data["qrels"],
+        qrels_level=data["qrels_level"],
+        query_origin=data["query_origin"],
+        info=data["info"],
+    )
+
+
+def _read(file: Path) -> Dataset | None:
+    try:
+        data = json.loads(file.read_text("utf-8"))
+        return _from_json(data) if data.get("format") == FORMAT else None
+    except (OSError, ValueError, KeyError, TypeError):
+        return None  # missing or damaged: load again
+
+
+def _write(file: Path, ds: Dataset) -> None:
+    data = _to_json(ds)
+    text = json.dumps(data, ensure_ascii=False)
+    if len(text) > MAX_BYTES or _from_json(json.loads(text)) != ds:
+        return  # too big, or something in it would not come back the same
+    tmp = file.with_name(f".{file.name}.{os.getpid()}.tmp")
+    try:
+        file.parent.mkdir(parents=True, exist_ok=True)
+        tmp.write_text(text, encoding="utf-8")
+        os.replace(tmp, file)  # readers never see half a file
+    except OSError:  # a read-only cache only costs the next run its load time
+        tmp.unlink(missing_ok=True)
