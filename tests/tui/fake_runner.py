@@ -43,6 +43,7 @@ class FakeRunner:
 
         self.calls.append(list(refs))
         self.cache_dirs.append(options.pop("cache_dir", None))
+        options.pop("on_phase", None)  # a callback (estimates, export...), not a trial option
         self.options.append(options)
         cap = options.get("max_usd")
         if cap is not None and cap < FAKE_API_USD and any(r.startswith("openai:") for r in refs):

@@ -37,9 +37,9 @@ async def test_same_plan_same_record_from_cli_and_tui() -> None:
         tui_plan = app.draft.trials[0].plan
 
     cli_plan = plan_from_flags(
-        corpus=None, queries=None, qrels=None, models=("bm25", BGE), sample=200, seed=0, chunk_tokens=256,
+        corpus=None, queries=None, qrels=None, models=("bm25", BGE), sample=200, seed=0, chunk_text="256",
         chunk_overlap=32, synthetic="auto", backend="auto", int8=False, checks=None, max_usd=None,
-        n_generate=None, llm=None, demo=True, no_cache=False,
+        n_generate=None, llm=None, rerank=None, rerank_depth=50, demo=True, no_cache=False,
     )  # fmt: skip
     assert cli_plan == tui_plan  # the flags and the form describe the same plan
     with journal() as db:

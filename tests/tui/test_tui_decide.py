@@ -26,7 +26,7 @@ async def _english_trial_then_decide(app: EmbedscoutApp, pilot) -> None:  # type
     await pilot.press(*["ctrl+n"] * 7)  # every question at its default, then the shortlist
     await settle(pilot)
     assert app.current_mode == "shortlist"
-    await pilot.press("down", "down", "space", "t")  # row 2: bge-small-en-v1.5
+    await pilot.press("down", "space", "t")  # row 1: bge-small-en-v1.5 (the evidence ranks it first)
     await settle(pilot)
     await pilot.press("ctrl+r")
     await settle(pilot)
@@ -198,9 +198,9 @@ async def test_decide_without_trial_ranks_and_saves_the_shortlist() -> None:
         await settle(pilot)
     with journal() as db:
         saved = get_decision(db, 1)
-    assert saved.chosen_model == "nomic-ai/nomic-embed-text-v1.5" and saved.trials == []  # the top pick
+    assert saved.chosen_model == "BAAI/bge-small-en-v1.5" and saved.trials == []  # the top pick
     assert saved.latest_recommendation is not None
-    assert saved.latest_recommendation.candidates[0]["id"] == "nomic-ai/nomic-embed-text-v1.5"
+    assert saved.latest_recommendation.candidates[0]["id"] == "BAAI/bge-small-en-v1.5"
 
 
 async def test_save_error_is_a_notification(tmp_path: Path) -> None:

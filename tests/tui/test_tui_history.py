@@ -23,7 +23,7 @@ def _seed() -> None:
         for title, model, status in (
             ("Legal search", "BAAI/bge-m3", "decided"),
             ("Support bot", "bm25", "draft"),
-            ("Code search", "nomic-ai/nomic-embed-text-v1.5", "decided"),
+            ("Code search", "sentence-transformers/all-MiniLM-L6-v2", "decided"),
         ):
             i = store.create_decision(db, title=title, requirements=req)
             candidates = [{"id": "BAAI/bge-small-en-v1.5", "score": 40.0}, {"id": model, "score": 30.0}]
@@ -104,7 +104,7 @@ async def test_history_export_and_recheck(services: Services, home: Path) -> Non
         await settle(pilot)
         text = app.screen.query_one("#decision-detail", Markdown).source
         assert "Re-check of #3" in text and "- Catalog v1 -> test-catalog" in text
-        assert "- Chosen model nomic-ai/nomic-embed-text-v1.5: was #2, now #1" in text
+        assert "- Chosen model sentence-transformers/all-MiniLM-L6-v2: was #2, now #3" in text
 
 
 async def test_history_empty_journal(services: Services) -> None:

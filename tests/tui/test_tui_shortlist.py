@@ -30,7 +30,7 @@ async def test_candidates_ranked_with_bm25_ticked(services: Services) -> None:
         table = app.screen.query_one("#candidates-table", DataTable)
         names = _column(table, 2)
         assert names[0].startswith("BM25") and _column(table, 0)[0] == "✓"
-        assert names[1:] == ["nomic-embed-text-v1.5", "bge-small-en-v1.5", "all-MiniLM-L6-v2"]
+        assert names[1:] == ["bge-small-en-v1.5", "nomic-embed-text-v1.5", "all-MiniLM-L6-v2"]
         assert app.draft.ticked == ("bm25",) and app.draft.recommendation is not None
 
 
@@ -39,10 +39,10 @@ async def test_space_ticks_and_unticks(services: Services) -> None:
     async with app.run_test(size=(100, 32)) as pilot:
         await settle(pilot)
         await pilot.press("down", "space")
-        assert "nomic-ai/nomic-embed-text-v1.5" in app.draft.ticked
+        assert "BAAI/bge-small-en-v1.5" in app.draft.ticked
         assert _column(app.screen.query_one("#candidates-table", DataTable), 0)[:2] == ["✓", "✓"]
         await pilot.press("space")
-        assert "nomic-ai/nomic-embed-text-v1.5" not in app.draft.ticked
+        assert "BAAI/bge-small-en-v1.5" not in app.draft.ticked
         await pilot.press("up", "space")
         assert app.draft.ticked == ()
 
@@ -66,7 +66,7 @@ async def test_detail_pane_has_reasons_and_sources(services: Services) -> None:
         await pilot.press("down")
         await pilot.pause()
         text = app.screen.query_one("#candidate-detail", Markdown).source
-        assert "fits your 16 GB RAM on CPU" in text and "https://hf.co/nomic-ai/nomic-embed-text-v1.5" in text
+        assert "fits your 16 GB RAM on CPU" in text and "https://hf.co/BAAI/bge-small-en-v1.5" in text
         assert "Commercial use: yes" in text and "True" not in text
 
 
@@ -79,7 +79,7 @@ async def test_excluded_tab_lists_failed_constraints(services: Services) -> None
         assert app.screen.query_one(TabbedContent).active == "tab-excluded"
         reasons = _column(app.screen.query_one("#excluded-table", DataTable), 2)
         assert "API-only model; your budget is open-weights only" in reasons
-        assert any("needs ~38 GB RAM on CPU" in r and "you have 16" in r for r in reasons)
+        assert any("needs ~37 GB RAM on CPU" in r and "you have 16" in r for r in reasons)
 
 
 async def test_plot_tab_and_axis_switch(services: Services) -> None:
