@@ -41,6 +41,7 @@ from evaluators.types import (
     ModelResult,
     PhaseEvent,
     PhaseFn,
+    Query,
     TrialCancelled,
     TrialInputError,
     TrialResult,
@@ -149,7 +150,7 @@ def run_trial(
     """
     if not dataset.corpus:
         raise TrialInputError("the corpus is empty: nothing to search")
-    queries = [q for q in dataset.queries if any(g > 0 for g in dataset.qrels.get(q.id, {}).values())]
+    queries = scored_queries(dataset)
     if not queries:
         raise TrialInputError("no query has a relevant document in the corpus: nothing to score")
     ctx = _Ctx(
@@ -190,6 +191,11 @@ def run_trial(
     result.stability = _winner_stability(ctx, result)
     result.finished_at = _now()
     return result
+
+
+def scored_queries(dataset: Dataset) -> list[Query]:
+    """The queries a trial scores: those with at least one relevant document in the corpus."""
+    return [q for q in dataset.queries if any(g > 0 for g in dataset.qrels.get(q.id, {}).values())]
 
 
 def _winner_stability(ctx: _Ctx, result: TrialResult) -> WinnerStability | None:
