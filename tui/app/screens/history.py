@@ -30,7 +30,7 @@ class HistoryScreen(AppScreen):
     CSS_PATH = "history.tcss"
     AUTO_FOCUS = "#decisions"
     BINDINGS = [
-        Binding("enter", "open", "Open"),
+        Binding("enter", "open", "Full report"),
         Binding("space", "mark", "Mark"),
         Binding("c", "compare", "Compare"),
         Binding("r", "recheck", "Re-check"),
@@ -92,7 +92,9 @@ class HistoryScreen(AppScreen):
             table.add_row(
                 mark, str(d.id), d.created_at[:10], d.title, d.status, d.chosen_model or "-", key=str(d.id)
             )
-        self.query_one("#history-count", Label).update(f"{len(decisions)} decision(s)")
+        self.query_one("#history-count", Label).update(
+            f"{len(decisions)} decision(s) · Enter: full report"
+        )
         if not decisions:
             self.query_one("#decision-detail", Markdown).update(
                 "No decisions yet. Save one from the Decide screen (F5)."
