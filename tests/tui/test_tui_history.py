@@ -82,7 +82,7 @@ async def test_history_compare_two(services: Services) -> None:
         assert shown_text(app.screen.query_one("#compare-a")).startswith("Code search")
         assert shown_text(app.screen.query_one("#compare-b")).startswith("Support bot")
         rows = {(section, label): a != b for section, body in app.screen.diff_rows for label, a, b in body}
-        assert rows[("Decision", "Title")] and not rows[("Answers", "Languages")]
+        assert rows[("Decision", "Title")] and not rows[("Questions and answers", "Languages")]
         diff = shown_text(app.screen.query_one("#diff"))
         assert "≠   Title" in diff and "Languages" in diff
         await pilot.press("escape")

@@ -131,7 +131,7 @@ def diff_sections(diff: DecisionDiff) -> list[tuple[str, list[tuple[str, str, st
     return [
         ("Decision", [(r.label.capitalize(), plain(r.a or None), plain(r.b or None)) for r in diff.summary]),
         (
-            "Answers",
+            "Questions and answers",
             [
                 (requirement_label(r.label), requirement_value(r.label, r.a), requirement_value(r.label, r.b))
                 for r in diff.requirements
