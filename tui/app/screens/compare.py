@@ -40,7 +40,7 @@ def diff_renderable(sections: DiffRows, a: int, b: int) -> RenderableType:
             show_header=not parts, show_edge=False, pad_edge=False,
         )  # fmt: skip
         table.add_column("", width=1)
-        table.add_column("", ratio=2, style="dim")
+        table.add_column("", ratio=2, style="dim", overflow="fold")
         table.add_column(f"#{a}", ratio=3, overflow="fold")
         table.add_column(f"#{b}", ratio=3, overflow="fold")
         for label, va, vb in rows:
