@@ -16,12 +16,13 @@ from evaluators.answers import ANSWER_HIT, answer_hits
 from evaluators.eta import eta_record
 from evaluators.ingest.model_chunking import View
 from evaluators.measure import MEM_METHOD, PeakMemory
-from evaluators.metrics import PRIMARY, mean_metrics, per_query_metrics
+from evaluators.metrics import PRIMARY, mean_metrics, per_query_metrics, per_query_ndcg
 from evaluators.models import ModelRef, resolve_model
 from evaluators.optins import deeper_checks, int8_agreement
 from evaluators.rerank import rerank, rerank_row_info
 from evaluators.search import maxp
 from evaluators.stats import bootstrap_ci
+from evaluators.tradeoff_cache import cached_table, table_key
 from evaluators.tradeoffs import tradeoff_table
 from evaluators.trial_context import DEPTH, SEED, Run, TrialContext, now
 from evaluators.trial_runs import bm25_run, dense_run, hybrid_run, memo_key
@@ -161,22 +162,42 @@ def score(ctx: TrialContext, run: Run) -> Scores:
 def _tradeoffs(
     ctx: TrialContext, mref: ModelRef, run: Run, reference: dict[str, float]
 ) -> dict[str, Any] | None:
-    """The size/quality table re-scored from this run's own vectors (scored exactly like the row)."""
-    view = run.view
-    if run.docs is None or run.queries is None or view is None:
+    """The size/quality table re-scored from this run's own vectors (scored exactly like the row); kept in
+    the cache folder, so a re-run on the same vectors and labels reads it back (evaluators.tradeoff_cache)."""
+    view, queries, docs = run.view, run.queries, run.docs
+    if docs is None or queries is None or view is None:
         return None
     qrels = {q: view.qrels[q] for q in ctx.qids if q in view.qrels}
-    return tradeoff_table(
-        run.queries,
-        run.docs,
-        score=lambda idx, val: per_query_metrics(ranked(ctx, idx, val, view), qrels)[PRIMARY],
-        reference=reference,
-        matryoshka=mref.spec.matryoshka_dims if mref.spec else None,
-        normalize=mref.normalize,
-        depth=DEPTH,
-        seed=SEED,
-        should_stop=ctx.stop,
-    )
+    options: dict[str, Any] = {
+        "matryoshka": list(mref.spec.matryoshka_dims or ()) if mref.spec else None,
+        "normalize": mref.normalize,
+        "depth": DEPTH,
+        "seed": SEED,
+    }
+
+    def compute() -> dict[str, Any]:
+        return tradeoff_table(
+            queries,
+            docs,
+            score=lambda idx, val: per_query_ndcg(ranked(ctx, idx, val, view), qrels),
+            reference=reference,
+            matryoshka=mref.spec.matryoshka_dims if mref.spec else None,
+            normalize=mref.normalize,
+            depth=DEPTH,
+            seed=SEED,
+            should_stop=ctx.stop,
+        )
+
+    if ctx.cache_dir is None:
+        return compute()
+    scoring = {
+        "qids": ctx.qids,
+        "qrels": qrels,
+        "level": view.qrels_level,
+        "units": [[u.id, u.parent_id] for u in view.units],
+        "reference": [reference.get(q) for q in sorted(reference)],
+    }
+    return cached_table(ctx.cache_dir, table_key(queries, docs, scoring, options), compute)
 
 
 def ranked(ctx: TrialContext, idx: np.ndarray, val: np.ndarray, view: View) -> dict[str, list[str]]:
