@@ -17,7 +17,7 @@ from typing import Any
 
 from evaluators.types import Dataset, Doc, Query
 
-FORMAT = 1
+FORMAT = 2
 MAX_BYTES = 200 * 2**20
 """Larger datasets are loaded every time rather than doubled on disk."""
 
@@ -93,20 +93,26 @@ def _to_json(ds: Dataset) -> dict[str, Any]:
         "qrels_level": ds.qrels_level,
         "query_origin": ds.query_origin,
         "info": ds.info,
-        "corpus": [[d.id, d.text, d.title, d.source, d.parent_id] for d in ds.corpus],
-        "queries": [[q.id, q.text, q.answer] for q in ds.queries],
+        "corpus": [_doc(d) for d in ds.corpus],
+        "documents": [_doc(d) for d in ds.documents],  # the runner re-cuts these per model tokenizer
+        "queries": [[q.id, q.text, q.answer, list(q.answers)] for q in ds.queries],
     }
+
+
+def _doc(d: Doc) -> list[Any]:
+    return [d.id, d.text, d.title, d.source, d.parent_id]
 
 
 def _from_json(data: dict[str, Any]) -> Dataset:
     return Dataset(
         name=data["name"],
         corpus=tuple(Doc(i, t, ti, s, p) for i, t, ti, s, p in data["corpus"]),
-        queries=tuple(Query(i, t, a) for i, t, a in data["queries"]),
+        queries=tuple(Query(i, t, a, tuple(more)) for i, t, a, more in data["queries"]),
         qrels=data["qrels"],
         qrels_level=data["qrels_level"],
         query_origin=data["query_origin"],
         info=data["info"],
+        documents=tuple(Doc(i, t, ti, s, p) for i, t, ti, s, p in data["documents"]),
     )
 
 

@@ -253,8 +253,10 @@ def _dist_info_versions() -> dict[str, str]:
             continue
         for folder in names:
             for suffix in (".dist-info", ".egg-info"):
-                if folder.endswith(suffix) and "-" in folder:
-                    dist, _, version = folder[: -len(suffix)].partition("-")
+                stem = folder[: -len(suffix)]
+                # 'name-1.0.dist-info'; a source tree's 'name.egg-info' (setuptools, editable) has no version
+                if folder.endswith(suffix) and "-" in stem:
+                    dist, _, version = stem.partition("-")
                     out.setdefault(_normalise(dist), version.split("-py")[0])
     return out
 

@@ -30,6 +30,7 @@ from evaluators.types import (
     Dataset,
     ModelResult,
     PhaseFn,
+    Query,
     TrialCancelled,
     TrialInputError,
     TrialResult,
@@ -39,7 +40,7 @@ from evaluators.winner.assess import doc_sample, winner_stability
 from evaluators.winner.model import WinnerStability
 from evaluators.winner.projection import RowRanking, row_ranking
 
-__all__ = ["DEPTH", "passage_text", "run_trial", "describe_dataset"]
+__all__ = ["DEPTH", "passage_text", "run_trial", "describe_dataset", "scored_queries"]
 
 
 def run_trial(
@@ -81,7 +82,7 @@ def run_trial(
     """
     if not dataset.corpus:
         raise TrialInputError("the corpus is empty: nothing to search")
-    queries = [q for q in dataset.queries if any(g > 0 for g in dataset.qrels.get(q.id, {}).values())]
+    queries = scored_queries(dataset)
     if not queries:
         raise TrialInputError("no query has a relevant document in the corpus: nothing to score")
     ctx = TrialContext(
@@ -121,6 +122,11 @@ def run_trial(
     result.stability = _winner_stability(ctx, result)
     result.finished_at = now()
     return result
+
+
+def scored_queries(dataset: Dataset) -> list[Query]:
+    """The queries a trial scores: those with at least one relevant document in the corpus."""
+    return [q for q in dataset.queries if any(g > 0 for g in dataset.qrels.get(q.id, {}).values())]
 
 
 def _winner_stability(ctx: TrialContext, result: TrialResult) -> WinnerStability | None:

@@ -299,6 +299,6 @@ def deployment_md(decision: Decision) -> list[str]:
 
 
 def _md_table(header: list[str], rows: list[list[str]]) -> list[str]:
-    from storage.report import _table  # lazily: report imports this module for its sections
+    from storage.report import markdown_table
 
-    return _table(header, rows)
+    return markdown_table(header, rows)

@@ -1,7 +1,8 @@
-"""Decisions as reports: a side-by-side diff, a readable Markdown export, a JSON document that imports back.
+"""Decisions as data: a side-by-side diff and a JSON document that imports back.
 
-Pure functions over `Decision` records (no SQL), so the CLI, the TUI and tests share one rendering.
-`storage.store` wraps them as diff_decisions / export_markdown / export_json / import_json.
+Pure functions over `Decision` records (no SQL); `storage.store` wraps them as diff_decisions / export_json
+/ import_json. The readable Markdown report is presentation and lives with the other views in
+`tui.present.markdown` (one trial-row renderer for the CLI, the TUI and the report).
 """
 
 from __future__ import annotations
@@ -11,9 +12,6 @@ from dataclasses import dataclass, field
 from typing import Any
 
 from evaluators.scale import source_label
-from evaluators.winner.model import WinnerStability
-from evaluators.winner.text import detail_lines
-from storage import handover
 from storage.db import StorageError
 from storage.records import STATUSES, Decision, RecommendationRecord, TrialRecord, utcnow
 from storage.validate import check_document
@@ -22,8 +20,6 @@ DOCUMENT_FORMAT = "embedscout-decision"
 DOCUMENT_VERSION = 1
 _EXPORT_HINT = "give a file written by 'embedscout export ID --format json'"
 HEADLINE_METRICS = ("ndcg@10", "recall@10", "mrr@10")
-ANSWER_HIT = "answer_hit@1"
-"""evaluators.answers.ANSWER_HIT (storage reads results as plain dicts and imports no evaluator code)."""
 """Metrics shown in diffs and report tables (all are kept in the JSON)."""
 
 
@@ -143,170 +139,19 @@ def _dataset_label(d: Decision) -> str | None:
     return f"{ds.get('name', '?')}" + (f" ({fp[:12]})" if fp else "")
 
 
-# --- Markdown ------------------------------------------------------------
+# --- Markdown tables -----------------------------------------------------
 
 
-def render_markdown(d: Decision) -> str:
-    """A report a colleague can read months later: answers, shortlist, trials with CIs and n, choice."""
-    lines = [f"# {_inline(d.title)}", ""]
-    lines.append(
-        f"- Decision #{d.id} · status **{d.status}** · created {d.created_at} · updated {d.updated_at}"
-    )
-    if d.tags:
-        lines.append(f"- Tags: {', '.join(_inline(t) for t in d.tags)}")
-    if d.superseded_by is not None:
-        lines.append(f"- Superseded by decision #{d.superseded_by}")
-    lines += ["", "## Questions and answers", ""]
-    if d.requirements:
-        lines += _table(["Question", "Answer"], [[k, plain(v)] for k, v in d.requirements.items()])
-    else:
-        lines.append("_No requirements recorded._")
-    lines += _recommendation_md(d.latest_recommendation)
-    lines += ["", "## Trials"]
-    if not d.trials:
-        lines += ["", "_No trials recorded._"]
-    for trial in d.trials:
-        lines += _trial_md(trial) + handover.tradeoffs_md(trial, d.requirements)
-    lines += ["", "## Choice", ""]
-    if d.chosen_model:
-        lines.append(f"**Chosen model:** {_inline(d.chosen_model)}")
-        lines += ["", *(f"> {line}" for line in (d.rationale or "(no rationale recorded)").splitlines())]
-    else:
-        lines.append("_No model chosen yet._")
-    lines += handover.deployment_md(d)
-    return "\n".join(lines).rstrip() + "\n"
-
-
-def _recommendation_md(rec: RecommendationRecord | None) -> list[str]:
-    lines = ["", "## Shortlist", ""]
-    if rec is None:
-        return [*lines, "_No recommendation recorded._"]
-    lines += [f"Catalog version {rec.catalog_version or 'unknown'}, recommended {rec.created_at}.", ""]
-    rows = [
-        [str(i), str(c.get("id", "")), num(c.get("score")), "; ".join(map(str, c.get("reasons") or []))]
-        for i, c in enumerate(rec.candidates, start=1)
-    ]
-    lines += _table(["#", "Model", "Score", "Why"], rows) if rows else ["_No candidates._"]
-    lines += handover.sizing_md(rec.extra.get("sizing") or [], rec.extra.get("sizing_assumptions"))
-    if rec.excluded:
-        lines += ["", "### Excluded", ""]
-        lines += _table(
-            ["Model", "Why not"],
-            [[str(e.get("id", "")), "; ".join(map(str, e.get("reasons") or []))] for e in rec.excluded],
-        )
-    return lines
-
-
-def _trial_md(trial: TrialRecord) -> list[str]:
-    ds = trial.dataset
-    title = f"### Trial {trial.id}: {_inline(str(ds.get('name', 'dataset')))} ({trial.status})"
-    facts = [f"{k}: {plain(ds[k])}" for k in ("n_docs", "n_chunks", "n_queries", "query_origin") if k in ds]
-    if ds.get("fingerprint"):
-        facts.append(f"fingerprint `{ds['fingerprint']}`")
-    lines = ["", title, "", f"Dataset: {'; '.join(facts) or 'not described'}. Run {trial.started_at}."]
-    provenance = [f"- {_inline(line)}" for line in trial_provenance(trial)]
-    lines += ["", *provenance] if provenance else []
-    if str(ds.get("query_origin", "user")) not in ("user", "dataset"):
-        lines.append(
-            f"Queries are {ds.get('query_origin')}, not written by people: treat the numbers as indicative."
-        )
-    if trial.settings:
-        lines.append(f"Settings: {_flat(trial.settings)}.")
-    if trial.environment:
-        lines.append(f"Environment: {_flat(trial.environment)}.")
-    extra = _extra_metrics(trial)
-    header = ["Model", "Status", *(f"{m} (95% CI)" for m in (*HEADLINE_METRICS, *extra)), "n", "p50 ms"]
-    rows = [_result_row(r, ds, extra) for r in trial.results]
-    if ANSWER_HIT in extra:
-        lines.append(f"{ANSWER_HIT}: the share of queries whose top-1 chunk contains an answer text.")
-    table = _table(header, rows) if rows else ["_No results recorded._"]
-    return [*lines, "", *table, *_stability_md(trial), *_checks_md(trial)]
-
-
-def _stability_md(trial: TrialRecord) -> list[str]:
-    """How firmly the best model is best (evaluators.winner), when the trial has the figure."""
-    figure = WinnerStability.load(trial.stability)
-    if figure is None:
-        return []
-    return ["", "#### Winner stability", "", *(f"- {_inline(line)}" for line in detail_lines(figure))]
-
-
-def _extra_metrics(trial: TrialRecord) -> tuple[str, ...]:
-    """Metrics shown only when a row has them (answer-hit@1: when the queries carried answer texts)."""
-    return (ANSWER_HIT,) if any(ANSWER_HIT in (r.get("metrics") or {}) for r in trial.results) else ()
-
-
-def _checks_md(trial: TrialRecord) -> list[str]:
-    """The deeper checks stored with the trial: one row per model and check, with its one-line summary."""
-    rows = [
-        [
-            str(result.get("model", "")),
-            str(kind),
-            str(check.get("status", "?")).replace("_", " "),
-            str(check.get("n", "-")),
-            _inline(str(check.get("summary", ""))),
-        ]
-        for result in trial.results
-        for kind, check in ((result.get("details") or {}).get("checks") or {}).items()
-        if isinstance(check, dict)
-    ]
-    if not rows:
-        return []
-    return ["", "#### Deeper checks", "", *_table(["Model", "Check", "Status", "n", "Summary"], rows)]
-
-
-def _result_row(result: dict[str, Any], ds: dict[str, Any], extra: tuple[str, ...] = ()) -> list[str]:
-    metrics, ci = result.get("metrics") or {}, result.get("ci95") or {}
-    cells = []
-    for m in (*HEADLINE_METRICS, *extra):
-        bounds = ci.get(m)
-        interval = f" [{num(bounds[0])}, {num(bounds[1])}]" if bounds and len(bounds) == 2 else ""
-        cells.append(num(metrics.get(m)) + interval if m in metrics else "-")
-    per_query = (result.get("per_query") or {}).get("ndcg@10")
-    n = len(per_query) if per_query else ds.get("n_queries", "-")
-    status = str(result.get("status", "ok"))
-    if result.get("error"):
-        status += f": {result['error']}"
-    p50 = (result.get("perf") or {}).get("query_p50_ms")
-    return [str(result.get("model", "")), status, *cells, str(n), num(p50)]
-
-
-def _table(header: list[str], rows: list[list[str]]) -> list[str]:
+def markdown_table(header: list[str], rows: list[list[str]]) -> list[str]:
+    """A pipe table with every cell escaped (|, backslash, line breaks): the one table writer of the
+    Markdown report (`tui.present.markdown`) and its storage-side sections (`storage.handover`)."""
     out = ["| " + " | ".join(header) + " |", "|" + "---|" * len(header)]
-    out += ["| " + " | ".join(_cell(c) for c in row) + " |" for row in rows]
+    out += ["| " + " | ".join(_md_cell(c) for c in row) + " |" for row in rows]
     return out
 
 
-def _cell(text: str) -> str:
+def _md_cell(text: str) -> str:
     return text.replace("\\", "\\\\").replace("|", "\\|").replace("\r\n", "<br>").replace("\n", "<br>")
-
-
-def _inline(text: str) -> str:
-    return " ".join(text.splitlines())
-
-
-def num(value: Any, digits: int = 3) -> str:
-    """A number for a table cell: floats to `digits` places, None as '-'."""
-    if isinstance(value, bool) or value is None:
-        return "-" if value is None else str(value)
-    return f"{value:.{digits}f}" if isinstance(value, float) else str(value)
-
-
-def plain(value: Any) -> str:
-    """Any stored value as one line of text: yes/no, '-', 'a, b', 'k=v, k=v'."""
-    if isinstance(value, bool):
-        return "yes" if value else "no"
-    if value is None:
-        return "-"
-    if isinstance(value, (list, tuple)):
-        return ", ".join(plain(v) for v in value) or "-"
-    if isinstance(value, dict):
-        return _flat(value) or "-"
-    return str(value)
-
-
-def _flat(d: dict[str, Any]) -> str:
-    return ", ".join(f"{k}={plain(v)}" for k, v in d.items())
 
 
 # --- JSON document -------------------------------------------------------

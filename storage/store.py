@@ -50,7 +50,6 @@ __all__ = [
     "delete_decision",
     "diff_decisions",
     "export_json",
-    "export_markdown",
     "finish_trial",
     "get_decision",
     "get_trial",
@@ -347,11 +346,6 @@ def delete_decision(db: Database, decision_id: int) -> None:
 def diff_decisions(db: Database, a_id: int, b_id: int) -> DecisionDiff:
     """Requirements, shortlists, trial results and choices of two decisions, side by side."""
     return report.diff(get_decision(db, a_id), get_decision(db, b_id))
-
-
-def export_markdown(db: Database, decision_id: int) -> str:
-    """A readable report: answers, shortlist with reasons, trials with CIs and n, choice and rationale."""
-    return report.render_markdown(get_decision(db, decision_id))
 
 
 def export_json(db: Database, decision_id: int) -> str:

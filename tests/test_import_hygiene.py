@@ -42,7 +42,7 @@ def test_top_level_help_imports_no_command_module() -> None:
         "from tui.cli import main\n"
         "with contextlib.redirect_stdout(io.StringIO()):\n"
         "    main.main(['--help'], standalone_mode=False)\n"
-        "print(','.join(m for m in sys.modules if m.startswith('tui.commands.') or m == 'sqlite_utils'))\n"
+        "print(','.join(m for m in sys.modules if m.startswith('tui.cli.cmd_') or m == 'sqlite_utils'))\n"
     )
     out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True)
     assert out.stdout.strip() == ""

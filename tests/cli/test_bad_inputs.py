@@ -153,7 +153,7 @@ FAILING: list[tuple[str, Build, int, str]] = [
     ("overlap >= size", _trial("--chunk-tokens", "10", "--chunk-overlap", "10"), 1,
      r"chunk overlap must be in"),
     ("synthetic bogus", _trial("--synthetic", "magic"), 1, r"unknown synthetic query method 'magic' \(use"),
-    ("checks bogus", _trial("--checks", "vibes"), 1, r"--checks: "),
+    ("checks bogus", _trial("--checks", "vibes"), 2, r"'--checks': unknown check vibes"),
     ("model with credentials", _trial("-m", SECRET_REF), 2,
      r"\*\*\*@host/v1: .*put the key in the environment"),
     ("llm with credentials", _trial("--generate-queries", "2", "--llm", SECRET_REF), 2,

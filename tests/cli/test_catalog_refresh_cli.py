@@ -22,7 +22,7 @@ from storage.catalog_overlay import (
     write_overlay,
 )
 from tests.unit._fake_http import FakeServer, free_closed_port_url, mteb_result, running_server, serve_results
-from tui.commands.catalog_refresh import refresh
+from tui.cli.cmd_catalog_refresh import refresh
 
 MODEL = "openai/text-embedding-3-small"
 FOLDER = "openai__text-embedding-3-small"

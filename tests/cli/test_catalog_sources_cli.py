@@ -28,8 +28,10 @@ def test_show_prints_each_fact_with_its_source() -> None:
 
 
 def test_show_says_why_a_fact_is_unknown_and_flags_broken_scores() -> None:
-    m3e = _flat(run(["catalog", "show", "moka-ai/m3e-base"]).stdout)
-    assert "licence - source: unknown:" in m3e and "commercial use - source: unknown:" in m3e
+    piccolo = _flat(run(["catalog", "show", "sensenova/piccolo-large-zh-v2"]).stdout)
+    assert "licence - source: unknown:" in piccolo and "commercial use - source: unknown:" in piccolo
+    m3e = _flat(run(["catalog", "show", "moka-ai/m3e-base"]).stdout)  # verified since: research use only
+    assert "licence non-commercial" in m3e and "commercial use no" in m3e
     jina = _flat(run(["catalog", "show", "jina-embeddings-v2-base-en"]).stdout)
     assert "IMPLAUSIBLE: Upstream result files look broken" in jina
 
@@ -40,5 +42,5 @@ def test_show_json_carries_fact_sources_and_the_implausible_note() -> None:
     assert "sentence_bert_config.json" in data["fact_sources"]["max_tokens"]
     jina = json.loads(run(["catalog", "show", "jinaai/jina-embeddings-v2-base-en", "--json"]).stdout)
     assert "broken" in jina["scores"]["mteb_eng_v2"]["implausible"]
-    listed = json.loads(run(["catalog", "list", "--json", "--filter", "m3e"]).stdout)["models"]
+    listed = json.loads(run(["catalog", "list", "--json", "--filter", "piccolo"]).stdout)["models"]
     assert listed and all(m["fact_sources"]["license"].startswith("unknown") for m in listed)

@@ -93,7 +93,7 @@ def test_show_table_and_json(db_file: Path) -> None:
     out = run("show", str(ids["odd"])).output
     assert ODD_TITLE in out  # markup-looking text printed literally
     out = run("show", str(ids["legal"])).output
-    for expected in ("Contracts", "BAAI/bge-m3", "failed", "0.700", "No model chosen yet", "legal"):
+    for expected in ("Contracts", "BAAI/bge-m3", "failed", "0.700", "No model chosen yet", "Domain", "Legal"):
         assert expected in out
     doc = json.loads(run("show", str(ids["legal"]), "--json").output)
     assert doc["decision"]["title"] == "Contracts" and len(doc["trials"]) == 1
@@ -141,7 +141,7 @@ def test_diff(db_file: Path) -> None:
     ids = seed(db_file)
     result = run("diff", str(ids["legal"]), str(ids["odd"]))
     assert result.exit_code == 0, result.output
-    for expected in ("Requirements", "Shortlist", "nomic/embed", "Trial results", "0.700", "legal"):
+    for expected in ("Requirements", "Shortlist", "nomic/embed", "Trial results", "0.700", "Legal"):
         assert expected in result.output
 
 
@@ -150,7 +150,7 @@ def test_export_import_round_trip(db_file: Path, tmp_path: Path) -> None:
     md_file, json_file = tmp_path / "report.md", tmp_path / "decision.json"
     assert run("export", str(ids["legal"]), "--format", "md", "-o", str(md_file)).exit_code == 0
     md = md_file.read_text(encoding="utf-8")
-    assert md.startswith("# Contracts") and "## Trials" in md and "(95% CI)" in md
+    assert md.startswith("# Contracts") and "## Trials" in md and "nDCG@10 [95% CI]" in md
     assert run("export", str(ids["odd"]), "--format", "json", "-o", str(json_file)).exit_code == 0
     from_stdout = json.loads(run("export", str(ids["odd"]), "--format", "json").output)
     from_file = json.loads(json_file.read_text(encoding="utf-8"))

@@ -97,7 +97,7 @@ def test_first_ctrl_c_asks_the_trial_to_stop(monkeypatch: pytest.MonkeyPatch) ->
 
     from rich.console import Console
 
-    from tui.commands.trial import _wait
+    from tui.cli.console_run import wait as _wait
 
     stop, finished = threading.Event(), threading.Event()
     real_wait, calls = finished.wait, []

@@ -37,7 +37,7 @@ def _run(*args: str) -> Result:
     [
         (["--generate-queries", "5"], "--generate-queries needs --llm"),
         (["--llm", "openai:gpt-4o-mini"], "--llm only applies with --generate-queries"),
-        (["--int8", "--backend", "torch"], "--int8 runs on the onnx backend"),
+        (["--int8", "--backend", "torch"], "int8 runs on the onnx backend, not torch"),
     ],
 )
 def test_option_combinations_are_usage_errors(corpus: Path, args: list[str], message: str) -> None:
@@ -47,7 +47,7 @@ def test_option_combinations_are_usage_errors(corpus: Path, args: list[str], mes
 
 def test_unknown_check_is_one_line(corpus: Path) -> None:
     res = _run("--corpus", str(corpus), "-m", "bm25", "--checks", "tokenizer,vibes")
-    assert res.exit_code == 1 and "--checks: unknown check vibes" in res.output
+    assert res.exit_code == 2 and "'--checks': unknown check vibes" in res.output
     assert len(res.output.strip().splitlines()) == 1
 
 

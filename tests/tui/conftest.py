@@ -1,16 +1,16 @@
-"""Fixtures for the TUI tests: fake Services (no catalog data, torch or SQLite); helpers live in fakes.py."""
+"""Fixtures for the TUI tests: Services with only I/O replaced (see fakes.py), a frozen journal clock."""
 
 from __future__ import annotations
 
 import pytest
 
-from tests.tui.fakes import FakeJournal, FakeRunner, fake_services
-from tui.services import Services
+from tests.tui.fakes import FakeRunner, fake_services, freeze_clock
+from tui.workflow.services import Services
 
 
-@pytest.fixture
-def journal() -> FakeJournal:
-    return FakeJournal()
+@pytest.fixture(autouse=True)
+def _frozen_clock(monkeypatch: pytest.MonkeyPatch) -> None:
+    freeze_clock(monkeypatch)
 
 
 @pytest.fixture
@@ -19,5 +19,5 @@ def runner() -> FakeRunner:
 
 
 @pytest.fixture
-def services(journal: FakeJournal, runner: FakeRunner) -> Services:
-    return fake_services(journal=journal, runner=runner)
+def services(runner: FakeRunner) -> Services:
+    return fake_services(runner=runner)

@@ -1,6 +1,7 @@
 """The scripted trial runner behind the TUI screen tests: batches with progress, a gate to hold a run, failing
 'broken' refs, and the opt-ins (checks, int8 variants, API usage and the spend cap) shaped like the real
-runner's rows."""
+runner's rows. It replaces only the encoding (the slow, hardware-bound part): the dataset description and
+the environment come from the real functions, as in `evaluators.runner.run_trial`."""
 
 from __future__ import annotations
 
@@ -25,6 +26,7 @@ class FakeRunner:
     calls: list[list[str]] = field(default_factory=list)
     options: list[dict[str, Any]] = field(default_factory=list)
     """The opt-ins (backend, checks, int8, max_usd) of each call."""
+    cache_dirs: list[Any] = field(default_factory=list)
 
     def __call__(
         self,
@@ -36,7 +38,12 @@ class FakeRunner:
         should_stop: Any = None,
         **options: Any,
     ) -> TrialResult:
+        from evaluators.hardware import environment
+        from evaluators.runner import describe_dataset, scored_queries
+
         self.calls.append(list(refs))
+        self.cache_dirs.append(options.pop("cache_dir", None))
+        options.pop("on_phase", None)  # a callback (estimates, export...), not a trial option
         self.options.append(options)
         cap = options.get("max_usd")
         if cap is not None and cap < FAKE_API_USD and any(r.startswith("openai:") for r in refs):
@@ -67,21 +74,22 @@ class FakeRunner:
                     name,
                     metrics={"ndcg@10": v, "recall@10": v + 0.1, "mrr@10": v - 0.05, "hit@1": v - 0.1},
                     ci95={"ndcg@10": (v - 0.05, v + 0.05)},
-                    p_vs_best={"ndcg@10": 0.01} if i < len(jobs) - 1 else {},
+                    p_vs_best={"ndcg@10": 0.01},
                     perf={"docs_per_s": 100.0 * (i + 1), "query_p50_ms": 2.0, "peak_mem_mb": 50.0},
                     details=_fake_details(ref, name, int8, options, on_progress),
                 )
             results.append(row)
             if on_model_done:
                 on_model_done(row)
+        ok = [r for r in results if r.status == "ok"]
+        if ok:  # as the runner's compare_to_best: the best row is marked and has no p-value of its own
+            best = max(ok, key=lambda r: r.metrics["ndcg@10"])
+            best.details["best"] = True
+            best.p_vs_best.clear()
         return TrialResult(
-            dataset={
-                "name": dataset.name,
-                "n_docs": len(dataset.corpus),
-                "n_queries": len(dataset.queries),
-                "query_origin": dataset.query_origin,
-            },
+            dataset=describe_dataset(dataset, len(scored_queries(dataset))),
             results=results,
+            environment=environment(),
             complete=complete,
             started_at="2026-01-01T00:00:00Z",
             finished_at="2026-01-01T00:00:05Z",

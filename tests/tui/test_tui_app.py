@@ -7,7 +7,7 @@ import sys
 
 from tests.tui.fakes import settle
 from tui.app import EmbedscoutApp
-from tui.services import Services
+from tui.workflow.services import Services
 
 
 async def test_function_keys_switch_screens(services: Services) -> None:
@@ -81,20 +81,23 @@ def test_services_rank_with_the_refreshed_catalog(home) -> None:  # type: ignore
     write_overlay(
         {"generated": "2026-12-01", "source": "test", "models": {"BAAI/bge-m3": {"scores": scores}}}
     )
+    from tui.workflow.advice import recommend_for
+
     services = Services()
-    models = services.load_catalog()
+    models = services.catalog().models
     bge = next(m for m in models if m.id == "BAAI/bge-m3")
     assert (
         next(s for k, s in bge.scores.items() if getattr(k, "value", k) == "cmteb_v1").retrieval_mean == 77.7
     )
-    rec = services.recommend(Requirements.from_dict({"languages": ["zh"], "open_only": True}), models)
+    rec = recommend_for(Requirements.from_dict({"languages": ["zh"], "open_only": True}), services)
     assert "overlay:2026-12-01" in rec.catalog_version
 
 
 def test_trial_screen_import_stays_light() -> None:
-    """Importing the trial screen (options, details pane) loads no torch, ONNX, numpy or check code."""
+    """Importing the trial and decide screens (plan, draft, options, details pane) loads no torch, ONNX,
+    numpy or check code."""
     probe = (
-        "import sys, tui.screens.trial; "
+        "import sys, tui.app.screens.trial, tui.app.screens.decide; "
         "print(','.join(m for m in ('torch', 'transformers', 'onnxruntime', 'evaluators.checks', 'numpy')"
         " if m in sys.modules))"
     )

@@ -11,7 +11,7 @@ from textual.widgets import DataTable, Input, Markdown, TextArea
 
 from tests.tui.fakes import settle, wait_trial
 from tui.app import EmbedscoutApp
-from tui.services import Services
+from tui.workflow.services import Services
 
 pytestmark = pytest.mark.slow
 
@@ -32,11 +32,11 @@ async def test_real_path_answers_to_history(
         await pilot.press("ctrl+n")  # last step -> shortlist
         await settle(pilot)
         assert app.current_mode == "shortlist"
-        rec = app.session.recommendation
+        rec = app.draft.recommendation
         assert rec is not None and rec.candidates, "real catalog produced no candidates"
         assert app.screen.query_one("#candidates-table", DataTable).row_count == len(rec.candidates) + 1
 
-        app.session.tick("minilm", True)  # the packaged all-MiniLM-L6-v2 (resolve_model's 'minilm')
+        app.draft = app.draft.with_tick("minilm", True)  # the packaged all-MiniLM-L6-v2 ('minilm')
         await pilot.press("t")
         await settle(pilot)
         assert app.current_mode == "trial"
@@ -44,8 +44,8 @@ async def test_real_path_answers_to_history(
         app.screen.query_one("#sample", Input).value = "40"
         await pilot.press("ctrl+r")
         await wait_trial(app, pilot)
-        trial = app.session.last_trial
-        assert trial is not None, "trial did not finish"
+        assert app.draft.latest_trial is not None, "trial did not finish"
+        trial = app.draft.latest_trial.result
         # Rows carry the resolved model name; the ref the user ticked is in details["ref"].
         rows = {str(r.details.get("ref", r.model)): r for r in trial.results}
         assert rows["bm25"].status == "ok", rows["bm25"].error
@@ -57,7 +57,7 @@ async def test_real_path_answers_to_history(
         app.screen.query_one("#rationale", TextArea).text = "MiniLM vs BM25 on a SQuAD slice — “quoted”"
         await pilot.press("ctrl+s")
         await settle(pilot)
-        assert app.session.decision_id is not None
+        assert app.draft.saved is not None
 
         await pilot.press("f6")
         await settle(pilot)
@@ -69,7 +69,7 @@ async def test_real_path_answers_to_history(
     assert db_file.exists()
     from storage.store import get_decision, open_db
 
-    saved = get_decision(open_db(db_file), app.session.decision_id)
+    saved = get_decision(open_db(db_file), app.draft.saved.decision_id)
     assert saved.status == "decided" and saved.chosen_model in {r.model for r in trial.results}
     assert saved.recommendations and saved.trials
     assert len(saved.trials[0].results) == 2
@@ -78,7 +78,7 @@ async def test_real_path_answers_to_history(
 async def test_real_unreadable_folder_and_offline_model(tmp_path: Path) -> None:
     """A missing folder and a model that is not available offline are messages; the app keeps running."""
     app = EmbedscoutApp(Services(), start="trial")
-    app.session.ticked = {"bm25", "not-a-real-org/not-a-real-model-xyz"}
+    app.draft = app.draft.with_tick("not-a-real-org/not-a-real-model-xyz", True)
     async with app.run_test(size=(100, 32)) as pilot:
         await settle(pilot)
         app.screen.query_one("#corpus-path", Input).value = str(tmp_path / "missing")
@@ -86,13 +86,14 @@ async def test_real_unreadable_folder_and_offline_model(tmp_path: Path) -> None:
         await wait_trial(app, pilot, 60)
         assert any(n.severity == "error" for n in app._notifications)
 
-        app.session.ticked = {"not-a-real-org/not-a-real-model-xyz"}
+        app.draft = app.draft.with_tick("bm25", False)
         app.screen.query_one("#corpus-path", Input).value = ""
         app.screen.query_one("#sample", Input).value = "20"
         await pilot.press("ctrl+r")
         await wait_trial(app, pilot, 120)
-        trial = app.session.last_trial
-        assert trial is not None and trial.results[0].status == "failed" and trial.results[0].error
+        assert app.draft.latest_trial is not None
+        trial = app.draft.latest_trial.result
+        assert trial.results[0].status == "failed" and trial.results[0].error
         assert any("could be loaded" in n.message for n in app._notifications)
         bars = app.screen.query("ProgressBar")
         assert len(bars) == 1
@@ -126,13 +127,13 @@ async def test_real_history_compare_recheck_export(home: Path) -> None:
         await settle(pilot)
         diff = app.screen.query_one("#diff-table", DataTable)
         labels = [str(diff.get_row_at(r)[1]) for r in range(diff.row_count)]
-        assert any("languages" in label for label in labels)
+        assert any("Languages" in label for label in labels)
         await pilot.press("escape")
         await settle(pilot)
         await pilot.press("r")
         await settle(pilot)
         text = app.screen.query_one("#decision-detail", Markdown).source
-        assert "Re-check of #" in text and "Chosen" in text
+        assert "Re-check of #" in text and "Chosen model" in text
         await pilot.press("e")
         await settle(pilot)
         exported = list((home / "exports").glob("decision-*.md"))

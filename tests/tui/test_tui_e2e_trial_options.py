@@ -12,8 +12,9 @@ from textual.widgets import Checkbox, DataTable, Input, Markdown, Select
 from tests.tui.fakes import settle, wait_trial
 from tests.unit._fake_http import FakeServer
 from tui.app import EmbedscoutApp
-from tui.services import Services
-from tui.widgets.result_details import ResultDetails
+from tui.app.widgets.result_details import ResultDetails
+from tui.workflow.draft import DecisionDraft
+from tui.workflow.services import Services
 
 API = "openai:text-embedding-3-small"
 
@@ -31,8 +32,7 @@ async def test_real_tokenizer_check_shown_saved_and_reported(
     """details["checks"] from the real runner is on screen, survives the journal, and is in the report."""
     db_file = home / "journal.db"
     monkeypatch.setenv("EMBEDSCOUT_DB", str(db_file))
-    app = EmbedscoutApp(Services(), start="trial")
-    app.session.ticked = {"bm25", "minilm"}
+    app = EmbedscoutApp(Services(), start="trial", draft=DecisionDraft(ticked=("bm25", "minilm")))
     async with app.run_test(size=(120, 40)) as pilot:
         await settle(pilot)
         screen = app.screen
@@ -42,8 +42,9 @@ async def test_real_tokenizer_check_shown_saved_and_reported(
         screen.query_one("#checks", Select).value = "tokenizer"
         await pilot.press("ctrl+r")
         await wait_trial(app, pilot)
-        trial = app.session.last_trial
-        assert trial is not None and [r.status for r in trial.results] == ["ok", "ok"], trial.results
+        assert app.draft.latest_trial is not None
+        trial = app.draft.latest_trial.result
+        assert [r.status for r in trial.results] == ["ok", "ok"], trial.results
         bm25, dense = trial.results
         check = dense.details["checks"]["tokenizer"]
         assert check["status"] == "ok" and check["n"] > 0
@@ -61,7 +62,7 @@ async def test_real_tokenizer_check_shown_saved_and_reported(
         await settle(pilot)
         await pilot.press("ctrl+s")
         await settle(pilot)
-        assert app.session.decision_id is not None
+        assert app.draft.saved is not None
         await pilot.press("f6")
         await settle(pilot)
         report = app.screen.query_one("#decision-detail", Markdown).source
@@ -70,7 +71,7 @@ async def test_real_tokenizer_check_shown_saved_and_reported(
 
     from storage.store import get_decision, open_db
 
-    saved = get_decision(open_db(db_file), app.session.decision_id)
+    saved = get_decision(open_db(db_file), app.draft.saved.decision_id)
     (record,) = saved.trials
     assert record.settings["checks"] == ["tokenizer"] and record.settings["backend"] == "torch"
     assert record.results[1]["details"]["checks"] == dense.details["checks"]
@@ -83,8 +84,7 @@ async def test_real_tokenizer_check_shown_saved_and_reported(
 
 async def test_real_spend_cap_refuses_before_any_request(openai_server: FakeServer) -> None:
     """Over max_usd the real runner raises TrialInputError: an on-screen error, and the server saw nothing."""
-    app = EmbedscoutApp(Services(), start="trial")
-    app.session.ticked = {"bm25", API}
+    app = EmbedscoutApp(Services(), start="trial", draft=DecisionDraft(ticked=("bm25", API)))
     async with app.run_test(size=(80, 24)) as pilot:
         await settle(pilot)
         app.screen.query_one("#sample", Input).value = "10"
@@ -93,15 +93,14 @@ async def test_real_spend_cap_refuses_before_any_request(openai_server: FakeServ
         await wait_trial(app, pilot, 60)
         notes = [n for n in app._notifications if n.title == "Trial not started"]
         assert notes and "exceeds --max-usd" in notes[0].message and notes[0].severity == "error"
-        assert app.session.last_trial is None
+        assert app.draft.trials == ()
         assert app.screen.query_one("#run").disabled is False
     assert openai_server.requests == []
 
 
 async def test_real_api_usage_and_estimate_in_details(openai_server: FakeServer) -> None:
     """Under the cap the API row reports provider-counted tokens and cost next to the estimate."""
-    app = EmbedscoutApp(Services(), start="trial")
-    app.session.ticked = {API}
+    app = EmbedscoutApp(Services(), start="trial", draft=DecisionDraft(ticked=(API,)))
     async with app.run_test(size=(100, 32)) as pilot:
         await settle(pilot)
         app.screen.query_one("#sample", Input).value = "10"
@@ -109,7 +108,7 @@ async def test_real_api_usage_and_estimate_in_details(openai_server: FakeServer)
         assert app.screen.query_one("#int8", Checkbox).disabled is False
         await pilot.press("ctrl+r")
         await wait_trial(app, pilot, 60)
-        (row,) = app.session.last_trial.results
+        (row,) = app.draft.latest_trial.result.results  # type: ignore[union-attr]
         assert row.status == "ok", row.error
         usage, est = row.details["usage"], row.details["cost_estimate"]
         shown = await _details(app, pilot, 0)

@@ -1,4 +1,5 @@
-"""Snapshots of each screen's settled state (never mid-trial) at 80x24 and 120x40, over fake Services.
+"""Snapshots of each screen's settled state (never mid-trial) at 80x24 and 120x40. Only I/O is faked (a
+five-model catalog, the machine, the trial runner, the clock): the rankings shown are the real ranking's.
 
 Baselines live in __snapshots__/ and were recorded on Python 3.11 after reading the report.
 """
@@ -7,7 +8,8 @@ from __future__ import annotations
 
 import pytest
 
-from tests.tui.fakes import fake_services, settle
+from storage import store
+from tests.tui.fakes import cpu_draft, fake_services, journal, keys, settle
 from tui.app import EmbedscoutApp
 
 SIZES = [(80, 24), (120, 40)]
@@ -21,12 +23,11 @@ async def still(pilot) -> None:  # type: ignore[no-untyped-def]
     await pilot.pause()
 
 
-def _app(start: str, ticked: set[str] | None = None) -> EmbedscoutApp:
-    journal_services = fake_services()
-    app = EmbedscoutApp(journal_services, start=start)
-    if ticked:
-        app.session.ticked |= ticked
-    return app
+def _app(start: str, ticked: tuple[str, ...] = ()) -> EmbedscoutApp:
+    draft = cpu_draft()
+    for ref in ticked:
+        draft = draft.with_tick(ref, True)
+    return EmbedscoutApp(fake_services(), start=start, draft=draft)
 
 
 @pytest.mark.parametrize("size", SIZES, ids=lambda s: f"{s[0]}x{s[1]}")
@@ -77,10 +78,10 @@ def test_shortlist_plot(snap_compare, size) -> None:  # type: ignore[no-untyped-
 @pytest.mark.parametrize("size", SIZES, ids=lambda s: f"{s[0]}x{s[1]}")
 def test_history_compare(snap_compare, size) -> None:  # type: ignore[no-untyped-def]
     app = _app("history")
-    journal = app.services.extra["journal"]
-    for title, model in (("Legal search", "BAAI/bge-m3"), ("Support bot", "bm25")):
-        i = journal.create_decision(None, title=title, requirements={"languages": ["en"]})
-        journal.decide(None, i, model=model, note=f"why {title}")
+    with journal() as db:
+        for title, model in (("Legal search", "BAAI/bge-m3"), ("Support bot", "bm25")):
+            i = store.create_decision(db, title=title, requirements={"languages": ["en"]})
+            store.decide(db, i, model=model, note=f"why {title}")
 
     async def compare(pilot) -> None:  # type: ignore[no-untyped-def]
         await settle(pilot)
@@ -100,7 +101,7 @@ async def _finished_trial(pilot) -> None:  # type: ignore[no-untyped-def]
 
 @pytest.mark.parametrize("size", SIZES, ids=lambda s: f"{s[0]}x{s[1]}")
 def test_trial_results(snap_compare, size) -> None:  # type: ignore[no-untyped-def]
-    app = _app("trial", {"BAAI/bge-small-en-v1.5", "broken/model"})
+    app = _app("trial", ("BAAI/bge-small-en-v1.5", "broken/model"))
     assert snap_compare(app, run_before=_finished_trial, terminal_size=size)
 
 
@@ -111,7 +112,7 @@ def test_decide_after_trial(snap_compare, size) -> None:  # type: ignore[no-unty
         await pilot.press("f5")
         await still(pilot)
 
-    app = _app("trial", {"BAAI/bge-small-en-v1.5"})
+    app = _app("trial", ("BAAI/bge-small-en-v1.5",))
     assert snap_compare(app, run_before=decide, terminal_size=size)
 
 
@@ -119,16 +120,11 @@ def test_decide_after_trial(snap_compare, size) -> None:  # type: ignore[no-unty
 def test_history_after_save(snap_compare, size) -> None:  # type: ignore[no-untyped-def]
     async def save_then_history(pilot) -> None:  # type: ignore[no-untyped-def]
         await _finished_trial(pilot)
-        await pilot.press("f5")
-        await settle(pilot)
-        await pilot.press("ctrl+s")
-        await settle(pilot)
-        await pilot.press("f6")
-        await settle(pilot)
+        await keys(pilot, "f5", "ctrl+s", "f6")
         pilot.app.clear_notifications()  # the "Saved" toast is transient, not part of the settled screen
         await still(pilot)
 
-    app = _app("trial", {"BAAI/bge-small-en-v1.5"})
+    app = _app("trial", ("BAAI/bge-small-en-v1.5",))
     assert snap_compare(app, run_before=save_then_history, terminal_size=size)
 
 
@@ -149,5 +145,24 @@ def test_trial_details(snap_compare, size) -> None:  # type: ignore[no-untyped-d
         screen.query_one("#results-table").move_cursor(row=1)
         await still(pilot)
 
-    app = _app("trial", {"BAAI/bge-small-en-v1.5", "openai:text-embedding-3-small"})
+    app = _app("trial", ("BAAI/bge-small-en-v1.5", "openai:text-embedding-3-small"))
     assert snap_compare(app, run_before=opted_in, terminal_size=size)
+
+
+@pytest.mark.parametrize("size", SIZES, ids=lambda s: f"{s[0]}x{s[1]}")
+def test_decide_after_answers_changed(snap_compare, size) -> None:  # type: ignore[no-untyped-def]
+    """The demo trial ran under English/CPU; the answers are now Chinese/legal/3,000 tokens/CUDA 8 GB: Decide
+    lists the trial as an earlier profile's, unticked, with the new title."""
+
+    async def changed(pilot) -> None:  # type: ignore[no-untyped-def]
+        await _finished_trial(pilot)
+        app = pilot.app
+        new = app.draft.profile.replace(
+            languages=("zh",), domain="legal", doc_tokens=3000, gpu="cuda", vram_gb=8.0
+        )
+        app.draft = app.draft.with_profile(new)
+        await pilot.press("f5")
+        await still(pilot)
+
+    app = _app("trial", ("BAAI/bge-small-en-v1.5",))
+    assert snap_compare(app, run_before=changed, terminal_size=size)

@@ -1,4 +1,5 @@
-"""Trial: runs in a thread worker, shows a bar per model and results, cancels, and survives bad input."""
+"""Trial: the form becomes a TrialPlan run by the workflow in a thread worker; a bar per model, results,
+cancel, bad input; every finished trial joins the draft with the profile it ran under."""
 
 from __future__ import annotations
 
@@ -6,40 +7,78 @@ import threading
 
 from textual.widgets import Input, Label, ProgressBar, RichLog
 
-from tests.tui.fakes import FakeRunner, fake_services, settle
+from tests.tui.fakes import FakeRunner, cpu_draft, fake_services, settle
 from tui.app import EmbedscoutApp
-from tui.screens.trial import TrialScreen
-from tui.services import Services
-from tui.widgets.results_table import ResultsTable
+from tui.app.screens.trial import TrialScreen
+from tui.app.widgets.results_table import ResultsTable
+from tui.workflow.services import Services
+
+BGE = "BAAI/bge-small-en-v1.5"
 
 
 def _log(app: EmbedscoutApp) -> str:
     return "\n".join(line.text for line in app.screen.query_one("#trial-log", RichLog).lines)
 
 
-async def test_demo_trial_fills_results_and_session(services: Services, runner: FakeRunner) -> None:
-    """With no folder the demo runs; results land in the table and in Session.last_trial."""
-    app = EmbedscoutApp(services, start="trial")
-    app.session.ticked |= {"BAAI/bge-small-en-v1.5"}
+def _app(services: Services, *ticked: str) -> EmbedscoutApp:
+    draft = cpu_draft()
+    for ref in ticked:
+        draft = draft.with_tick(ref, True)
+    return EmbedscoutApp(services, start="trial", draft=draft)
+
+
+async def test_demo_trial_fills_results_and_draft(services: Services, runner: FakeRunner) -> None:
+    """With no folder the real demo set is read; results land in the table and in the draft's trials."""
+    app = _app(services, BGE)
     async with app.run_test(size=(100, 32)) as pilot:
         await settle(pilot)
         await pilot.press("ctrl+r")
         await settle(pilot)
-        assert runner.calls == [["bm25", "BAAI/bge-small-en-v1.5"]]
-        trial = app.session.last_trial
-        assert [r.model for r in trial.results] == ["bm25", "BAAI/bge-small-en-v1.5"]
+        assert runner.calls == [["bm25", BGE]]
+        (trial,) = app.draft.trials
+        assert [r.model for r in trial.result.results] == ["bm25", BGE]
+        assert trial.result.dataset["name"] == "demo-squad-en" and trial.plan.sample.docs == 200
+        assert trial.revision == app.draft.revision and trial.profile == app.draft.profile
         table = app.screen.query_one(ResultsTable)
         assert table.row_count == 2
-        assert str(table.get_row_at(1)[0]).startswith("★")  # winner highlighted
-        assert str(table.get_row_at(0)[3]) == "*"  # significance mark vs best
+        assert [str(table.get_row_at(i)[3]) for i in range(2)] == ["*", "best"]  # vs best, winner marked
+        assert str(table.get_row_at(1)[0]) == "bge-small-en-v1.5"
         bars = list(app.screen.query(ProgressBar))
         assert len(bars) == 2 and all(b.progress == b.total for b in bars)
-        assert "Winner: BAAI/bge-small-en-v1.5" in _log(app)
+        assert "Winner: BAAI/bge-small-en-v1.5" in _log(app) and "demo-squad-en: " in _log(app)
+
+
+async def test_every_trial_is_kept(services: Services, runner: FakeRunner) -> None:
+    """A second run adds a trial; the first is not replaced."""
+    app = _app(services)
+    async with app.run_test(size=(100, 32)) as pilot:
+        await settle(pilot)
+        await pilot.press("ctrl+r")
+        await settle(pilot)
+        app.screen.query_one("#sample", Input).value = "50"
+        await pilot.press("ctrl+r")
+        await settle(pilot)
+        assert [t.key for t in app.draft.trials] == [1, 2]
+        assert [t.plan.sample.docs for t in app.draft.trials] == [200, 50]
+        assert "showing trial 2 of 2" in str(app.screen.query_one("#trial-models", Label).content)
+
+
+async def test_trial_of_an_earlier_profile_is_marked(services: Services) -> None:
+    """Changing the answers after a trial labels the shown results as for an earlier profile."""
+    app = _app(services)
+    async with app.run_test(size=(120, 32)) as pilot:
+        await settle(pilot)
+        await pilot.press("ctrl+r")
+        await settle(pilot)
+        app.draft = app.draft.with_profile(app.draft.profile.replace(languages=("zh",)))
+        await pilot.pause()
+        label = str(app.screen.query_one("#trial-models", Label).content)
+        assert "for an earlier profile (English · general · 400 tok · CPU)" in label
+        assert app.screen.has_class("-earlier")
 
 
 async def test_failed_model_is_a_row_with_reason(services: Services) -> None:
-    app = EmbedscoutApp(services, start="trial")
-    app.session.ticked |= {"broken/model"}
+    app = _app(services, "broken/model")
     async with app.run_test(size=(100, 32)) as pilot:
         await settle(pilot)
         await pilot.press("ctrl+r")
@@ -55,7 +94,7 @@ async def test_failed_model_is_a_row_with_reason(services: Services) -> None:
 async def test_no_dense_model_loadable_notifies_and_keeps_running() -> None:
     """Every embedding model failing (offline) is an error notification; the app stays usable."""
     app = EmbedscoutApp(fake_services(), start="trial")
-    app.session.ticked = {"broken/a", "broken/b"}
+    app.draft = app.draft.with_tick("bm25", False).with_tick("broken/a", True).with_tick("broken/b", True)
     async with app.run_test(size=(80, 24)) as pilot:
         await settle(pilot)
         await pilot.press("ctrl+r")
@@ -65,28 +104,35 @@ async def test_no_dense_model_loadable_notifies_and_keeps_running() -> None:
         assert app.current_mode == "questions"
 
 
-async def test_unreadable_folder_is_a_notification(services: Services) -> None:
-    app = EmbedscoutApp(services, start="trial")
+async def test_unreadable_folder_is_a_notification(services: Services, runner: FakeRunner) -> None:
+    """The real loader's error comes back once, as 'Trial not started'; nothing ran."""
+    app = _app(services)
     async with app.run_test(size=(80, 24)) as pilot:
         await settle(pilot)
         app.screen.query_one("#corpus-path", Input).value = "/unreadable/folder"
         await pilot.press("ctrl+r")
         await settle(pilot)
-        assert any(n.severity == "error" and "not found" in n.message for n in app._notifications)
+        assert any(
+            n.severity == "error" and n.title == "Trial not started" and "not found" in n.message
+            for n in app._notifications
+        )
         assert "Error: corpus not found" in _log(app)
+        assert runner.calls == [] and app.draft.trials == ()
         assert app.screen.query_one("#run").disabled is False
 
 
 async def test_cancel_stops_between_batches_and_keeps_finished() -> None:
-    """Escape cancels: the runner sees should_stop() at its next batch; finished rows are kept."""
+    """Escape cancels: the runner sees should_stop() at its next batch; the stopped trial is kept."""
     gate = threading.Event()
     runner = FakeRunner(gate=gate)
-    app = EmbedscoutApp(fake_services(runner=runner), start="trial")
-    app.session.ticked |= {"BAAI/bge-small-en-v1.5"}
+    app = _app(fake_services(runner=runner), BGE)
     async with app.run_test(size=(80, 24)) as pilot:
         await settle(pilot)
         await pilot.press("ctrl+r")
-        await pilot.pause(0.2)
+        for _ in range(40):  # reading the demo set takes a moment
+            await pilot.pause(0.1)
+            if app.screen.query(".model-status") and runner.calls:
+                break
         screen = app.screen
         assert isinstance(screen, TrialScreen) and screen.has_class("-running")
         await pilot.press("escape")
@@ -94,8 +140,9 @@ async def test_cancel_stops_between_batches_and_keeps_finished() -> None:
         await settle(pilot)
         assert not screen.has_class("-running")
         assert "Cancelled: kept 0 finished" in _log(app)
-        trial = app.session.last_trial
-        assert not trial.complete and [r.status for r in trial.results] == ["cancelled"]
+        trial = app.draft.latest_trial
+        assert trial is not None and not trial.result.complete
+        assert [r.status for r in trial.result.results] == ["cancelled"]
         assert len(runner.calls) == 1  # the second model never started
         statuses = [str(label.content) for label in screen.query(".model-status").results(Label)]
         assert statuses == ["stopped", "stopped"]  # neither finished: no bar is left 'waiting'

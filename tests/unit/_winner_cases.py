@@ -83,8 +83,7 @@ def make_case(p_lookalike: float, *, n_docs: int = 400, n_queries: int = 100, sa
 def use_tables(monkeypatch: pytest.MonkeyPatch, case: Case) -> None:
     """Route the runner's encoder loading to the case's lookup encoders."""
 
-    # **_: the real load_encoder's other keywords (sample, facts, on_phase) do not matter to a lookup table
-    def load(ref, *, backend="auto", cache_dir=None, int8=False, **_):  # type: ignore[no-untyped-def]
+    def load(ref, **_options):  # type: ignore[no-untyped-def]  # backend, cache dir, int8, precision sample
         return MatrixEncoder(ref.name, case.tables[ref.ref])
 
     monkeypatch.setattr(backends, "load_encoder", load)

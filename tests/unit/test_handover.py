@@ -21,6 +21,7 @@ from storage.handover import plan_for
 from storage.records import Decision
 from tests.unit._fake_http import TEST_OPENAI_KEY
 from tests.unit.test_runner import beir_slice
+from tui.present.markdown import decision_markdown
 
 
 def _decision(result: Any, chosen: str, requirements: dict[str, Any] | None = None) -> Decision:
@@ -222,7 +223,7 @@ def test_markdown_export_has_the_deployment_section(trialled: tuple[TrialResult,
     decision = _decision(result, "sentence-transformers/all-MiniLM-L6-v2", {"corpus_docs": 50_000})
     db = store.open_db()
     try:
-        text = store.export_markdown(db, decision.id or 0)
+        text = decision_markdown(store.get_decision(db, decision.id or 0))  # what `export` writes
     finally:
         db.close()
     assert (

@@ -12,9 +12,10 @@ from typing import Any
 import pytest
 
 from storage import store
-from storage.report import render_markdown, trial_provenance
+from storage.report import trial_provenance
 from storage.scale_import import file_mteb_trial
 from tests.unit._journal_data import model_result, trial
+from tui.present.markdown import decision_markdown
 
 FP = "fp-demo-1"
 
@@ -99,5 +100,5 @@ def test_the_report_says_where_it_ran_and_how_it_differs(db: Any) -> None:
     assert "Exported from, and comparable with, local trial 1." in lines
     assert "Compared with the local trial: the trial sampled 100 documents; this export has all 1000" in lines
     assert any(line.endswith("weights in bfloat16 on the runner (the trial ran float32)") for line in lines)
-    md = render_markdown(decision)  # what `export` prints and the TUI's History screen shows
+    md = decision_markdown(decision)  # what `export` prints and the TUI's History screen shows
     assert md.index("### Trial 1") < md.index("### Trial 3") < md.index("- Source: mteb on box (NVIDIA H100")

@@ -1,4 +1,5 @@
-"""Reports over saved decisions: JSON export/import round-trip, the Markdown report, the side-by-side diff."""
+"""Reports over saved decisions: JSON export/import round-trip and the side-by-side diff (the Markdown
+report is tested with the other views, in test_present_markdown.py)."""
 
 from __future__ import annotations
 
@@ -76,46 +77,6 @@ def test_import_rejects_bad_documents(db: Database, text: str, message: str) -> 
     with pytest.raises(StorageError, match=message):
         store.import_json(db, text)
     assert db.table("decisions").count == 0
-
-
-def test_markdown_report_has_every_section(db: Database) -> None:
-    """The report shows answers, shortlist with reasons, trials with CIs and n, the choice and rationale."""
-    md = store.export_markdown(db, _full_decision(db))
-    assert md.startswith("# Légal | search 'v1'\n")
-    for expected in (
-        "## Questions and answers",
-        "| language | en, fr |",
-        "| gpu | no |",
-        "## Shortlist",
-        "Catalog version 2026.11",
-        "| 1 | BAAI/bge-m3 | 0.900 | reason 0 |",
-        "### Excluded",
-        "| big/model | needs a GPU |",
-        "## Trials",
-        "fingerprint `fp-demo-1`",
-        "(95% CI)",
-        "0.710 [0.660, 0.760]",
-        "failed: out of memory",
-        "(incomplete)",
-        "## Choice",
-        "**Chosen model:** BAAI/bge-m3",
-        "> fits the 'open' budget",
-    ):
-        assert expected in md, expected
-    row = next(line for line in md.splitlines() if line.startswith("| BAAI/bge-m3 | ok"))
-    assert row.split("|")[-3].strip() == "2"  # n = queries behind the numbers
-
-
-def test_markdown_escapes_table_cells(db: Database) -> None:
-    did = store.create_decision(db, title="t", requirements={"notes": "a | b\nc"})
-    assert "| notes | a \\| b<br>c |" in store.export_markdown(db, did)
-
-
-def test_markdown_for_bare_draft(db: Database) -> None:
-    md = store.export_markdown(db, store.create_decision(db, title="empty"))
-    assert (
-        "_No recommendation recorded._" in md and "_No trials recorded._" in md and "_No model chosen" in md
-    )
 
 
 def test_diff_side_by_side(db: Database) -> None:

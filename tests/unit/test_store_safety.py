@@ -140,7 +140,9 @@ def test_secrets_never_reach_the_database_or_exports(tmp_path: Path, monkeypatch
         },
     )
     store.finish_trial(db, tid, complete=False)
-    exports = [store.export_markdown(db, did), store.export_json(db, did)]
+    from tui.present.markdown import decision_markdown
+
+    exports = [decision_markdown(store.get_decision(db, did)), store.export_json(db, did)]
     raw = b"".join(p.read_bytes() for p in tmp_path.iterdir())
     db.close()
     raw += path.read_bytes()

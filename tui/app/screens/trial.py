@@ -1,0 +1,332 @@
+"""The trial: documents (a path with completion, a folder browser, or the built-in demo), an optional
+questions file, a sample size, the opt-ins (backend, checks, int8, API spend cap) and LLM-written questions.
+
+The form becomes a `TrialPlan`; `tui.workflow.execute` runs it in a thread worker (STYLE E3) with a bar per
+model, live log lines and Cancel (escape) that the runner sees between batches. The finished trial joins the
+draft, stamped with the profile it started under; the table shows the draft's latest trial and says when it
+ran under an earlier profile.
+"""
+
+from __future__ import annotations
+
+import threading
+from dataclasses import dataclass
+from typing import TYPE_CHECKING, Any
+
+from textual import on, work
+from textual.app import ComposeResult
+from textual.binding import Binding
+from textual.containers import Horizontal, Vertical
+from textual.message import Message
+from textual.widgets import Button, Checkbox, DataTable, Footer, Header, Input, Label, RichLog
+from textual.worker import Worker, WorkerState, get_current_worker
+
+from tui.app.messages import ModelFinished, TrialLogged, TrialProgressed
+from tui.app.screens.base import AppScreen
+from tui.app.widgets.path_input import PathSuggester
+from tui.app.widgets.result_details import ResultDetails
+from tui.app.widgets.results_table import ResultsTable
+from tui.app.widgets.trial_options import QuestionOptions, TrialOptions, describe
+from tui.app.widgets.trial_progress import TrialProgress
+from tui.present.profile import profile_label
+from tui.present.trial_notes import log_line
+from tui.present.trial_rows import dataset_line
+from tui.workflow.errors import UserError
+from tui.workflow.plan import Sample, Source, TrialPlan
+from tui.workflow.scores import best_row
+
+if TYPE_CHECKING:
+    from evaluators.types import Dataset, ModelResult, TrialResult
+    from tui.workflow.profile import Profile
+
+DEFAULT_SAMPLE = "200"
+
+
+@dataclass(frozen=True)
+class _Run:
+    """What a running trial started from: its plan and the profile (and revision) it runs under."""
+
+    plan: TrialPlan
+    revision: int
+    profile: Profile
+
+
+class TrialScreen(AppScreen):
+    """Run the ticked models on the user's documents or the demo, and show the numbers."""
+
+    CSS_PATH = "trial.tcss"
+    AUTO_FOCUS = "#corpus-path"
+    BINDINGS = [
+        Binding("ctrl+r", "run", "Run trial"),
+        Binding("escape", "cancel", "Cancel"),
+        Binding("ctrl+o", "browse", "Browse…"),
+        Binding("ctrl+e", "decide", "Decide"),
+        Binding("ctrl+l", "details", "Details"),
+    ]
+
+    def __init__(self) -> None:
+        super().__init__()
+        self._worker: Worker[TrialResult] | None = None
+        self._run: _Run | None = None
+        self._stop = threading.Event()
+        """Set by Cancel; the runner polls it between batches and returns what finished (complete=False)."""
+        self._finished: list[ModelResult] = []
+        """Rows that completed in the current run, shown while it runs."""
+        self._shown: list[ModelResult] = []
+        """The rows in the results table, in table order (row key = index), for the details pane."""
+        self._drawn: TrialResult | None = None
+
+    def compose(self) -> ComposeResult:
+        yield Header()
+        with Vertical(id="trial-form"):
+            with Horizontal(classes="form-row"):
+                yield Label("Documents", classes="form-label")
+                yield Input(
+                    placeholder="folder or file (→ completes)",
+                    id="corpus-path",
+                    suggester=PathSuggester(),
+                    compact=True,
+                )
+                yield Button("Browse…", id="browse", compact=True)
+            with Horizontal(classes="form-row"):
+                yield Label("Queries", classes="form-label")
+                yield Input(
+                    placeholder="optional JSONL/CSV",
+                    id="queries-path",
+                    suggester=PathSuggester(),
+                    compact=True,
+                )
+                yield Label(" Sample", classes="form-label-short")
+                yield Input(DEFAULT_SAMPLE, type="integer", id="sample", compact=True)
+            yield TrialOptions(id="trial-options", classes="form-row")
+            yield QuestionOptions(id="question-options", classes="form-row")
+            with Horizontal(classes="form-row"):
+                yield Checkbox("Use built-in demo", id="use-demo", compact=True)
+                yield Button("Run", id="run", variant="primary", compact=True)
+                yield Button("Cancel", id="cancel", variant="error", compact=True, disabled=True)
+                yield Button("Decide →", id="to-decide", compact=True)
+            yield Label("", id="trial-models")
+        yield TrialProgress(id="trial-progress")
+        yield RichLog(id="trial-log", wrap=True, markup=False, max_lines=500)
+        yield ResultsTable(id="results-table")
+        yield ResultDetails(id="result-details")
+        yield Footer()
+
+    def on_mount(self) -> None:
+        self.query_one(ResultDetails).show(None)
+
+    # -- the draft ------------------------------------------------------------------------------------
+    def render_draft(self) -> None:
+        draft = self.draft
+        refs = draft.trial_models()
+        line = "Models: " + (", ".join(refs) if refs else "none ticked (F3 to pick)")
+        latest = draft.latest_trial
+        if latest is not None and not self._trial_running:
+            line += f" · showing trial {latest.key} of {len(draft.trials)}"
+            if not draft.is_current(latest):
+                line += f", for an earlier profile ({profile_label(latest.profile)})"
+        self.query_one("#trial-models", Label).update(line)
+        self.set_class(latest is not None and not draft.is_current(latest), "-earlier")
+        if latest is not None and not self._trial_running and latest.result is not self._drawn:
+            self._drawn = latest.result
+            self._show_rows(latest.result.results, cursor=self._winner_index(latest.result))
+
+    @property
+    def _trial_running(self) -> bool:
+        return self._worker is not None and self._worker.is_running
+
+    # -- starting -------------------------------------------------------------------------------------
+    def _plan(self) -> TrialPlan:
+        """The plan the form describes (UserError when a field cannot be read)."""
+        corpus = self.query_one("#corpus-path", Input).value.strip()
+        demo = self.query_one("#use-demo", Checkbox).value or not corpus
+        sample = self.query_one("#sample", Input).value.strip()
+        plan = TrialPlan(
+            source=Source(
+                None if demo else corpus, self.query_one("#queries-path", Input).value.strip() or None
+            ),
+            models=self.draft.trial_models(),
+            sample=Sample(int(sample) if sample.isdigit() and int(sample) > 0 else None),
+            queries=self.query_one(QuestionOptions).queries(),
+        )
+        plan = self.query_one(TrialOptions).apply(plan)
+        plan.validate()
+        return plan
+
+    def action_run(self) -> None:
+        if self._trial_running:
+            self.notify("A trial is already running.", severity="warning")
+            return
+        log = self.query_one("#trial-log", RichLog)
+        try:
+            plan = self._plan()
+        except UserError as exc:
+            log.write(f"Not started: {exc.message}")
+            self.es_app.show_error(exc, "Trial not started")
+            if "Max $" in exc.message:
+                self.query_one("#max-usd", Input).focus()
+            return
+        self._run = _Run(plan, self.draft.revision, self.draft.profile)
+        self._finished = []
+        self.query_one(TrialProgress).start(list(plan.models))
+        self._show_rows([])
+        log.clear()
+        where = "the built-in demo" if plan.source.demo else str(plan.source.corpus)
+        sample = f", sample {plan.sample.docs}" if plan.sample.docs else ""
+        log.write(f"Trial of {len(plan.models)} model(s) on {where}{sample}{describe(plan)}")
+        self._set_running(True)
+        self._stop.clear()
+        self._worker = self._trial_in_thread(plan)
+
+    @work(thread=True, exclusive=True, group="trial", exit_on_error=False)
+    def _trial_in_thread(self, plan: TrialPlan) -> TrialResult:
+        from tui.workflow.execute import TrialEvents, execute
+
+        me = get_current_worker()
+
+        def post(message: Message) -> None:
+            self.post_message(message)
+
+        def ready(ds: Dataset) -> None:
+            post(
+                TrialLogged(
+                    dataset_line(ds.name, len(ds.corpus), len(ds.queries), ds.query_origin, ds.synthetic)
+                )
+            )
+
+        post(TrialLogged("Reading documents…"))
+        events = TrialEvents(
+            note=lambda line: post(TrialLogged(line)),
+            dataset_ready=ready,
+            progress=lambda model, done, total: post(TrialProgressed(model, done, total)),
+            model_done=lambda row: post(ModelFinished(row)),
+            should_stop=lambda: me.is_cancelled or self._stop.is_set(),
+        )
+        return execute(plan, events=events, services=self.services)
+
+    # -- progress -------------------------------------------------------------------------------------
+    @on(TrialProgressed)
+    def _on_progressed(self, event: TrialProgressed) -> None:
+        self.query_one(TrialProgress).advance(event.model, event.done, event.total)
+
+    @on(TrialLogged)
+    def _on_logged(self, event: TrialLogged) -> None:
+        self.query_one("#trial-log", RichLog).write(event.line)
+
+    @on(ModelFinished)
+    def _on_model_finished(self, event: ModelFinished) -> None:
+        row = event.result
+        self._finished.append(row)
+        self.query_one(TrialProgress).finish(str(row.details.get("ref", row.model)), row.status, row.model)
+        self.query_one("#trial-log", RichLog).write(log_line(row))
+        self._show_rows(self._finished)
+
+    @on(Worker.StateChanged)
+    def _on_worker_state(self, event: Worker.StateChanged) -> None:
+        if event.worker is not self._worker or not event.worker.is_finished:
+            return
+        self._set_running(False)
+        log = self.query_one("#trial-log", RichLog)
+        refused = isinstance(event.worker.error, UserError)
+        self.query_one(TrialProgress).stop_waiting("not run" if refused else "stopped")
+        if event.state is WorkerState.SUCCESS and self._run is not None:
+            result: Any = event.worker.result
+            self._finish(self._run, result)
+        elif event.state is WorkerState.CANCELLED:
+            log.write(
+                f"Cancelled: {len(self._finished)} model(s) had finished; not kept (the app is closing)."
+            )
+        else:
+            log.write(f"Error: {event.worker.error}")
+            # Bad input (unreadable folder, over the spend cap): nothing ran, so nothing failed.
+            self.es_app.show_error(event.worker.error, "Trial not started" if refused else "Trial failed")
+        self.render_draft()
+
+    def _finish(self, run: _Run, result: TrialResult) -> None:
+        """Add the trial to the draft (under the profile it started with) and say how it went."""
+        self.draft = self.draft.with_trial(run.plan, result, revision=run.revision, profile=run.profile)
+        log = self.query_one("#trial-log", RichLog)
+        dense_ok = [r for r in result.results if r.status == "ok" and r.model != "bm25"]
+        failed = [r for r in result.results if r.status == "failed"]
+        if failed and not dense_ok:
+            self.notify(
+                "No embedding model could be loaded (offline, or not installed?): "
+                + "; ".join(f"{r.model}: {r.error}" for r in failed)[:300],
+                title="Models failed",
+                severity="error",
+                timeout=10,
+            )
+        if not result.complete:
+            kept = sum(r.status != "cancelled" for r in result.results)
+            log.write(f"Cancelled: kept {kept} finished model(s).")
+            self.notify("Trial cancelled; finished models are kept.", severity="warning")
+        best = best_row(result.results)
+        log.write(f"Done. Winner: {best.model}" if best else "Done: no model produced results.")
+
+    # -- results and details --------------------------------------------------------------------------
+    def _show_rows(self, rows: list[ModelResult], *, cursor: int | None = None) -> None:
+        self._shown = list(rows)
+        table = self.query_one(ResultsTable)
+        table.show(self._shown, cursor=cursor)
+        self._show_details(table.cursor_row)
+
+    @staticmethod
+    def _winner_index(result: TrialResult) -> int | None:
+        best = best_row(result.results)
+        return next((i for i, r in enumerate(result.results) if r is best), None)
+
+    def _show_details(self, index: int) -> None:
+        self.query_one(ResultDetails).show(self._shown[index] if 0 <= index < len(self._shown) else None)
+
+    @on(DataTable.RowHighlighted, "#results-table")
+    def _on_result_highlighted(self, event: DataTable.RowHighlighted) -> None:
+        self._show_details(event.cursor_row)
+
+    def _set_running(self, running: bool) -> None:
+        self.set_class(running, "-running")
+        self.query_one("#run", Button).disabled = running
+        self.query_one("#cancel", Button).disabled = not running
+
+    # -- other actions --------------------------------------------------------------------------------
+    def action_cancel(self) -> None:
+        if self._trial_running and not self._stop.is_set():
+            self.query_one("#trial-log", RichLog).write("Cancelling after the current batch…")
+            # Not worker.cancel(): that would discard the partial TrialResult the runner returns.
+            self._stop.set()
+
+    def action_browse(self) -> None:
+        from tui.app.screens.path_picker import PathPickerScreen
+
+        def chosen(path: str | None) -> None:
+            if path:
+                self.query_one("#corpus-path", Input).value = path
+                self.query_one("#use-demo", Checkbox).value = False
+
+        self.app.push_screen(PathPickerScreen(), chosen)
+
+    def action_details(self) -> None:
+        """Toggle the details pane filling the screen (escape also restores it)."""
+        if self.maximized is not None:
+            self.minimize()
+            return
+        details = self.query_one(ResultDetails)
+        details.focus()
+        self.maximize(details, container=False)
+
+    def action_decide(self) -> None:
+        self.es_app.action_goto("decide")
+
+    @on(Button.Pressed)
+    def _on_button(self, event: Button.Pressed) -> None:
+        actions = {
+            "run": self.action_run,
+            "cancel": self.action_cancel,
+            "browse": self.action_browse,
+            "to-decide": self.action_decide,
+        }
+        if event.button.id in actions:
+            actions[event.button.id]()
+
+    @on(Input.Submitted, "#corpus-path, #queries-path, #sample, #llm-count, #llm-model")
+    def _on_submitted(self) -> None:
+        self.action_run()
