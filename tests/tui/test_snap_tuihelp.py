@@ -15,6 +15,7 @@ from textual.widgets import Input, Markdown
 
 from storage import store
 from tests.tui.fakes import cpu_draft, fake_services, journal, keys, settle, shown_text
+from tests.tui.test_tui_snapshots import still
 from tui.app import EmbedscoutApp
 from tui.app.screens.compare import CompareScreen
 from tui.app.screens.help import HelpScreen
@@ -63,14 +64,6 @@ async def _saved_then_history(pilot: Any) -> None:
     await keys(pilot, "ctrl+r", "f5", "ctrl+s", "f6")
     pilot.app.clear_notifications()
     await still(pilot)
-
-
-async def still(pilot: Any) -> None:
-    """Settle, then stop cursor blinking so a snapshot never catches the cursor half-way."""
-    await settle(pilot)
-    for widget in pilot.app.screen.query("Input, TextArea"):
-        widget.cursor_blink = False
-    await pilot.pause()
 
 
 async def _compare_both(pilot: Any) -> None:
