@@ -81,6 +81,11 @@ class EmbedscoutApp(App[None]):
     }
     # Priority: screen navigation must work from inside any widget (TextArea binds f6/f7 itself).
     BINDINGS = [
+        # Help and Quit first: at 80 columns the footer cuts from the right.
+        Binding("f1", "help", "Help", priority=True),
+        # Not priority: inside an Input, `?` is typed; everywhere else it opens the help.
+        Binding("question_mark", "help", "Help", show=False),
+        Binding("ctrl+q", "quit", "Quit", priority=True),
         Binding("f2", "goto('questions')", "Questions", priority=True),
         Binding("f3", "goto('shortlist')", "Shortlist", priority=True),
         Binding("f4", "goto('trial')", "Trial", priority=True),
@@ -118,6 +123,15 @@ class EmbedscoutApp(App[None]):
         """Show one of the five screens (its state is kept while it is away)."""
         if mode in self.MODES and self.current_mode != mode:
             self.switch_mode(mode)
+
+    def action_help(self) -> None:
+        """The help for the screen on top (F1 again closes it)."""
+        from tui.app.screens.help import HelpScreen
+
+        if isinstance(self.screen, HelpScreen):
+            self.screen.dismiss(None)
+        else:
+            self.push_screen(HelpScreen(self.screen))
 
     def action_toggle_theme(self) -> None:
         self.theme = "textual-light" if self.current_theme.dark else "textual-dark"
@@ -175,6 +189,9 @@ class EmbedscoutApp(App[None]):
             )
         yield SystemCommand(
             "Toggle light/dark theme", "Switch between light and dark", self.action_toggle_theme
+        )
+        yield SystemCommand(
+            "Help", "The journey, this screen's keys, where data is kept (F1)", self.action_help
         )
         commands = getattr(screen, "palette_commands", None)
         if callable(commands):
