@@ -43,12 +43,13 @@ class ShortlistScreen(AppScreen):
     CSS_PATH = "shortlist.tcss"
     AUTO_FOCUS = "#candidates-table"
     BINDINGS = [
-        Binding("space", "tick", "Tick for trial"),
+        Binding("space", "tick", "Tick", tooltip="Tick for trial"),
         Binding("s", "sort", "Sort"),
         Binding("slash", "filter", "Filter"),
+        # The tab keys are shown on the tabs themselves, so the footer fits 80 columns.
         Binding("c", "show_tab('tab-candidates')", "Candidates", show=False),
-        Binding("x", "show_tab('tab-excluded')", "Excluded"),
-        Binding("p", "show_tab('tab-plot')", "Plot"),
+        Binding("x", "show_tab('tab-excluded')", "Excluded", show=False),
+        Binding("p", "show_tab('tab-plot')", "Plot", show=False),
         Binding("a", "switch_axis", "Plot axis", show=False),
         Binding("t", "trial", "Trial"),
     ]
@@ -68,15 +69,15 @@ class ShortlistScreen(AppScreen):
             yield Input(placeholder="/ filter: name, provider, licence, language…", id="filter")
             yield Label("", id="shortlist-status")
         with TabbedContent(id="shortlist-tabs"):
-            with TabPane("Candidates", id="tab-candidates"):
+            with TabPane("Candidates c", id="tab-candidates"):
                 yield DataTable(id="candidates-table", cursor_type="row", zebra_stripes=True)
                 with VerticalScroll(id="candidate-detail-box"):
                     yield Markdown("", id="candidate-detail")
-            with TabPane("Excluded", id="tab-excluded"):
+            with TabPane("Excluded x", id="tab-excluded"):
                 yield DataTable(id="excluded-table", cursor_type="row")
                 with VerticalScroll(id="excluded-detail-box"):
                     yield Markdown("", id="excluded-detail")
-            with TabPane("Plot", id="tab-plot"):
+            with TabPane("Plot p", id="tab-plot"):
                 yield QualityPlot(id="quality-plot")
         yield Footer()
 
