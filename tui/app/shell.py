@@ -159,6 +159,9 @@ class EmbedscoutApp(App[None]):
                 parts += [" ", (f" {label} ", "reverse bold") if mode == sub_title else label]
         return Content.assemble(*parts[1:])
 
+    def action_toggle_theme(self) -> None:
+        self.theme = "textual-light" if self.current_theme.dark else "textual-dark"
+
     # -- ranking: one worker for every screen that shows the recommendation -------------------------
     def rank_if_needed(self) -> None:
         """Rank the catalog for the profile as it is now, unless that is done, running or failed."""
