@@ -62,6 +62,9 @@ class ShortlistScreen(AppScreen):
         """Candidates in table order (after filter and sort), BM25 excluded."""
         self._drawn: Recommendation | None = None
         """The recommendation the tables show (redrawn only when it, the filter or the sort changes)."""
+        self._stale: set[str] = set()
+        """Tabs ('tab-excluded', 'tab-plot') whose content lags the filter: drawn when next shown, so a
+        sort or a filter keystroke redraws only the candidates table (the plot alone took ~1 s)."""
 
     def compose(self) -> ComposeResult:
         yield Header()
@@ -112,8 +115,19 @@ class ShortlistScreen(AppScreen):
         self.query_one("#shortlist-status", Label).update(" · ".join(parts))
 
     def _render_all(self) -> None:
-        rec = self._drawn
+        """The candidates now; the excluded table and the plot now if shown, else when their tab opens."""
         self._render_candidates()
+        self._stale = {"tab-excluded", "tab-plot"}
+        self._render_stale(self.query_one(TabbedContent).active)
+
+    def _render_stale(self, tab: str) -> None:
+        if tab not in self._stale:
+            return
+        self._stale.discard(tab)
+        if tab == "tab-plot":
+            self.query_one(QualityPlot).show(self._shown)
+            return
+        rec = self._drawn
         text = self.query_one("#filter", Input).value
         table = self.query_one("#excluded-table", DataTable)
         table.clear()
@@ -121,7 +135,10 @@ class ShortlistScreen(AppScreen):
         for e in excluded:
             table.add_row(e.spec.name, e.spec.provider, "; ".join(e.reasons), key=e.spec.id)
         self._show_excluded_detail(excluded[0] if excluded else None)
-        self.query_one(QualityPlot).show(self._shown)
+
+    @on(TabbedContent.TabActivated, "#shortlist-tabs")
+    def _on_tab_activated(self, event: TabbedContent.TabActivated) -> None:
+        self._render_stale(event.pane.id or "")
 
     def _render_candidates(self) -> None:
         rec = self._drawn
@@ -182,7 +199,7 @@ class ShortlistScreen(AppScreen):
     def _on_header_selected(self, event: DataTable.HeaderSelected) -> None:
         if event.column_index in _HEADER_SORT:
             self.sort_index = _HEADER_SORT[event.column_index]
-            self._render_all()
+            self._render_candidates()  # a sort changes no other tab
             self._render_status()
 
     @on(Input.Changed, "#filter")
@@ -205,7 +222,7 @@ class ShortlistScreen(AppScreen):
     def action_sort(self) -> None:
         self.sort_index = (self.sort_index + 1) % len(SORTS)
         if self._drawn is not None:
-            self._render_all()
+            self._render_candidates()  # a sort changes no other tab
         self._render_status()
 
     def action_filter(self) -> None:
