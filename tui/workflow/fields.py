@@ -113,6 +113,11 @@ def check_llm_questions(count: str, model: str) -> str | None:
     return None
 
 
+def check_trial_form(sample: str, max_usd: str, llm_count: str, llm_model: str) -> str | None:
+    """The first wrong field of the trial form (sample, spend cap, LLM questions), or None."""
+    return check(SAMPLE, sample) or check(MAX_USD, max_usd) or check_llm_questions(llm_count, llm_model)
+
+
 def _hint(spec: NumberField) -> str:
     return f"e.g. {spec.example}" if spec.example else ""
 
