@@ -200,7 +200,8 @@ async def test_folder_picker_goes_up(services: Services, tmp_path: Path) -> None
 
 async def test_keys_typed_during_a_screen_switch_do_not_leak(services: Services) -> None:
     """On the shortlist, `t` opens the trial; 'ools' typed before the trial screen was shown used to land in
-    its Documents field (and complete to tools/). Keys typed during the switch are dropped; later ones work."""
+    its Documents field (and complete to tools/). Keys typed during the switch are dropped; later ones
+    work."""
     app = EmbedscoutApp(services, start="shortlist", draft=cpu_draft())
     async with app.run_test(size=(80, 24)) as pilot:
         await settle(pilot)

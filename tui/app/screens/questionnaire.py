@@ -154,13 +154,7 @@ class QuestionnaireScreen(AppScreen):
 
     def _controls_length(self, a: Profile) -> list[Widget]:
         return [
-            Input(
-                str(a.doc_tokens),
-                type="integer",
-                id="doc-tokens",
-                validators=_rule(fields.DOC_TOKENS),
-                placeholder="tokens per document",
-            ),
+            _number_input(str(a.doc_tokens), "doc-tokens", fields.DOC_TOKENS, "tokens per document"),
             Checkbox("I will split long documents into chunks", a.will_chunk, id="will-chunk", compact=True),
             Horizontal(
                 Input(
@@ -172,15 +166,7 @@ class QuestionnaireScreen(AppScreen):
         ]
 
     def _controls_corpus(self, a: Profile) -> list[Widget]:
-        return [
-            Input(
-                str(a.corpus_docs),
-                type="integer",
-                id="corpus-docs",
-                validators=_rule(fields.CORPUS_DOCS),
-                placeholder="number of documents",
-            )
-        ]
+        return [_number_input(str(a.corpus_docs), "corpus-docs", fields.CORPUS_DOCS, "number of documents")]
 
     def _controls_budget(self, a: Profile) -> list[Widget]:
         return [
@@ -189,20 +175,8 @@ class QuestionnaireScreen(AppScreen):
                 id="budget",
             ),  # only the chosen kind's figure below applies (Profile.with_budget)
             Horizontal(
-                Input(
-                    _fmt(a.max_price_per_1m),
-                    type="number",
-                    id="max-price",
-                    validators=_rule(fields.MAX_PRICE),
-                    placeholder="USD per 1M tok",
-                ),
-                Input(
-                    _fmt(a.monthly_cap_usd),
-                    type="number",
-                    id="monthly-cap",
-                    validators=_rule(fields.MONTHLY_CAP),
-                    placeholder="USD per month",
-                ),
+                _number_input(_fmt(a.max_price_per_1m), "max-price", fields.MAX_PRICE, "USD per 1M tok"),
+                _number_input(_fmt(a.monthly_cap_usd), "monthly-cap", fields.MONTHLY_CAP, "USD per month"),
                 classes="row",
             ),
         ]
@@ -216,26 +190,14 @@ class QuestionnaireScreen(AppScreen):
         return [
             Static(detected, id="detected"),
             Horizontal(
-                Input(
-                    _fmt(a.ram_gb),
-                    type="number",
-                    id="ram-gb",
-                    validators=_rule(fields.RAM_GB),
-                    placeholder="RAM GB",
-                ),
+                _number_input(_fmt(a.ram_gb), "ram-gb", fields.RAM_GB, "RAM GB"),
                 Select(
                     [(label, code) for code, label in GPUS],
                     value=a.gpu,
                     allow_blank=False,
                     id="gpu",
                 ),
-                Input(
-                    _fmt(a.vram_gb),
-                    type="number",
-                    id="vram-gb",
-                    validators=_rule(fields.VRAM_GB),
-                    placeholder="VRAM GB",
-                ),
+                _number_input(_fmt(a.vram_gb), "vram-gb", fields.VRAM_GB, "VRAM GB"),
                 classes="row",
             ),
             Checkbox(
@@ -516,3 +478,14 @@ def _rule(spec: fields.NumberField) -> list[Validator]:
     check_budget, which knows whether that figure applies."""
     optional = spec in (fields.MAX_PRICE, fields.MONTHLY_CAP)
     return [Function(lambda t: (optional and not t.strip()) or fields.check(spec, t) is None, spec.rule())]
+
+
+def _number_input(value: str, field_id: str, spec: fields.NumberField, placeholder: str) -> Input:
+    """A typed-number field judged by `spec` (whole numbers: digits only)."""
+    return Input(
+        value,
+        type="integer" if spec.whole else "number",
+        id=field_id,
+        validators=_rule(spec),
+        placeholder=placeholder,
+    )
