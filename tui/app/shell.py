@@ -129,7 +129,7 @@ class EmbedscoutApp(App[None]):
             self.switch_mode(mode)
 
     def screen_ready(self) -> None:
-        """Called by a screen once it is painted after being shown: keys pressed from now on reach it."""
+        """Called by a screen when it is shown (ScreenResume): keys pressed from now on reach it."""
         from textual._time import get_time  # the clock textual stamps events with (Message.time)
 
         self._keys_from = get_time()

@@ -46,8 +46,9 @@ class AppScreen(Screen[None]):
     def on_screen_resume(self) -> None:
         self.sub_title = self.app.current_mode  # the header lists the screens and marks this one
         self.render_draft()
-        # Keys typed while this screen was being built or switched to were meant for the one before.
-        self.call_after_refresh(self.es_app.screen_ready)
+        # Keys stamped before now were typed while this screen was built or switched to (meant for the one
+        # before): dropped. Marked here, not after a paint, so a key typed once it is shown always counts.
+        self.es_app.screen_ready()
 
     def _draft_changed(self) -> None:
         self.render_draft()
