@@ -7,10 +7,11 @@ The draft is a reactive: screens watch it and re-render from it, they never keep
 
 from __future__ import annotations
 
+import math
 from collections.abc import Callable, Iterable
 from typing import TYPE_CHECKING, Any
 
-from textual import on, work
+from textual import events, on, work
 from textual.app import App, SystemCommand
 from textual.binding import Binding
 from textual.reactive import reactive
@@ -21,6 +22,7 @@ from tui.workflow.errors import user_error
 from tui.workflow.services import Services
 
 if TYPE_CHECKING:
+    from textual.content import Content
     from textual.screen import Screen
 
     from catalog.ranking import Recommendation
@@ -80,19 +82,22 @@ class EmbedscoutApp(App[None]):
         "history": _history,
     }
     # Priority: screen navigation must work from inside any widget (TextArea binds f6/f7 itself).
+    # The F-keys are listed in the header (screen_keys), not the footer, so the footer fits 80 columns.
     BINDINGS = [
-        # Help and Quit first: at 80 columns the footer cuts from the right.
+        # Help and Quit first: at 80 columns the footer cuts from the right; the F-keys are in the header.
         Binding("f1", "help", "Help", priority=True),
         # Not priority: inside an Input, `?` is typed; everywhere else it opens the help.
         Binding("question_mark", "help", "Help", show=False),
         Binding("ctrl+q", "quit", "Quit", priority=True),
-        Binding("f2", "goto('questions')", "Questions", priority=True),
-        Binding("f3", "goto('shortlist')", "Shortlist", priority=True),
-        Binding("f4", "goto('trial')", "Trial", priority=True),
-        Binding("f5", "goto('decide')", "Decide", priority=True),
-        Binding("f6", "goto('history')", "History", priority=True),
+        Binding("f2", "goto('questions')", "Questions", priority=True, show=False),
+        Binding("f3", "goto('shortlist')", "Shortlist", priority=True, show=False),
+        Binding("f4", "goto('trial')", "Trial", priority=True, show=False),
+        Binding("f5", "goto('decide')", "Decide", priority=True, show=False),
+        Binding("f6", "goto('history')", "History", priority=True, show=False),
         Binding("ctrl+t", "toggle_theme", "Theme", priority=True),
     ]
+    KEYS_DURING_SWITCH = frozenset({"ctrl+q", "ctrl+c"})
+    """Keys still handled while a screen is being shown; every other key pressed then is dropped."""
 
     draft: reactive[DecisionDraft] = reactive(DecisionDraft, init=False)
     """The decision in progress (profile, recommendation, every trial, what was saved). Replaced, never
@@ -114,6 +119,9 @@ class EmbedscoutApp(App[None]):
         self._ranking: int | None = None
         """The profile revision a ranking worker is running for."""
         self._rank_worker: Worker[Any] | None = None
+        self._keys_from = math.inf
+        """Key presses made before this time (textual's event clock) are dropped: they were typed while a
+        screen was being shown, for the screen the user was looking at, not for its first field."""
         self.theme = "textual-dark"
 
     def on_mount(self) -> None:
@@ -122,6 +130,7 @@ class EmbedscoutApp(App[None]):
     def action_goto(self, mode: str) -> None:
         """Show one of the five screens (its state is kept while it is away)."""
         if mode in self.MODES and self.current_mode != mode:
+            self._keys_from = math.inf
             self.switch_mode(mode)
 
     def action_help(self) -> None:
@@ -132,6 +141,37 @@ class EmbedscoutApp(App[None]):
             self.screen.dismiss(None)
         else:
             self.push_screen(HelpScreen(self.screen))
+
+    def screen_ready(self) -> None:
+        """Called by a screen when it is shown (ScreenResume): keys pressed from now on reach it."""
+        from textual._time import get_time  # the clock textual stamps events with (Message.time)
+
+        self._keys_from = get_time()
+
+    async def on_event(self, event: events.Event) -> None:
+        if (
+            isinstance(event, events.Key)
+            and not event.is_forwarded
+            and event.time < self._keys_from
+            and event.key not in self.KEYS_DURING_SWITCH
+        ):
+            return  # typed during a screen switch (1-5 s under load): it must not land in the new screen
+        await super().on_event(event)
+
+    def format_title(self, title: str, sub_title: str) -> Content:
+        """A screen's header: the five screens and their keys, the one shown (its sub_title) highlighted.
+        This is where the F-keys are listed, so the footer keeps its 80 columns for the screen's own keys."""
+        from textual.content import Content
+
+        if sub_title not in SCREEN_TITLES:
+            return super().format_title(title, sub_title)
+        parts: list[str | tuple[str, str]] = []
+        for binding in self.BINDINGS:
+            if isinstance(binding, Binding) and binding.action.startswith("goto("):
+                mode = binding.action.removeprefix("goto('").removesuffix("')")
+                label = f"{binding.key.upper()} {SCREEN_TITLES[mode]}"
+                parts += [" ", (f" {label} ", "reverse bold") if mode == sub_title else label]
+        return Content.assemble(*parts[1:])
 
     def action_toggle_theme(self) -> None:
         self.theme = "textual-light" if self.current_theme.dark else "textual-dark"

@@ -120,9 +120,13 @@ def trial_view(trial: TrialRecord) -> Group:
     ds = trial.dataset
     title = f"Trial {trial.id} on {ds.get('name', 'dataset')} ({trial.status}, {when(trial.started_at)})"
     stored = [rows.stored_row(r) for r in trial.results]
-    parts: list[Any] = [trial_table(
-        rows.trial_rows(stored, short=False), title=title, view=rows.with_answers(rows.REPORT_VIEW, stored)
-    )]
+    parts: list[Any] = [
+        trial_table(
+            rows.trial_rows(stored, short=False),
+            title=title,
+            view=rows.with_answers(rows.REPORT_VIEW, stored),
+        )
+    ]
     lines = [f"Dataset: {words.dataset_facts(ds)}.", *trial_provenance(trial), *rows.origin_notes(ds)]
     note = words.earlier_profile_note(trial.settings)
     parts += [Text(line, style="dim") for line in lines]

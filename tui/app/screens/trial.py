@@ -18,6 +18,7 @@ from textual.app import ComposeResult
 from textual.binding import Binding
 from textual.containers import Horizontal, Vertical
 from textual.message import Message
+from textual.validation import Function
 from textual.widgets import Button, Checkbox, DataTable, Footer, Header, Input, Label, RichLog
 from textual.worker import Worker, WorkerState, get_current_worker
 
@@ -31,6 +32,7 @@ from tui.app.widgets.trial_progress import TrialProgress
 from tui.present.profile import profile_label
 from tui.present.trial_notes import log_line
 from tui.present.trial_rows import dataset_line
+from tui.workflow import fields
 from tui.workflow.errors import UserError
 from tui.workflow.plan import Sample, Source, TrialPlan
 from tui.workflow.scores import best_row
@@ -97,7 +99,16 @@ class TrialScreen(AppScreen):
                     compact=True,
                 )
                 yield Label(" Sample", classes="form-label-short")
-                yield Input(DEFAULT_SAMPLE, type="integer", id="sample", compact=True)
+                yield Input(
+                    DEFAULT_SAMPLE,
+                    type="integer",
+                    id="sample",
+                    compact=True,
+                    placeholder="all",
+                    validators=[Function(lambda t: fields.check(fields.SAMPLE, t) is None)],
+                    valid_empty=True,
+                    tooltip="Documents to keep (empty: all of them)",
+                )
             yield TrialOptions(id="trial-options", classes="form-row")
             yield QuestionOptions(id="question-options", classes="form-row")
             with Horizontal(classes="form-row"):
@@ -105,6 +116,7 @@ class TrialScreen(AppScreen):
                 yield Button("Run", id="run", variant="primary", compact=True)
                 yield Button("Cancel", id="cancel", variant="error", compact=True, disabled=True)
                 yield Button("Decide →", id="to-decide", compact=True)
+            yield Label("", id="form-problem", classes="error-text")
             yield Label("", id="trial-models")
         yield TrialProgress(id="trial-progress")
         yield RichLog(id="trial-log", wrap=True, markup=False, max_lines=500)
@@ -140,13 +152,13 @@ class TrialScreen(AppScreen):
         """The plan the form describes (UserError when a field cannot be read)."""
         corpus = self.query_one("#corpus-path", Input).value.strip()
         demo = self.query_one("#use-demo", Checkbox).value or not corpus
-        sample = self.query_one("#sample", Input).value.strip()
+        sample = self.query_one("#sample", Input).value
         plan = TrialPlan(
             source=Source(
                 None if demo else corpus, self.query_one("#queries-path", Input).value.strip() or None
             ),
             models=self.draft.trial_models(),
-            sample=Sample(int(sample) if sample.isdigit() and int(sample) > 0 else None),
+            sample=Sample(fields.parse_int(fields.SAMPLE, sample)),
             queries=self.query_one(QuestionOptions).queries(),
         )
         plan = self.query_one(TrialOptions).apply(plan)
@@ -163,8 +175,9 @@ class TrialScreen(AppScreen):
         except UserError as exc:
             log.write(f"Not started: {exc.message}")
             self.es_app.show_error(exc, "Trial not started")
-            if "Max $" in exc.message:
-                self.query_one("#max-usd", Input).focus()
+            for label, field in (("Max $", "#max-usd"), ("Sample", "#sample"), ("LLM asks", "#llm-count")):
+                if exc.message.startswith(label):
+                    self.query_one(field, Input).focus()
             return
         self._run = _Run(plan, self.draft.revision, self.draft.profile)
         self._finished = []
@@ -326,6 +339,18 @@ class TrialScreen(AppScreen):
         }
         if event.button.id in actions:
             actions[event.button.id]()
+
+    @on(Input.Changed, "#sample, #max-usd, #llm-count, #llm-model")
+    def _on_number_changed(self) -> None:
+        """The first wrong field's message under the form; Run is disabled until it is fixed."""
+        value = {name: self.query_one(f"#{name}", Input).value for name in ("sample", "max-usd", "llm-count")}
+        problem = fields.check_trial_form(
+            value["sample"], value["max-usd"], value["llm-count"], self.query_one("#llm-model", Input).value
+        )
+        label = self.query_one("#form-problem", Label)
+        label.update(problem or "")
+        label.display = problem is not None
+        self.query_one("#run", Button).disabled = problem is not None or self._trial_running
 
     @on(Input.Submitted, "#corpus-path, #queries-path, #sample, #llm-count, #llm-model")
     def _on_submitted(self) -> None:
