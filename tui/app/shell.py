@@ -109,6 +109,9 @@ class EmbedscoutApp(App[None]):
         self._ranking: int | None = None
         """The profile revision a ranking worker is running for."""
         self._rank_worker: Worker[Any] | None = None
+        self.quit_guards: list[Callable[[], bool]] = []
+        """Asked in turn by ctrl+q: one that returns True (a running trial told to stop) exits the app
+        itself when its work has stopped."""
         self.theme = "textual-dark"
 
     def on_mount(self) -> None:
@@ -118,6 +121,12 @@ class EmbedscoutApp(App[None]):
         """Show one of the five screens (its state is kept while it is away)."""
         if mode in self.MODES and self.current_mode != mode:
             self.switch_mode(mode)
+
+    async def action_quit(self) -> None:
+        """Quit, unless a screen has work to stop first (it says so at once and exits when stopped)."""
+        if any(guard() for guard in self.quit_guards):
+            return
+        self.exit()
 
     def action_toggle_theme(self) -> None:
         self.theme = "textual-light" if self.current_theme.dark else "textual-dark"

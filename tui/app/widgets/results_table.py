@@ -1,5 +1,6 @@
 """The trial's results: one row per model in the shared trial columns (`tui.present.trial_rows`), the
-winner in bold, failed models as rows that say why."""
+winner in bold, failed models as rows with a one-word status (the reason is in the details pane and the
+log). Under 100 cells wide (80x24) it shows the key columns only (`TUI_NARROW_VIEW`)."""
 
 from __future__ import annotations
 
@@ -7,29 +8,48 @@ from collections.abc import Sequence
 from typing import Any
 
 from rich.text import Text
+from textual import events
 from textual.widgets import DataTable
 
 from tui.present import trial_rows as rows
 from tui.present.formats import cut
 
+MODEL_WIDTH = {rows.TUI_VIEW: 40, rows.TUI_NARROW_VIEW: 18}
+"""Model names are cut to this many cells (the full name is in the details pane's title)."""
+
 
 class ResultsTable(DataTable[Any]):
-    """A DataTable of `ModelResult` rows, in `TUI_VIEW` columns."""
+    """A DataTable of `ModelResult` rows, in `TUI_VIEW` columns (`TUI_NARROW_VIEW` when narrow)."""
+
+    def __init__(self, **kwargs: Any) -> None:
+        super().__init__(**kwargs)
+        self._results: list[rows.ResultRow] = []
+        self._view: tuple[str, ...] = rows.TUI_VIEW
 
     def on_mount(self) -> None:
         self.cursor_type = "row"
-        self.add_columns(*(rows.BY_KEY[k].label for k in rows.TUI_VIEW))
+        self._view = self._pick_view()
+        self.add_columns(*(rows.BY_KEY[k].label for k in self._view))
+
+    def _pick_view(self) -> tuple[str, ...]:
+        return rows.TUI_NARROW_VIEW if self.app.size.width < rows.TUI_NARROW_BELOW else rows.TUI_VIEW
+
+    def on_resize(self, event: events.Resize) -> None:
+        if self._pick_view() != self._view:
+            self.show(self._results)
 
     def show(self, results: Sequence[rows.ResultRow], *, cursor: int | None = None) -> None:
         """Rebuild the rows (keys are indexes into `results`); the cursor goes to row `cursor` when given,
         else stays on the row it was on."""
+        self._results = list(results)
         keep = self.cursor_row if cursor is None else cursor
+        self._view = view = self._pick_view()
         # Rebuild the columns too: widths are then fitted to the new rows, never clipped to old ones.
         self.clear(columns=True)
-        self.add_columns(*(rows.BY_KEY[k].label for k in rows.TUI_VIEW))
+        self.add_columns(*(rows.BY_KEY[k].label for k in view))
         for i, row in enumerate(rows.trial_rows(results)):
-            cells = row.view(rows.TUI_VIEW)
-            cells[1] = cut(cells[1], 26)  # the full reason is in the log and the details pane
+            cells = row.view(view)
+            cells[0] = cut(cells[0], MODEL_WIDTH[view])
             style = "bold" if row.best else "" if row.ok else "italic"
             self.add_row(*(Text(c, style=style) for c in cells), key=f"{i}")
         if results:
