@@ -22,9 +22,9 @@ PHASE_WORDS = {
 """PhaseEvent.phase -> the short status of a model's row (the event's own text goes to the log)."""
 
 
-def model_label(ref: str) -> str:
-    """A ref as a progress row names it: the part after the last '/', on at most 26 characters."""
-    return cut(ref.rsplit("/", 1)[-1], 26)
+def model_label(ref: str, width: int = 26) -> str:
+    """A ref as a progress row names it: the part after the last '/', on at most `width` characters."""
+    return cut(ref.rsplit("/", 1)[-1], width)
 
 
 def secs(seconds: float) -> str:
@@ -41,8 +41,8 @@ def estimate_line(estimates: Sequence[tuple[str, float | None]]) -> str:
     not estimate makes the total unknown, and the line says which."""
     n = len(estimates)
     models = f"{n} model{'s' if n != 1 else ''}"
-    each = ", ".join(f"{model_label(ref)} {secs(s) if s is not None else '?'}" for ref, s in estimates)
-    unknown = [model_label(ref) for ref, s in estimates if s is None]
+    each = ", ".join(f"{model_label(ref, 40)} {secs(s) if s is not None else '?'}" for ref, s in estimates)
+    unknown = [model_label(ref, 40) for ref, s in estimates if s is None]
     if unknown:
         return f"Estimate for {models}: unknown for {', '.join(unknown)} ({each})"
     total = sum(s for _, s in estimates if s is not None)
@@ -53,7 +53,7 @@ def running_line(current: str | None, status: str, left: float | None, elapsed: 
     """'all-MiniLM-L6-v2: exporting to ONNX (once per model) · about 25 s left · 12 s elapsed'."""
     parts = []
     if current:
-        name = model_label(current)
+        name = model_label(current, 40)
         parts.append(f"{name}: {status}" if status else name)
     parts.append(f"about {secs(left)} left" if left is not None else "time left unknown")
     parts.append(f"{secs(elapsed)} elapsed")

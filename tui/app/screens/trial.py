@@ -231,12 +231,14 @@ class TrialScreen(AppScreen):
     def _on_phased(self, event: TrialPhased) -> None:
         progress = self.query_one(TrialProgress)
         if event.phase == "estimate":
-            progress.estimate(event.model, event.text, event.estimate_s)
-            line = f"Estimate {event.model}: {event.text}" if event.model else f"Estimate: {event.text}"
+            total = progress.estimate(event.model, event.text, event.estimate_s)
+            lines = [f"Estimate {event.model}: {event.text}" if event.model else f"Estimate: {event.text}"]
+            lines += [total] if total else []
         else:
             progress.phase(event.model, event.phase)
-            line = f"{event.model}: {event.text}"
-        self.query_one("#trial-log", RichLog).write(line)
+            lines = [f"{event.model}: {event.text}"]
+        for line in lines:
+            self.query_one("#trial-log", RichLog).write(line)
 
     @on(ModelFinished)
     def _on_model_finished(self, event: ModelFinished) -> None:

@@ -84,22 +84,26 @@ class TrialProgress(VerticalScroll):
         self._line.update(line)
 
     # -- phases and the clock -------------------------------------------------------------------------
-    def estimate(self, name: str, text: str, seconds: float | None) -> None:
-        """The engine's estimate for the next ref in order (`name` is its resolved model name)."""
+    def estimate(self, name: str, text: str, seconds: float | None) -> str | None:
+        """The engine's estimate for the next ref in order (`name` is its resolved model name); after the
+        last one, the estimate for the whole trial (also returned, for the log)."""
         refs = list(self._ids)
         if not name:  # the engine could not estimate at all: every ref stays unknown
             self.say(f"Estimate: {text}")
-            return
+            return None
         if self._n_estimates >= len(refs):
-            return
+            return None
         ref = refs[self._n_estimates]
         self._n_estimates += 1
         if name != ref:
             self._aliases[name] = ref
         self.clock.estimate(ref, seconds)
         self._set_status(ref, f"waiting · ~{words.secs(seconds)}" if seconds is not None else "waiting")
-        if self._n_estimates == len(refs):
-            self.say(words.estimate_line(self.clock.estimates))
+        if self._n_estimates < len(refs):
+            return None
+        line = words.estimate_line(self.clock.estimates)
+        self.say(line)
+        return line
 
     def phase(self, name: str, phase: str) -> None:
         """A model entered `phase` (load, export, verify, download, encode): its row says so."""
