@@ -32,6 +32,8 @@ class FakeRunner:
     """Only this ref's batch 2 waits for `gate` (None: every model's)."""
     gate_timeout: float = 5.0
     spread: float | None = None
+    step: float = 0.1
+    """Each row's nDCG@10 is 0.5 + step * its index (a small step: a winner within noise)."""
     calls: list[list[str]] = field(default_factory=list)
     options: list[dict[str, Any]] = field(default_factory=list)
     """The opt-ins (backend, checks, int8, max_usd) of each call."""
@@ -83,7 +85,7 @@ class FakeRunner:
             if "broken" in ref:
                 row = ModelResult(ref, status="failed", error="model not available offline")
             else:
-                v = 0.5 + 0.1 * i
+                v = 0.5 + self.step * i
                 row = ModelResult(
                     name,
                     metrics={"ndcg@10": v, "recall@10": v + 0.1, "mrr@10": v - 0.05, "hit@1": v - 0.1},
