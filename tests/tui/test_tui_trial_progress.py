@@ -110,11 +110,8 @@ async def test_ctrl_c_cancels_and_the_bar_says_where_it_stopped(clock: FakeClock
         assert _statuses(app) == ["ok", "failed", "stopped at 33% (1/3)"]
         assert _line(app) == "Stopped: 1 finished model kept; bge-small-en-v1.5 stopped at 33% (1/3)"
         assert app.screen.query_one("#progress-line").has_class("-stopped")
-        toasts = _toasts(app)
-        assert not any("could be loaded" in t for t in toasts), toasts
-        assert "Some models failed: 1 failed: model (the Details pane says why)." in toasts
-        assert "Trial stopped: Stopped; 1 finished model(s) kept." in toasts
-        assert not any("quit" in t for t in toasts)  # not Textual's 'Press ctrl+q to quit'
+        toasts = _toasts(app)  # no 'could not be loaded', no Textual 'Press ctrl+q to quit'
+        assert toasts == ["Trial stopped: Stopped; 1 finished model(s) kept."]
         trial = app.draft.latest_trial
         assert trial is not None and [r.status for r in trial.result.results] == ["ok", "failed", "cancelled"]
 

@@ -78,8 +78,8 @@ def test_stopped_status_says_where_not_100_percent() -> None:
 
 
 def test_running_line_and_durations() -> None:
-    line = words.running_line("BAAI/bge-small-en-v1.5", "exporting to ONNX (once per model)", 25.4, 12.0)
-    assert line == "bge-small-en-v1.5: exporting to ONNX (once per model) · about 25 s left · 12 s elapsed"
+    line = words.running_line("BAAI/bge-small-en-v1.5", words.PHASE_WORDS["export"], 25.4, 12.0)
+    assert line == "bge-small-en-v1.5: exporting to ONNX (once) · about 25 s left · 12 s elapsed"
     assert words.running_line(None, "", None, 0.2) == "time left unknown · <1 s elapsed"
     assert [words.secs(s) for s in (0.4, 8.2, 89, 150)] == ["<1 s", "8 s", "89 s", "2.5 min"]
 
@@ -96,10 +96,11 @@ def test_a_stopped_model_is_no_failure_to_load() -> None:
         _row("sentence-transformers/all-MiniLM-L6-v2", "cancelled", "stopped by the user"),
     ]
     notices = words.outcome_notices(rows, complete=False)
-    assert [(s, t) for s, t, _ in notices] == [("warning", "Some models failed"), ("warning", "Trial stopped")]
-    assert "could be loaded" not in " ".join(m for _, _, m in notices)
-    assert notices[0][2] == "1 failed: bge-small-en-v1.5 (the Details pane says why)."
-    assert notices[1][2] == "Stopped; 1 finished model(s) kept."
+    assert notices == [("warning", "Trial stopped", "Stopped; 1 finished model(s) kept.")]
+    assert words.outcome_notices(rows[:2], complete=True) == [  # it was the only embedding model: an error
+        ("error", "Models failed", "No embedding model could be loaded (offline, or not installed?): "
+         "BAAI/bge-small-en-v1.5: OSError: not available offline")
+    ]
 
 
 def test_every_embedding_model_failing_is_an_error() -> None:

@@ -14,7 +14,7 @@ from tui.present.trial_rows import ResultRow
 READING = "Reading documents…"
 PHASE_WORDS = {
     "download": "downloading",
-    "export": "exporting to ONNX (once per model)",
+    "export": "exporting to ONNX (once)",
     "verify": "checking precision",
     "load": "loading the model",
     "encode": "encoding",
@@ -22,7 +22,7 @@ PHASE_WORDS = {
 """PhaseEvent.phase -> the short status of a model's row (the event's own text goes to the log)."""
 
 
-def model_label(ref: str, width: int = 26) -> str:
+def model_label(ref: str, width: int = 24) -> str:
     """A ref as a progress row names it: the part after the last '/', on at most `width` characters."""
     return cut(ref.rsplit("/", 1)[-1], width)
 
@@ -89,7 +89,8 @@ Notice = tuple[str, str, str]
 
 def outcome_notices(rows: Sequence[ResultRow], *, complete: bool) -> list[Notice]:
     """What to tell the user when a trial ends. 'No embedding model could be loaded' only when every
-    embedding model that ran failed: one that was stopped (it loaded) or finished is no failure."""
+    embedding model that ran failed: one that was stopped (it loaded) or finished is no failure. A model
+    that failed beside others that ran needs no toast: its row says 'failed' and the Details pane why."""
     failed = [r for r in rows if r.status == "failed"]
     dense = [r for r in rows if r.model != "bm25" and r.details.get("kind", "dense") != "bm25"]
     out: list[Notice] = []
@@ -97,10 +98,6 @@ def outcome_notices(rows: Sequence[ResultRow], *, complete: bool) -> list[Notice
         reasons = "; ".join(f"{r.model}: {r.error}" for r in failed)
         out.append(("error", "Models failed",
                     cut("No embedding model could be loaded (offline, or not installed?): " + reasons, 300)))
-    elif failed:
-        names = ", ".join(model_label(r.model) for r in failed)
-        out.append(("warning", "Some models failed",
-                    f"{len(failed)} failed: {names} (the Details pane says why)."))
     if not complete:
         kept = sum(r.status not in ("cancelled", "failed") for r in rows)
         out.append(("warning", "Trial stopped", f"Stopped; {kept} finished model(s) kept."))

@@ -257,6 +257,7 @@ class TrialScreen(AppScreen):
             self.app.exit()
             return
         log = self.query_one("#trial-log", RichLog)
+        log.call_after_refresh(log.scroll_end, animate=False)  # the log shrinks now: keep its last lines
         refused = isinstance(event.worker.error, UserError)
         progress = self.query_one(TrialProgress)
         if event.state is WorkerState.SUCCESS and self._run is not None:

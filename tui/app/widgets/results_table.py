@@ -7,6 +7,7 @@ from __future__ import annotations
 from collections.abc import Sequence
 from typing import Any
 
+from rich.cells import cell_len
 from rich.text import Text
 from textual import events
 from textual.widgets import DataTable
@@ -44,15 +45,22 @@ class ResultsTable(DataTable[Any]):
         self._results = list(results)
         keep = self.cursor_row if cursor is None else cursor
         self._view = view = self._pick_view()
-        # Rebuild the columns too: widths are then fitted to the new rows, never clipped to old ones.
-        self.clear(columns=True)
-        self.add_columns(*(rows.BY_KEY[k].label for k in view))
-        for i, row in enumerate(rows.trial_rows(results)):
+        table = []
+        for row in rows.trial_rows(results):
             cells = row.view(view)
             cells[0] = cut(cells[0], MODEL_WIDTH[view])
-            style = "bold" if row.best else "" if row.ok else "italic"
+            table.append((cells, "bold" if row.best else "" if row.ok else "italic"))
+        # Rebuild the columns with widths fitted to these rows, set here rather than measured on idle (a
+        # frame drawn before that measure clipped every cell to its header's width).
+        self.clear(columns=True)
+        for n, key in enumerate(view):
+            label = rows.BY_KEY[key].label
+            self.add_column(label, width=max([cell_len(label), *(cell_len(c[n]) for c, _ in table)]))
+        for i, (cells, style) in enumerate(table):
             self.add_row(*(Text(c, style=style) for c in cells), key=f"{i}")
         if results:
             self.move_cursor(row=max(0, min(keep, len(results) - 1)))
         # Never taller than its rows (+ header, border, scrollbar), so the space left goes to what follows.
         self.styles.max_height = len(results) + 3
+        # ... and never shorter than its rows (up to 5): at 80x24 the details pane gives way first.
+        self.styles.min_height = min(len(results), 5) + 2

@@ -36,7 +36,8 @@ class TrialProgress(VerticalScroll):
     TrialProgress > Horizontal { height: 1; }
     TrialProgress > #progress-line { width: 1fr; color: $text; text-style: bold; }
     TrialProgress > #progress-line.-stopped { color: $warning; }
-    TrialProgress .model-name { width: 28; }
+    TrialProgress .model-name { width: 26; }
+    TrialProgress ProgressBar Bar { width: 24; }
     TrialProgress .model-status { width: 1fr; padding-left: 1; color: $text-muted; }
     """
 
