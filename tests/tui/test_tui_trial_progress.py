@@ -9,7 +9,7 @@ import threading
 from typing import Any
 
 import pytest
-from textual.widgets import Label, RichLog
+from textual.widgets import Input, Label, RichLog, Select
 
 from tests.tui.fakes import FakeRunner, cpu_draft, fake_services, settle
 from tui.app import EmbedscoutApp
@@ -158,3 +158,33 @@ async def test_results_columns_fit_80_and_120_cells_with_stability_line(clock: F
         labels = [str(c.label) for c in table.columns.values()]
         assert labels[-3:] == ["docs/s", "p50 ms", "peak MB"] and "MRR@10" in labels
         assert sum(c.get_render_width(table) for c in table.columns.values()) <= 118
+
+
+@pytest.mark.slow
+async def test_real_runner_estimates_and_phases_reach_the_screen(minilm_path: str) -> None:
+    """The real engine (bm25 + the packaged MiniLM on a slice of the demo, torch): its estimates give the
+    up-front line and its load phase the row's status; at the end every row is ok, the line names the best."""
+    from tests.tui.fakes import wait_trial
+    from tui.workflow.services import Services
+
+    app = EmbedscoutApp(Services(), start="trial", draft=cpu_draft().with_tick("minilm", True))
+    async with app.run_test(size=(120, 40)) as pilot:
+        await settle(pilot)
+        app.screen.query_one("#sample", Input).value = "30"
+        app.screen.query_one("#backend", Select).value = "torch"
+        seen: list[str] = []
+        await pilot.press("ctrl+r")
+        for _ in range(600):
+            await pilot.pause(0.1)
+            seen.append(_line(app))
+            seen += _statuses(app)
+            if not app.screen.has_class("-running"):
+                break
+        await wait_trial(app, pilot)
+        log = _log(app)
+        assert "Estimate bm25: " in log and "Estimate sentence-transformers/all-MiniLM-L6-v2: ~" in log
+        lines = log.splitlines()
+        assert any(line.startswith("Estimate: about ") and "for 2 models" in line for line in lines)
+        assert "loading the model" in seen  # the row said what the wait was for
+        assert _statuses(app) == ["ok", "ok"]
+        assert _line(app).startswith("Done: ") and _line(app).endswith(" best")
