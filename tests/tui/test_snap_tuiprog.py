@@ -10,21 +10,14 @@ from typing import Any
 
 import pytest
 
-from tests.tui.fakes import FakeRunner, cpu_draft, fake_services, settle
-from tests.tui.test_tui_trial_progress import FakeClock, until
+from tests.tui.fakes import FakeRunner, settle
+from tests.tui.test_tui_trial_progress import _app, clock, until
 from tui.app import EmbedscoutApp
-from tui.app.widgets import trial_progress
 from tui.app.widgets.trial_progress import TrialProgress
 
+__all__ = ["clock"]  # the fake clock fixture, shared with the Pilot tests
 SIZES = [(80, 24), (120, 40)]
 BGE = "BAAI/bge-small-en-v1.5"
-
-
-@pytest.fixture
-def clock(monkeypatch: pytest.MonkeyPatch) -> FakeClock:
-    fake = FakeClock()
-    monkeypatch.setattr(trial_progress, "monotonic", fake)
-    return fake
 
 
 async def still(pilot: Any, *, workers: bool = True) -> None:
@@ -35,13 +28,6 @@ async def still(pilot: Any, *, workers: bool = True) -> None:
     for widget in pilot.app.screen.query("Input, TextArea"):
         widget.cursor_blink = False
     await pilot.pause()
-
-
-def _app(runner: FakeRunner, *refs: str) -> EmbedscoutApp:
-    draft = cpu_draft()
-    for ref in refs:
-        draft = draft.with_tick(ref, True)
-    return EmbedscoutApp(fake_services(runner=runner), start="trial", draft=draft)
 
 
 def _encoding(app: EmbedscoutApp) -> bool:
