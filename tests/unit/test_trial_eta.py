@@ -109,3 +109,17 @@ def test_every_embedding_model_failing_is_an_error() -> None:
     assert (severity, title) == ("error", "Models failed")
     assert message.startswith("No embedding model could be loaded (offline, or not installed?): broken/a")
     assert words.outcome_notices([_row("bm25", "ok"), _row("x", "ok")], complete=True) == []
+
+
+def test_peak_mb_is_the_models_own_and_narrow_view_keeps_the_key_columns() -> None:
+    """bm25 after MiniLM (measured here: own peak 45.7 MB, process peak 748.4 MB) shows its own peak; a
+    failed row's table status is one word, its reason stays in the long status (details, CLI, report)."""
+    from tui.present import trial_rows
+
+    bm25 = ModelResult("bm25", metrics={"ndcg@10": 0.5}, perf={"peak_mem_mb": 45.7, "process_peak_mb": 748.4})
+    failed = _row("x", "failed", "OSError: " + "very long reason " * 20)
+    cells = trial_rows.trial_rows([bm25, failed])
+    assert cells[0].cells["mem"] == "46"
+    assert cells[1].cells["state"] == "failed"
+    assert cells[1].cells["status"].startswith("failed: OSError: very long reason")
+    assert set(trial_rows.TUI_NARROW_VIEW) >= {"model", "ndcg", "vs_best", "docs_s"}

@@ -77,9 +77,14 @@ def stopped_status(at: tuple[int, int] | None) -> str:
     return f"stopped at {done / total:.0%} ({done:,}/{total:,})"
 
 
-def stopped_line(kept: int, at: str | None) -> str:
+def kept(rows: Sequence[ResultRow]) -> int:
+    """Rows of a stopped trial that finished (ok)."""
+    return sum(r.status not in ("cancelled", "failed") for r in rows)
+
+
+def stopped_line(n_kept: int, at: str | None) -> str:
     """The status line after a cancel: what was kept, and where the running model stopped."""
-    line = f"Stopped: {kept} finished model{'s' if kept != 1 else ''} kept"
+    line = f"Stopped: {n_kept} finished model{'s' if n_kept != 1 else ''} kept"
     return line + (f"; {at}" if at else "")
 
 
@@ -99,6 +104,5 @@ def outcome_notices(rows: Sequence[ResultRow], *, complete: bool) -> list[Notice
         out.append(("error", "Models failed",
                     cut("No embedding model could be loaded (offline, or not installed?): " + reasons, 300)))
     if not complete:
-        kept = sum(r.status not in ("cancelled", "failed") for r in rows)
-        out.append(("warning", "Trial stopped", f"Stopped; {kept} finished model(s) kept."))
+        out.append(("warning", "Trial stopped", f"Stopped; {kept(rows)} finished model(s) kept."))
     return out

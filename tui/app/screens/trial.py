@@ -285,8 +285,7 @@ class TrialScreen(AppScreen):
         best = best_row(result.results)
         progress = self.query_one(TrialProgress)
         if not result.complete:
-            kept = sum(r.status not in ("cancelled", "failed") for r in result.results)
-            line = words.stopped_line(kept, stopped_at)
+            line = words.stopped_line(words.kept(result.results), stopped_at)
             log.write(line)
             progress.stopped(line)
         else:

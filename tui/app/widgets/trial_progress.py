@@ -213,7 +213,10 @@ class TrialProgress(VerticalScroll):
         return at
 
     def stopped(self, line: str) -> None:
-        """The status line after a cancel (styled as a warning)."""
+        """The status line once a stop is asked for, and after it (styled as a warning; the clock's
+        line no longer replaces it)."""
+        if self._ticker is not None:
+            self._ticker.pause()
         self._line.add_class("-stopped")
         self.say(line)
 
