@@ -12,24 +12,8 @@ import math
 from collections.abc import Mapping
 from typing import Any
 
-ISO3_TO_1 = {
-    "afr": "af", "amh": "am", "ara": "ar", "arb": "ar", "asm": "as", "aze": "az", "azj": "az", "bel": "be",
-    "ben": "bn", "bod": "bo", "bos": "bs", "bre": "br", "bul": "bg", "cat": "ca", "ces": "cs", "cmn": "zh",
-    "cos": "co", "cym": "cy", "dan": "da", "deu": "de", "ell": "el", "eng": "en", "epo": "eo", "est": "et",
-    "eus": "eu", "fas": "fa", "pes": "fa", "fin": "fi", "fra": "fr", "fry": "fy", "gla": "gd", "gle": "ga",
-    "glg": "gl", "guj": "gu", "hat": "ht", "hau": "ha", "heb": "he", "hin": "hi", "hrv": "hr", "hun": "hu",
-    "hye": "hy", "ibo": "ig", "ind": "id", "isl": "is", "ita": "it", "jav": "jv", "jpn": "ja", "kan": "kn",
-    "kat": "ka", "kaz": "kk", "khm": "km", "kin": "rw", "kir": "ky", "kor": "ko", "kur": "ku", "lao": "lo",
-    "lat": "la", "lav": "lv", "lin": "ln", "lit": "lt", "ltz": "lb", "lug": "lg", "mal": "ml", "mar": "mr",
-    "mkd": "mk", "mlg": "mg", "mlt": "mt", "mon": "mn", "mri": "mi", "msa": "ms", "mya": "my", "nep": "ne",
-    "nld": "nl", "nno": "nn", "nob": "nb", "nor": "no", "nya": "ny", "ori": "or", "orm": "om", "pan": "pa",
-    "pol": "pl", "por": "pt", "pus": "ps", "que": "qu", "ron": "ro", "run": "rn", "rus": "ru", "san": "sa",
-    "sin": "si", "slk": "sk", "slv": "sl", "smo": "sm", "sna": "sn", "snd": "sd", "som": "so", "sot": "st",
-    "spa": "es", "sqi": "sq", "srp": "sr", "sun": "su", "swa": "sw", "swh": "sw", "swe": "sv", "tam": "ta",
-    "tat": "tt", "tel": "te", "tgk": "tg", "tgl": "tl", "fil": "tl", "tha": "th", "tir": "ti", "tuk": "tk",
-    "tur": "tr", "uig": "ug", "ukr": "uk", "urd": "ur", "uzb": "uz", "vie": "vi", "wol": "wo", "xho": "xh",
-    "yid": "yi", "yor": "yo", "zho": "zh", "zul": "zu",
-}  # fmt: skip
+from catalog.languages import ISO3_TO_1
+
 PROGRAMMING = {"go", "java", "javascript", "php", "python", "ruby"}
 COMMERCIAL = {
     "apache-2.0": True, "mit": True, "bsd-3-clause": True, "cc-by-4.0": True, "cc-by-sa-4.0": True,

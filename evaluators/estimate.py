@@ -192,9 +192,8 @@ def estimate_trial(
 ) -> list[Estimate]:
     """One Estimate per model reference, in order (a reference that does not resolve gets an unknown one)."""
     from evaluators.models import resolve_model
-    from evaluators.runner import passage_text
 
-    texts = [passage_text(d) for d in dataset.corpus]
+    units = _Units(dataset)
     queries = [q.text for q in dataset.queries if dataset.qrels.get(q.id)]
     memo: dict[str, Calibration] = {"cal": calibration} if calibration else {}
 
@@ -210,8 +209,35 @@ def estimate_trial(
         except ValueError as exc:
             out.append(Estimate(str(ref), "", 0, 0, None, None, None, basis=str(exc)))
             continue
-        out.append(_estimate(mref, texts, queries, cal, cache_dir, backend))
+        out.append(_estimate(mref, units.of(mref), queries, cal, cache_dir, backend))
     return out
+
+
+class _Units:
+    """The passages each model will encode: its own cut of the corpus (evaluators.ingest.model_chunking; the
+    trial reuses the same cut), or the dataset's chunks when a cut cannot be made."""
+
+    def __init__(self, dataset: Dataset) -> None:
+        self.dataset = dataset
+        self._plain: list[str] | None = None
+
+    def plain(self) -> list[str]:
+        if self._plain is None:
+            from evaluators.ingest.model_chunking import passage_text
+
+            self._plain = [passage_text(d) for d in self.dataset.corpus]
+        return self._plain
+
+    def of(self, mref: Any) -> list[str]:
+        from evaluators.ingest.model_chunking import shared_views
+
+        part = mref.parts[0] if mref.kind == "hybrid" else mref
+        try:
+            views = shared_views(self.dataset)
+            view = views.regex(None) if part.kind == "bm25" else views.for_model(part, None)
+        except Exception:  # a tokenizer that will not load: the run will say so; estimate from the chunks
+            return self.plain()
+        return list(view.texts)
 
 
 def _estimate(

@@ -39,9 +39,6 @@ def query_metrics(ranked: Sequence[str], rels: Mapping[str, int]) -> dict[str, f
     if not relevant:
         raise ValueError("query has no relevant documents")
     top = list(ranked[:10])
-    dcg = sum(relevant.get(d, 0) / math.log2(i + 2) for i, d in enumerate(top))
-    ideal = sorted(relevant.values(), reverse=True)[:10]
-    idcg = sum(g / math.log2(i + 2) for i, g in enumerate(ideal))
     first = next((i for i, d in enumerate(top) if d in relevant), None)
     n_rel = len(relevant)
 
@@ -49,13 +46,33 @@ def query_metrics(ranked: Sequence[str], rels: Mapping[str, int]) -> dict[str, f
         return sum(1 for d in top[:k] if d in relevant) / n_rel
 
     return {
-        "ndcg@10": dcg / idcg,
+        "ndcg@10": _ndcg10(top, relevant),
         "recall@1": recall(1),
         "recall@5": recall(5),
         "recall@10": recall(10),
         "mrr@10": 0.0 if first is None else 1.0 / (first + 1),
         "hit@1": 1.0 if top[:1] and top[0] in relevant else 0.0,
     }
+
+
+def _ndcg10(top: Sequence[str], relevant: Mapping[str, int]) -> float:
+    """nDCG@10 of the first ten ids against the relevant ones (grade > 0), linear gain."""
+    dcg = sum(relevant.get(d, 0) / math.log2(i + 2) for i, d in enumerate(top))
+    ideal = sorted(relevant.values(), reverse=True)[:10]
+    idcg = sum(g / math.log2(i + 2) for i, g in enumerate(ideal))
+    return dcg / idcg
+
+
+def per_query_ndcg(
+    ranked: Mapping[str, Sequence[str]], qrels: Mapping[str, Mapping[str, int]]
+) -> dict[str, float]:
+    """{query id: nDCG@10}: exactly per_query_metrics(...)[PRIMARY], without the other metrics' work."""
+    out: dict[str, float] = {}
+    for qid, rels in qrels.items():
+        relevant = {d: g for d, g in rels.items() if g > 0}
+        if relevant:
+            out[qid] = _ndcg10(list(ranked.get(qid, ())[:10]), relevant)
+    return out
 
 
 def per_query_metrics(

@@ -296,6 +296,17 @@ class Views:
         return self._views[key]
 
 
+_SHARED: list[Views] = []
+
+
+def shared_views(ds: Dataset) -> Views:
+    """The Views of `ds` (this very object), made once: the estimate made before a trial and the trial itself
+    cut the corpus once between them. One dataset is kept, the last one asked for."""
+    if not _SHARED or _SHARED[0].ds is not ds:
+        _SHARED[:] = [Views(ds)]
+    return _SHARED[0]
+
+
 def parse_chunk_sizes(text: str) -> list[int]:
     """'256' or '128,256,512' (0: whole documents) -> sizes in the order given, duplicates dropped."""
     from evaluators.types import TrialInputError

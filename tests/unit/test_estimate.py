@@ -15,10 +15,11 @@ from evaluators.cache import EmbeddingCache
 from evaluators.datasets import load_demo
 from evaluators.estimate import Calibration, calibrate, estimate_trial
 from evaluators.estimate_model import CPU_BF16_SPEEDUP, EFFICIENCY, count_tokens, encode_flops, model_arch
+from evaluators.ingest.model_chunking import shared_views
 from evaluators.measure import PeakMemory
 from evaluators.models import resolve_model
 from evaluators.precision import HardwareFacts, fingerprint
-from evaluators.runner import passage_text, run_trial
+from evaluators.runner import run_trial
 from evaluators.types import Dataset, PhaseEvent
 
 AVX2 = HardwareFacts("test cpu", frozenset({"avx2", "fma"}), engines=frozenset({"onnxruntime", "torch"}))
@@ -38,8 +39,13 @@ def demo() -> Dataset:
     return replace(ds, corpus=keep, queries=tuple(q for q in ds.queries if q.id in qrels), qrels=qrels)
 
 
+def _passages(ds: Dataset, ref: str = "minilm") -> list[str]:
+    """What the trial encodes for the model: its own cut of the corpus (its tokenizer's chunks)."""
+    return list(shared_views(ds).for_model(resolve_model(ref), None).texts)
+
+
 def _texts(ds: Dataset) -> list[str]:
-    return [passage_text(d) for d in ds.corpus] + [q.text for q in ds.queries if ds.qrels.get(q.id)]
+    return _passages(ds) + [q.text for q in ds.queries if ds.qrels.get(q.id)]
 
 
 def test_encode_time_is_flops_over_calibrated_rate(demo: Dataset, minilm_path: str) -> None:
@@ -82,7 +88,7 @@ def test_cached_texts_cost_nothing_and_skip_calibration(
 ) -> None:
     """A re-run whose vectors are all cached is estimated without probing the machine."""
     mref = resolve_model("minilm")
-    passages = [passage_text(d) for d in demo.corpus]
+    passages = _passages(demo)
     queries = [q.text for q in demo.queries if demo.qrels.get(q.id)]
     for texts, prompt in ((passages, mref.passage_prompt), (queries, mref.query_prompt)):
         EmbeddingCache(tmp_path, mref.identity, prompt, mref.normalize).store(
@@ -149,8 +155,26 @@ def test_trial_records_estimate_actual_and_phases(demo: Dataset, minilm_export: 
     assert row.perf["peak_mem_mb"] <= row.perf["process_peak_mb"]
     cal = json.loads(next((cache / "calibration").glob("*.json")).read_text())
     assert any(k.endswith("|onnx-cpu-fp32") for k in cal["measured"])
-    later = replace(demo, corpus=load_demo().corpus[40:50])  # new passages, same queries (cached)
+    later = replace(demo, info={**demo.info, "chunk_tokens": 128})  # new chunks, same queries (cached)
     (again,) = estimate_trial(later, ["minilm"], cache_dir=cache)
-    # The runner now encodes each model's own chunks (main's model chunking); the estimate still counts the
-    # dataset's units, so only "some texts left" is asserted here until it uses the same views.
-    assert again.n_texts >= 1 and "measured by an earlier trial" in again.basis
+    mref = resolve_model("minilm")
+    passages = EmbeddingCache(cache, mref.identity, mref.passage_prompt, mref.normalize)
+    missed = passages.lookup(_passages(later))[2]  # whole short paragraphs are the same chunk at both sizes
+    assert again.n_texts == len(missed) > 0 and "measured by an earlier trial" in again.basis
+    (rerun,) = estimate_trial(demo, ["minilm"], cache_dir=cache)  # the very chunks the trial encoded
+    assert rerun.path == "cached" and rerun.n_texts == 0
+
+
+def test_estimate_counts_the_units_each_model_encodes(demo: Dataset) -> None:
+    """Each model is estimated on its own cut of the corpus (what the trial encodes), BM25 and a hybrid on
+    theirs; the cut is made once and the trial reuses it."""
+    cal = Calibration(AVX2, gflops=100.0)
+    n_queries = sum(1 for q in demo.queries if demo.qrels.get(q.id))
+    minilm, bm25, hybrid = estimate_trial(demo, ["minilm", "bm25", "hybrid:minilm+bm25"], cal)
+    own = _passages(demo)
+    assert len(own) != len(demo.corpus)  # the model re-cuts the documents: not the dataset's units
+    assert minilm.n_texts == hybrid.n_texts == len(own) + n_queries
+    assert bm25.n_texts == len(shared_views(demo).regex(None).texts)
+    views = shared_views(demo)
+    res = run_trial(demo, ["bm25"])
+    assert shared_views(demo) is views and res.results[0].details["n_units"] == bm25.n_texts

@@ -14,6 +14,7 @@ from typing import Any
 import pytest
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
+from sqlite_utils import Database
 
 from storage import store
 from storage.db import SCHEMA_VERSION, newer_schema
@@ -21,6 +22,13 @@ from storage.migrations import migrations
 from storage.paths import app_dir, cache_dir
 from storage.redact import clean
 from tests.unit._journal_data import model_result, recommendation, trial
+
+
+def _markdown(db: Database, decision_id: int) -> str:
+    """The decision's Markdown report, as `embedscout export --format md` writes it (tui.present)."""
+    from tui.present.markdown import decision_markdown
+
+    return decision_markdown(store.get_decision(db, decision_id))
 
 SECRET_REF = "openai-compatible:m@http://user:secret@host/v1"
 
@@ -171,7 +179,7 @@ def test_credentials_in_urls_never_reach_the_journal_or_an_export(journal: Path)
         store.decide(db, 1, model=SECRET_REF)
     store.save_trial(db, 1, {**trial(model_result(SECRET_REF, 0.5)),
                              "settings": {"models": [SECRET_REF], "llm": SECRET_REF}})
-    exported = store.export_json(db, 1) + store.export_markdown(db, 1)
+    exported = store.export_json(db, 1) + _markdown(db, 1)
     db.close()
     assert "secret" not in exported and "http://***@host/v1" in exported
     assert b"secret" not in journal.read_bytes() + (journal.with_name("j.db-wal").read_bytes()

@@ -15,6 +15,13 @@ from storage.store import StorageError
 from tests.unit._journal_data import model_result, recommendation, trial
 
 
+def _markdown(db: Database, decision_id: int) -> str:
+    """The decision's Markdown report, as `embedscout export --format md` writes it (tui.present)."""
+    from tui.present.markdown import decision_markdown
+
+    return decision_markdown(store.get_decision(db, decision_id))
+
+
 @pytest.fixture
 def db(tmp_path: Path) -> Database:
     return store.open_db(tmp_path / "journal.db")
@@ -115,10 +122,10 @@ def test_markdown_shows_answer_hit_when_queries_had_answers(db: Database) -> Non
     with_answers["metrics"]["answer_hit@1"] = 0.5
     with_answers["ci95"]["answer_hit@1"] = [0.25, 0.75]
     store.save_trial(db, did, trial(with_answers, model_result("bm25", 0.4)))
-    md = store.export_markdown(db, did)
-    assert "| answer_hit@1 (95% CI) |" in md and "0.500 [0.250, 0.750]" in md
+    md = _markdown(db, did)
+    assert "| ans@1 |" in md and "0.500 [0.250, 0.750]" in md
     bm25_row = next(line for line in md.splitlines() if line.startswith("| bm25 | ok"))
     assert bm25_row.count("| - |") == 1  # no made-up value for the row without it
     plain_did = store.create_decision(db, title="no answers")
     store.save_trial(db, plain_did, trial(model_result("bm25", 0.4)))
-    assert "answer_hit@1" not in store.export_markdown(db, plain_did)
+    assert "ans@1" not in _markdown(db, plain_did)

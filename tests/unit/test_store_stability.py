@@ -19,6 +19,13 @@ from storage.store import StorageError
 from tests.unit._winner_cases import MODELS, make_case, use_tables
 
 
+def _markdown(db: Database, decision_id: int) -> str:
+    """The decision's Markdown report, as `embedscout export --format md` writes it (tui.present)."""
+    from tui.present.markdown import decision_markdown
+
+    return decision_markdown(store.get_decision(db, decision_id))
+
+
 @pytest.fixture(scope="module")
 def flipped() -> TrialResult:
     """A real trial on a 200/400 document sample whose winner flips with the whole corpus."""
@@ -81,7 +88,7 @@ def test_report_shows_the_figure_and_what_it_measured(db: Database, flipped: Tri
     did = store.create_decision(db, title="flip")
     store.save_trial(db, did, flipped)
     store.save_trial(db, did, {**flipped.to_dict(), "stability": None})
-    md = store.export_markdown(db, did)
+    md = _markdown(db, did)
     assert md.count("#### Winner stability") == 1
     section = md.split("#### Winner stability", 1)[1]
     assert "paired bootstrap resamples of the 100 queries" in section
@@ -100,7 +107,7 @@ def test_a_journal_from_before_the_figure_upgrades_and_reads_none(tmp_path: Path
     old.close()
     db = store.open_db(path)
     (trial,) = store.get_decision(db, 1).trials
-    assert trial.stability is None and "Winner stability" not in store.export_markdown(db, 1)
+    assert trial.stability is None and "Winner stability" not in _markdown(db, 1)
 
 
 def test_import_of_a_malformed_figure_writes_nothing(db: Database, flipped: TrialResult) -> None:

@@ -130,6 +130,12 @@ def _metric(row: ResultRow, key: str) -> str:
     return MISSING if value is None else f"{value:.3f}"
 
 
+def _with_ci(row: ResultRow, key: str) -> str:
+    """'0.612 [0.571, 0.650]': the value with its 95% bootstrap interval when there is one."""
+    ci = row.ci95.get(key)
+    return _metric(row, key) + (f" [{ci[0]:.3f}, {ci[1]:.3f}]" if ci and key in row.metrics else "")
+
+
 def _perf(row: ResultRow, key: str, fmt: str) -> str:
     value = row.perf.get(key)
     return fmt.format(value) if isinstance(value, (int, float)) else MISSING
@@ -159,21 +165,17 @@ def trial_rows(rows: Sequence[ResultRow], *, short: bool = True) -> list[TrialRo
     names = short_names(r.model for r in rows if r.status == "ok") if short else {}
     out = []
     for row in rows:
-        ci = row.ci95.get(PRIMARY)
-        ndcg = _metric(row, PRIMARY) + (
-            f" [{ci[0]:.3f}, {ci[1]:.3f}]" if ci and PRIMARY in row.metrics else ""
-        )
         cells = {
             "model": names.get(row.model, row.model),
             "status": status_text(row),
             "state": state_text(row),
-            "ndcg": ndcg,
+            "ndcg": _with_ci(row, PRIMARY),
             "vs_best": vs_best(row, best),
             "r1": _metric(row, "recall@1"),
             "r10": _metric(row, "recall@10"),
             "mrr": _metric(row, "mrr@10"),
             "hit1": _metric(row, "hit@1"),
-            "ans1": _metric(row, ANSWER_HIT),
+            "ans1": _with_ci(row, ANSWER_HIT),
             "n": n_queries(row) if row.status == "ok" else MISSING,
             "docs_s": _perf(row, "docs_per_s", "{:,.0f}"),
             "p50": _perf(row, "query_p50_ms", "{:.1f}"),
