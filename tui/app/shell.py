@@ -122,6 +122,9 @@ class EmbedscoutApp(App[None]):
         self._keys_from = math.inf
         """Key presses made before this time (textual's event clock) are dropped: they were typed while a
         screen was being shown, for the screen the user was looking at, not for its first field."""
+        self.quit_guards: list[Callable[[], bool]] = []
+        """Asked in turn by ctrl+q: one that returns True (a running trial told to stop) exits the app
+        itself when its work has stopped."""
         self.theme = "textual-dark"
 
     def on_mount(self) -> None:
@@ -172,6 +175,12 @@ class EmbedscoutApp(App[None]):
                 label = f"{binding.key.upper()} {SCREEN_TITLES[mode]}"
                 parts += [" ", (f" {label} ", "reverse bold") if mode == sub_title else label]
         return Content.assemble(*parts[1:])
+
+    async def action_quit(self) -> None:
+        """Quit, unless a screen has work to stop first (it says so at once and exits when stopped)."""
+        if any(guard() for guard in self.quit_guards):
+            return
+        self.exit()
 
     def action_toggle_theme(self) -> None:
         self.theme = "textual-light" if self.current_theme.dark else "textual-dark"
