@@ -9,7 +9,7 @@ from __future__ import annotations
 import pytest
 
 from storage import store
-from tests.tui.fakes import cpu_draft, fake_services, journal, keys, settle
+from tests.tui.fakes import cpu_draft, fake_services, journal, keys, settle, wait_trial
 from tui.app import EmbedscoutApp
 
 SIZES = [(80, 24), (120, 40)]
@@ -96,6 +96,7 @@ def test_history_compare(snap_compare, size) -> None:  # type: ignore[no-untyped
 async def _finished_trial(pilot) -> None:  # type: ignore[no-untyped-def]
     await settle(pilot)
     await pilot.press("ctrl+r")
+    await wait_trial(pilot.app, pilot)  # a loaded machine delivers the last rows late
     await still(pilot)
 
 
