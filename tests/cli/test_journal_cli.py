@@ -141,7 +141,7 @@ def test_diff(db_file: Path) -> None:
     ids = seed(db_file)
     result = run("diff", str(ids["legal"]), str(ids["odd"]))
     assert result.exit_code == 0, result.output
-    for expected in ("Requirements", "Shortlist", "nomic/embed", "Trial results", "0.700", "Legal"):
+    for expected in ("Questions and answers", "Shortlist", "nomic/embed", "Trial results", "0.700", "Legal"):
         assert expected in result.output
 
 

@@ -136,3 +136,15 @@ async def until(pilot, done, timeout: float = 20.0) -> None:  # type: ignore[no-
         if done():
             return
         await pilot.pause(0.1)
+
+
+def shown_text(widget: Any, width: int = 100) -> str:
+    """What a Static (e.g. a DecisionPanel) shows, as plain text at `width` columns (all of it, scrolled
+    or not), so a test can read a panel the way the user does."""
+    import io
+
+    from rich.console import Console
+
+    console = Console(width=width, file=io.StringIO(), record=True, color_system=None)
+    console.print(widget.content)
+    return console.export_text()

@@ -180,7 +180,7 @@ async def test_two_trials_on_different_corpora_are_both_kept(services: Services,
         await settle(pilot)
         await pilot.press("f6")
         await settle(pilot)
-        report = app.screen.query_one("#decision-detail").source  # type: ignore[attr-defined]
+        report = app.screen.report_text  # type: ignore[attr-defined]
         assert "on demo-squad-en (complete)" in report and "on contracts (complete)" in report
     shown = CliRunner().invoke(main, ["show", "1", "--json"])
     trials = json.loads(shown.output)["trials"]

@@ -63,7 +63,7 @@ async def test_real_path_answers_to_history(
         await settle(pilot)
         table = app.screen.query_one("#decisions", DataTable)
         assert table.row_count == 1
-        detail = app.screen.query_one("#decision-detail", Markdown).source
+        detail = app.screen.report_text  # type: ignore[attr-defined]
         assert "MiniLM vs BM25 on a SQuAD slice — “quoted”" in detail
 
     assert db_file.exists()
@@ -125,14 +125,13 @@ async def test_real_history_compare_recheck_export(home: Path) -> None:
         await settle(pilot)
         await pilot.press("c")
         await settle(pilot)
-        diff = app.screen.query_one("#diff-table", DataTable)
-        labels = [str(diff.get_row_at(r)[1]) for r in range(diff.row_count)]
+        labels = [label for _, body in app.screen.diff_rows for label, _, _ in body]  # type: ignore[attr-defined]
         assert any("Languages" in label for label in labels)
         await pilot.press("escape")
         await settle(pilot)
         await pilot.press("r")
         await settle(pilot)
-        text = app.screen.query_one("#decision-detail", Markdown).source
+        text = app.screen.query_one("#recheck", Markdown).source
         assert "Re-check of #" in text and "Chosen model" in text
         await pilot.press("e")
         await settle(pilot)

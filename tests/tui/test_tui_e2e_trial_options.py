@@ -7,7 +7,7 @@ from __future__ import annotations
 from pathlib import Path
 
 import pytest
-from textual.widgets import Checkbox, DataTable, Input, Markdown, Select
+from textual.widgets import Checkbox, DataTable, Input, Select
 
 from tests.tui.fakes import settle, wait_trial
 from tests.unit._fake_http import FakeServer
@@ -65,7 +65,7 @@ async def test_real_tokenizer_check_shown_saved_and_reported(
         assert app.draft.saved is not None
         await pilot.press("f6")
         await settle(pilot)
-        report = app.screen.query_one("#decision-detail", Markdown).source
+        report = app.screen.report_text  # type: ignore[attr-defined]
         assert "#### Deeper checks" in report and check["summary"] in report
         assert f"#### Trade-offs: {dense.model}" in report
 

@@ -8,7 +8,7 @@ from pathlib import Path
 from textual.widgets import DataTable, Input, Markdown, Select
 
 from storage import store
-from tests.tui.fakes import journal, settle
+from tests.tui.fakes import journal, settle, shown_text
 from tui.app import EmbedscoutApp
 from tui.app.screens.compare import CompareScreen
 from tui.app.screens.report_screen import ReportScreen
@@ -38,20 +38,22 @@ async def test_history_lists_searches_and_filters(services: Services) -> None:
     async with app.run_test(size=(100, 32)) as pilot:
         await settle(pilot)
         table = app.screen.query_one("#decisions", DataTable)
-        assert [str(table.get_row_at(i)[3]) for i in range(table.row_count)] == [
+        assert [str(table.get_row_at(i)[2]) for i in range(table.row_count)] == [
             "Code search",
             "Support bot",
             "Legal search",
         ]
-        detail = app.screen.query_one("#decision-detail", Markdown).source
-        assert detail.startswith("# Code search") and "| Languages | English |" in detail
+        report = app.screen.report_text  # type: ignore[attr-defined]
+        assert report.startswith("# Code search") and "| Languages | English |" in report
+        shown = shown_text(app.screen.query_one("#decision-detail"))
+        assert shown.startswith("Code search") and "Languages" in shown and "English" in shown
         app.screen.query_one("#status", Select).value = "draft"
         await settle(pilot)
-        assert table.row_count == 1 and str(table.get_row_at(0)[3]) == "Support bot"
+        assert table.row_count == 1 and str(table.get_row_at(0)[2]) == "Support bot"
         app.screen.query_one("#status", Select).value = ""
         app.screen.query_one("#search", Input).value = "legal"
         await settle(pilot)
-        assert table.row_count == 1 and str(table.get_row_at(0)[3]) == "Legal search"
+        assert table.row_count == 1 and str(table.get_row_at(0)[2]) == "Legal search"
 
 
 async def test_history_enter_opens_the_report(services: Services) -> None:
@@ -77,11 +79,12 @@ async def test_history_compare_two(services: Services) -> None:
         await pilot.press("c")
         await settle(pilot)
         assert isinstance(app.screen, CompareScreen)
-        assert "Code search" in app.screen.query_one("#compare-a", Markdown).source
-        assert "Support bot" in app.screen.query_one("#compare-b", Markdown).source
-        diff = app.screen.query_one("#diff-table", DataTable)
-        rows = {str(diff.get_row_at(r)[1]): str(diff.get_row_at(r)[0]) for r in range(diff.row_count)}
-        assert rows["decision: title"] == "≠" and rows["answer: Languages"] == " "
+        assert shown_text(app.screen.query_one("#compare-a")).startswith("Code search")
+        assert shown_text(app.screen.query_one("#compare-b")).startswith("Support bot")
+        rows = {(section, label): a != b for section, body in app.screen.diff_rows for label, a, b in body}
+        assert rows[("Decision", "Title")] and not rows[("Questions and answers", "Languages")]
+        diff = shown_text(app.screen.query_one("#diff"))
+        assert "≠   Title" in diff and "Languages" in diff
         await pilot.press("escape")
         assert app.current_mode == "history" and not isinstance(app.screen, CompareScreen)
 
@@ -102,7 +105,7 @@ async def test_history_export_and_recheck(services: Services, home: Path) -> Non
             assert exported == decision_markdown(store.get_decision(db, 3))
         await pilot.press("r")
         await settle(pilot)
-        text = app.screen.query_one("#decision-detail", Markdown).source
+        text = app.screen.query_one("#recheck", Markdown).source
         assert "Re-check of #3" in text and "- Catalog v1 -> test-catalog" in text
         assert "- Chosen model sentence-transformers/all-MiniLM-L6-v2: was #2, now #3" in text
 
@@ -111,4 +114,4 @@ async def test_history_empty_journal(services: Services) -> None:
     app = EmbedscoutApp(services, start="history")
     async with app.run_test(size=(80, 24)) as pilot:
         await settle(pilot)
-        assert "No decisions yet" in app.screen.query_one("#decision-detail", Markdown).source
+        assert "No decisions yet" in shown_text(app.screen.query_one("#decision-detail"))

@@ -10,6 +10,7 @@ from textual.widgets import Input, Label, ProgressBar, RichLog
 from tests.tui.fakes import FakeRunner, cpu_draft, fake_services, settle
 from tui.app import EmbedscoutApp
 from tui.app.screens.trial import TrialScreen
+from tui.app.widgets.result_details import ResultDetails
 from tui.app.widgets.results_table import ResultsTable
 from tui.workflow.services import Services
 
@@ -84,11 +85,12 @@ async def test_failed_model_is_a_row_with_reason(services: Services) -> None:
         await pilot.press("ctrl+r")
         await settle(pilot)
         table = app.screen.query_one(ResultsTable)
-        failed = [
-            table.get_row_at(i) for i in range(table.row_count) if "broken" in str(table.get_row_at(i)[0])
-        ]
-        assert failed and str(failed[0][1]).startswith("failed: model not")
+        failed = [i for i in range(table.row_count) if "broken" in str(table.get_row_at(i)[0])]
+        assert failed and str(table.get_row_at(failed[0])[1]) == "failed"  # short: the numbers stay on screen
         assert "broken/model: failed (model not available offline)" in _log(app)  # full reason
+        table.move_cursor(row=failed[0])
+        await pilot.pause()
+        assert "model not available offline" in app.screen.query_one(ResultDetails).plain
 
 
 async def test_no_dense_model_loadable_notifies_and_keeps_running() -> None:
@@ -139,13 +141,14 @@ async def test_cancel_stops_between_batches_and_keeps_finished() -> None:
         gate.set()
         await settle(pilot)
         assert not screen.has_class("-running")
-        assert "Cancelled: kept 0 finished" in _log(app)
+        assert "Stopped: 0 finished models kept; bm25 stopped at 33% (1/3)" in _log(app)
         trial = app.draft.latest_trial
         assert trial is not None and not trial.result.complete
         assert [r.status for r in trial.result.results] == ["cancelled"]
         assert len(runner.calls) == 1  # the second model never started
         statuses = [str(label.content) for label in screen.query(".model-status").results(Label)]
-        assert statuses == ["stopped", "stopped"]  # neither finished: no bar is left 'waiting'
+        # Neither finished: no bar is left 'waiting'; the running one says where it stopped, not '100%'.
+        assert statuses == ["stopped at 33% (1/3)", "not run"]
 
 
 async def test_path_input_completes(tmp_path, services: Services) -> None:  # type: ignore[no-untyped-def]

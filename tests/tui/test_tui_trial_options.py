@@ -97,7 +97,7 @@ async def test_bad_spend_cap_is_a_message_not_a_run(services: Services, runner: 
         await settle(pilot)
         assert runner.calls == []
         assert any(n.severity == "error" and "Max $" in n.message for n in app._notifications)
-        assert "Not started: Max $ must be a number" in _log(app)
+        assert "Not started: Max $ 'ten dollars' is not a number of US dollars" in _log(app)
         assert app.focused is app.screen.query_one("#max-usd", Input)
         assert app.screen.query_one("#max-usd", Input).has_class("-invalid")
 

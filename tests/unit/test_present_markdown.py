@@ -46,9 +46,9 @@ def test_markdown_report_has_every_section(db: Database) -> None:
         "| Language | en |",  # a field this version does not know: its name in words
         "## Shortlist",
         "Catalog version 2026.11",
-        "| 1 | BAAI/bge-m3 | 0.9 | reason 0 |",
+        "1. **BAAI/bge-m3**, score 0.9\n    - reason 0",  # reasons as bullets, not a table cell
         "### Excluded",
-        "| big/model | needs a GPU |",
+        "- **big/model**\n    - needs a GPU",
         "## Trials",
         "### Trial 1 on demo (complete)",
         "fingerprint fp-demo-1",

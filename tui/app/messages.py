@@ -28,11 +28,23 @@ class TrialProgressed(Message):
 
 
 class TrialLogged(Message):
-    """One human-readable line for the trial's live log."""
+    """One human-readable line for the trial's live log (`status`: also for the progress status line)."""
 
-    def __init__(self, line: str) -> None:
+    def __init__(self, line: str, *, status: bool = False) -> None:
         super().__init__()
         self.line = line
+        self.status = status
+
+
+class TrialPhased(Message):
+    """A model's estimate (before anything runs) or a stage starting (evaluators.types.PhaseEvent)."""
+
+    def __init__(self, model: str, phase: str, text: str, estimate_s: float | None) -> None:
+        super().__init__()
+        self.model = model
+        self.phase = phase
+        self.text = text
+        self.estimate_s = estimate_s
 
 
 class ModelFinished(Message):

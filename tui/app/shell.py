@@ -7,10 +7,11 @@ The draft is a reactive: screens watch it and re-render from it, they never keep
 
 from __future__ import annotations
 
+import math
 from collections.abc import Callable, Iterable
 from typing import TYPE_CHECKING, Any
 
-from textual import on, work
+from textual import events, on, work
 from textual.app import App, SystemCommand
 from textual.binding import Binding
 from textual.reactive import reactive
@@ -21,6 +22,7 @@ from tui.workflow.errors import user_error
 from tui.workflow.services import Services
 
 if TYPE_CHECKING:
+    from textual.content import Content
     from textual.screen import Screen
 
     from catalog.ranking import Recommendation
@@ -80,14 +82,22 @@ class EmbedscoutApp(App[None]):
         "history": _history,
     }
     # Priority: screen navigation must work from inside any widget (TextArea binds f6/f7 itself).
+    # The F-keys are listed in the header (screen_keys), not the footer, so the footer fits 80 columns.
     BINDINGS = [
-        Binding("f2", "goto('questions')", "Questions", priority=True),
-        Binding("f3", "goto('shortlist')", "Shortlist", priority=True),
-        Binding("f4", "goto('trial')", "Trial", priority=True),
-        Binding("f5", "goto('decide')", "Decide", priority=True),
-        Binding("f6", "goto('history')", "History", priority=True),
+        # Help and Quit first: at 80 columns the footer cuts from the right; the F-keys are in the header.
+        Binding("f1", "help", "Help", priority=True),
+        # Not priority: inside an Input, `?` is typed; everywhere else it opens the help.
+        Binding("question_mark", "help", "Help", show=False),
+        Binding("ctrl+q", "quit", "Quit", priority=True),
+        Binding("f2", "goto('questions')", "Questions", priority=True, show=False),
+        Binding("f3", "goto('shortlist')", "Shortlist", priority=True, show=False),
+        Binding("f4", "goto('trial')", "Trial", priority=True, show=False),
+        Binding("f5", "goto('decide')", "Decide", priority=True, show=False),
+        Binding("f6", "goto('history')", "History", priority=True, show=False),
         Binding("ctrl+t", "toggle_theme", "Theme", priority=True),
     ]
+    KEYS_DURING_SWITCH = frozenset({"ctrl+q", "ctrl+c"})
+    """Keys still handled while a screen is being shown; every other key pressed then is dropped."""
 
     draft: reactive[DecisionDraft] = reactive(DecisionDraft, init=False)
     """The decision in progress (profile, recommendation, every trial, what was saved). Replaced, never
@@ -109,6 +119,12 @@ class EmbedscoutApp(App[None]):
         self._ranking: int | None = None
         """The profile revision a ranking worker is running for."""
         self._rank_worker: Worker[Any] | None = None
+        self._keys_from = math.inf
+        """Key presses made before this time (textual's event clock) are dropped: they were typed while a
+        screen was being shown, for the screen the user was looking at, not for its first field."""
+        self.quit_guards: list[Callable[[], bool]] = []
+        """Asked in turn by ctrl+q: one that returns True (a running trial told to stop) exits the app
+        itself when its work has stopped."""
         self.theme = "textual-dark"
 
     def on_mount(self) -> None:
@@ -117,7 +133,54 @@ class EmbedscoutApp(App[None]):
     def action_goto(self, mode: str) -> None:
         """Show one of the five screens (its state is kept while it is away)."""
         if mode in self.MODES and self.current_mode != mode:
+            self._keys_from = math.inf
             self.switch_mode(mode)
+
+    def action_help(self) -> None:
+        """The help for the screen on top (F1 again closes it)."""
+        from tui.app.screens.help import HelpScreen
+
+        if isinstance(self.screen, HelpScreen):
+            self.screen.dismiss(None)
+        else:
+            self.push_screen(HelpScreen(self.screen))
+
+    def screen_ready(self) -> None:
+        """Called by a screen when it is shown (ScreenResume): keys pressed from now on reach it."""
+        from textual._time import get_time  # the clock textual stamps events with (Message.time)
+
+        self._keys_from = get_time()
+
+    async def on_event(self, event: events.Event) -> None:
+        if (
+            isinstance(event, events.Key)
+            and not event.is_forwarded
+            and event.time < self._keys_from
+            and event.key not in self.KEYS_DURING_SWITCH
+        ):
+            return  # typed during a screen switch (1-5 s under load): it must not land in the new screen
+        await super().on_event(event)
+
+    def format_title(self, title: str, sub_title: str) -> Content:
+        """A screen's header: the five screens and their keys, the one shown (its sub_title) highlighted.
+        This is where the F-keys are listed, so the footer keeps its 80 columns for the screen's own keys."""
+        from textual.content import Content
+
+        if sub_title not in SCREEN_TITLES:
+            return super().format_title(title, sub_title)
+        parts: list[str | tuple[str, str]] = []
+        for binding in self.BINDINGS:
+            if isinstance(binding, Binding) and binding.action.startswith("goto("):
+                mode = binding.action.removeprefix("goto('").removesuffix("')")
+                label = f"{binding.key.upper()} {SCREEN_TITLES[mode]}"
+                parts += [" ", (f" {label} ", "reverse bold") if mode == sub_title else label]
+        return Content.assemble(*parts[1:])
+
+    async def action_quit(self) -> None:
+        """Quit, unless a screen has work to stop first (it says so at once and exits when stopped)."""
+        if any(guard() for guard in self.quit_guards):
+            return
+        self.exit()
 
     def action_toggle_theme(self) -> None:
         self.theme = "textual-light" if self.current_theme.dark else "textual-dark"
@@ -175,6 +238,9 @@ class EmbedscoutApp(App[None]):
             )
         yield SystemCommand(
             "Toggle light/dark theme", "Switch between light and dark", self.action_toggle_theme
+        )
+        yield SystemCommand(
+            "Help", "The journey, this screen's keys, where data is kept (F1)", self.action_help
         )
         commands = getattr(screen, "palette_commands", None)
         if callable(commands):

@@ -111,7 +111,7 @@ class EmbedscoutGroup(click.Group):
 
 
 def _help_hint(argv: Any) -> str:
-    """" (see 'embedscout CMD --help')" for the subcommand in argv: a usage error found after parsing."""
+    """ " (see 'embedscout CMD --help')" for the subcommand in argv: a usage error found after parsing."""
     name = next((a for a in argv or () if isinstance(a, str) and a in LAZY_COMMANDS), None)
     return f" (see 'embedscout {name} --help')" if name else " (see 'embedscout --help')"
 

@@ -24,14 +24,9 @@ BACKENDS = {
 
 
 def _paths() -> dict[str, str]:
-    from storage import paths
+    from tui.workflow.services import Services
 
-    return {
-        "data": str(paths.app_dir()),
-        "config": str(paths.config_dir()),
-        "cache": str(paths.cache_dir()),
-        "db": str(paths.db_path()),
-    }
+    return Services().locations()
 
 
 def _doctor_report(fast: bool) -> dict[str, Any]:

@@ -59,8 +59,12 @@ def run_in_console(
 
         def on_phase(event: Any) -> None:  # the estimates first, then one-time costs named while they run
             if event.phase == "estimate":
-                console.print(f"Estimate {event.model}: {event.text}" if event.model else event.text,
-                              highlight=False, markup=False, soft_wrap=True)
+                console.print(
+                    f"Estimate {event.model}: {event.text}" if event.model else event.text,
+                    highlight=False,
+                    markup=False,
+                    soft_wrap=True,
+                )
             elif event.phase in ("download", "export", "verify"):
                 if event.model not in tasks:
                     tasks[event.model] = progress.add_task(event.model, total=None)

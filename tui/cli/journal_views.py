@@ -21,7 +21,8 @@ from tui.cli.tables import trial_table
 from tui.present import journal as words
 from tui.present import trial_rows as rows
 from tui.present.formats import num, plain, when
-from tui.present.profile import requirement_label, requirement_value, requirements_rows
+from tui.present.panels import diff_sections
+from tui.present.profile import requirements_rows
 
 STATUS_STYLE = {"draft": "yellow", "decided": "green", "superseded": "dim"}
 RECHECK_STYLE = {"warn": "yellow", "good": "green", "": ""}
@@ -119,9 +120,13 @@ def trial_view(trial: TrialRecord) -> Group:
     ds = trial.dataset
     title = f"Trial {trial.id} on {ds.get('name', 'dataset')} ({trial.status}, {when(trial.started_at)})"
     stored = [rows.stored_row(r) for r in trial.results]
-    parts: list[Any] = [trial_table(
-        rows.trial_rows(stored, short=False), title=title, view=rows.with_answers(rows.REPORT_VIEW, stored)
-    )]
+    parts: list[Any] = [
+        trial_table(
+            rows.trial_rows(stored, short=False),
+            title=title,
+            view=rows.with_answers(rows.REPORT_VIEW, stored),
+        )
+    ]
     lines = [f"Dataset: {words.dataset_facts(ds)}.", *trial_provenance(trial), *rows.origin_notes(ds)]
     note = words.earlier_profile_note(trial.settings)
     parts += [Text(line, style="dim") for line in lines]
@@ -134,21 +139,13 @@ def trial_view(trial: TrialRecord) -> Group:
 
 def diff_view(diff: DecisionDiff) -> Group:
     a, b = f"#{diff.a.id}", f"#{diff.b.id}"
-    parts: list[Any] = [_rows_table("Decision", a, b, [(r.label, r.a, r.b, r.changed) for r in diff.summary])]
-    req_rows = [
-        (
-            requirement_label(r.label),
-            requirement_value(r.label, r.a),
-            requirement_value(r.label, r.b),
-            r.changed,
-        )
-        for r in diff.requirements
-    ]
-    parts.append(_rows_table("Requirements", a, b, req_rows) if req_rows else Text("No requirements saved."))
-    if diff.shortlist:
-        parts.append(
-            _rows_table("Shortlist", a, b, [(r.label, r.a, r.b, r.a != r.b) for r in diff.shortlist])
-        )
+    parts: list[Any] = []
+    # The same sections and words as the TUI's Compare screen (tui.present.panels.diff_sections).
+    for title, body in diff_sections(diff)[:3]:
+        if body:
+            parts.append(_rows_table(title, a, b, [(label, va, vb, va != vb) for label, va, vb in body]))
+        elif title == "Questions and answers":
+            parts.append(Text("No requirements saved."))
     if diff.results:
         shown = ("ndcg@10", "recall@10")  # fit 80 columns; `export` has the rest
         table = Table(title="Trial results (latest per model)", title_justify="left")

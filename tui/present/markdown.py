@@ -71,20 +71,26 @@ def _recommendation(rec: RecommendationRecord | None) -> list[str]:
     lines = ["", "## Shortlist", ""]
     if rec is None:
         return [*lines, "_No recommendation recorded._"]
-    lines += [f"Catalog version {rec.catalog_version or 'unknown'}, recommended {rec.created_at}.", ""]
-    body = [
-        [str(i), str(c.get("id", "")), num(c.get("score"), 1), "; ".join(map(str, c.get("reasons") or []))]
-        for i, c in enumerate(rec.candidates, start=1)
+    lines += [
+        f"Catalog version {rec.catalog_version or 'unknown'}, recommended {when(rec.created_at)} UTC.",
+        "",
     ]
-    lines += table(["#", "Model", "Score", "Why"], body) if body else ["_No candidates._"]
+    # A list, not a table: eight reasons in one table cell wrap a word per line in a narrow viewer.
+    for i, c in enumerate(rec.candidates, start=1):
+        lines += [f"{i}. **{_inline(str(c.get('id', '')))}**, score {num(c.get('score'), 1)}", *_bullets(c)]
+    lines += [] if rec.candidates else ["_No candidates._"]
     lines += handover.sizing_md(rec.extra.get("sizing") or [], rec.extra.get("sizing_assumptions"))
     if rec.excluded:
         lines += ["", "### Excluded", ""]
-        lines += table(
-            ["Model", "Why not"],
-            [[str(e.get("id", "")), "; ".join(map(str, e.get("reasons") or []))] for e in rec.excluded],
-        )
+        for e in rec.excluded:
+            lines += [f"- **{_inline(str(e.get('id', '')))}**", *_bullets(e)]
     return lines
+
+
+def _bullets(model: dict[str, object]) -> list[str]:
+    """A candidate's or excluded model's reasons, one nested bullet each."""
+    reasons = model.get("reasons")
+    return [f"    - {_inline(str(r))}" for r in reasons] if isinstance(reasons, list) else []
 
 
 def trial_markdown(trial: TrialRecord) -> list[str]:
@@ -93,7 +99,7 @@ def trial_markdown(trial: TrialRecord) -> list[str]:
     stored = [rows.stored_row(r) for r in trial.results]
     name = _inline(str(ds.get("name") or "dataset"))
     lines = ["", f"### Trial {trial.id} on {name} ({trial.status})", ""]
-    lines.append(f"Dataset: {dataset_facts(ds)}. Run {trial.started_at or '?'}.")
+    lines.append(f"Dataset: {dataset_facts(ds)}. Run {when(trial.started_at or '')} UTC.")
     provenance = [f"- {_inline(line)}" for line in trial_provenance(trial)]  # a run imported from mteb
     lines += ["", *provenance, ""] if provenance else []
     lines += rows.origin_notes(ds)

@@ -9,11 +9,19 @@ from __future__ import annotations
 from collections.abc import Sequence
 from typing import TYPE_CHECKING
 
+from tui.present.profile import language_names
+
 if TYPE_CHECKING:
     from catalog.models import ModelSpec
     from catalog.ranking import Excluded, Ranked
 
 BM25_LABEL = "BM25 (lexical baseline)"
+TOKENIZER_WORDS = {
+    "bpe": "byte-pair encoding (BPE)",
+    "wordpiece": "WordPiece",
+    "sentencepiece-unigram": "SentencePiece (unigram)",
+    "word": "whole words",
+}
 CANDIDATE_COLUMNS = (
     "✓",
     "#",
@@ -83,8 +91,10 @@ def candidate_detail(ranked: Ranked, assumptions: Sequence[str] = ()) -> str:
     bench, value = benchmark_used(ranked)
     lines = [
         f"### {spec.name}",
-        f"`{spec.id}` · {spec.provider} · "
-        f"{'open weights' if spec.open_weights else 'API'} · score **{ranked.score:.1f}**",
+        "",
+        f"{spec.id} · {spec.provider} · {'open weights' if spec.open_weights else 'API'} · "
+        f"score **{ranked.score:.1f}**",
+        "",  # a paragraph each: Markdown would run the two lines together
         f"Published benchmark: {bench} retrieval mean {value:.1f} (for reference)"
         if value is not None
         else f"Published benchmark: {bench} (no complete score; quality is head-to-head, not penalised)",
@@ -100,7 +110,7 @@ def candidate_detail(ranked: Ranked, assumptions: Sequence[str] = ()) -> str:
 
 def excluded_detail(excluded: Excluded) -> str:
     spec = excluded.spec
-    lines = [f"### {spec.name}", f"`{spec.id}` · {spec.provider}", "", "**Failed constraints**"]
+    lines = [f"### {spec.name}", "", f"{spec.id} · {spec.provider}", "", "**Failed constraints**"]
     lines += [f"- {r}" for r in excluded.reasons] or ["- (no reasons given)"]
     lines += facts(spec)
     return "\n".join(lines)
@@ -120,12 +130,15 @@ def facts(spec: ModelSpec) -> list[str]:
     """Markdown lines: the model's known facts (unknown ones left out), notes and sources."""
     out = ["", "**Facts**"]
     items = [
-        ("Dimensions", spec.dims),
-        ("Matryoshka", ", ".join(map(str, spec.matryoshka_dims)) if spec.matryoshka_dims else None),
-        ("Max tokens", spec.max_tokens),
-        ("Tokenizer", spec.tokenizer.value if spec.tokenizer is not None else None),
-        ("Vocabulary", spec.vocab_size),
-        ("Languages", ", ".join(spec.languages) if spec.languages else None),
+        ("Dimensions", f"{spec.dims:,}" if spec.dims else None),
+        (
+            "Shorter vectors (Matryoshka)",
+            ", ".join(map(str, spec.matryoshka_dims)) + " dimensions" if spec.matryoshka_dims else None,
+        ),
+        ("Max tokens", f"{spec.max_tokens:,}" if spec.max_tokens else None),
+        ("Tokenizer", TOKENIZER_WORDS.get(spec.tokenizer.value) if spec.tokenizer is not None else None),
+        ("Vocabulary", f"{spec.vocab_size:,} tokens" if spec.vocab_size else None),
+        ("Languages", language_names(spec.languages) if spec.languages else None),
         ("Licence", spec.license),
         (
             "Commercial use",

@@ -7,7 +7,7 @@ from collections.abc import Mapping
 from typing import TYPE_CHECKING, Any
 
 from tui.present.formats import gb, plain
-from tui.workflow.profile import BUDGETS, DOMAINS, LICENCES, MULTI, Profile
+from tui.workflow.profile import BUDGETS, DOMAINS, GPUS, LICENCES, MULTI, TASKS, Profile
 
 if TYPE_CHECKING:
     from evaluators.hardware import Hardware
@@ -56,6 +56,8 @@ def requirement_value(key: str, value: Any) -> str:
         return language_names(value)
     if key == "domain":
         return dict(DOMAINS).get(str(value), str(value))
+    if key == "task":
+        return dict(TASKS).get(str(value), str(value))
     if key in ("doc_tokens", "query_tokens") and isinstance(value, int):
         return f"{value:,} tokens"
     if isinstance(value, int) and not isinstance(value, bool):
@@ -65,7 +67,7 @@ def requirement_value(key: str, value: Any) -> str:
     if key in ("max_usd_per_1m", "monthly_cap_usd") and isinstance(value, (int, float)):
         return f"${value:g}"
     if key == "gpu":
-        return {"cuda": "CUDA", "mps": "Apple MPS"}.get(str(value), str(value))
+        return dict(GPUS).get(str(value), str(value))
     return plain(value)
 
 

@@ -6,11 +6,11 @@ Shared by the TUI's details pane and log, the CLI's line per model under the tab
 
 from __future__ import annotations
 
-from collections.abc import Mapping
+from collections.abc import Mapping, Sequence
 from typing import Any
 
 from tui.present.checks import check_lines
-from tui.present.formats import usd
+from tui.present.formats import short_names, usd
 from tui.present.trial_rows import ResultRow, status_text
 from tui.workflow.scores import PRIMARY
 
@@ -146,3 +146,18 @@ def log_line(row: ResultRow) -> str:
     if checks:
         parts.append("checks " + ", ".join(f"{k} {c.get('status')}" for k, c in checks.items()))
     return "; ".join(parts)
+
+
+def stability_lines(figure: Any, rows: Sequence[ResultRow]) -> tuple[str, str, bool] | None:
+    """A trial's winner stability for a screen: (one-line summary with its advice, every line of the
+    account, whether to warn: the figure came with advice, i.e. the winner is not firm or the document
+    sample could change it); None for a trial without the figure (one ok row, or an older record)."""
+    from evaluators.winner.text import stability_text  # plain strings, no numpy
+
+    names = short_names(r.model for r in rows if r.status == "ok")
+    summary = stability_text(figure, names)
+    if summary is None:
+        return None
+    detailed = stability_text(figure, names, detailed=True) or summary
+    advice = figure.get("advice") if isinstance(figure, Mapping) else getattr(figure, "advice", "")
+    return summary, detailed, bool(advice)

@@ -74,6 +74,7 @@ class Column:
 COLUMNS: tuple[Column, ...] = (
     Column("model", "Model", False),
     Column("status", "Status", False),
+    Column("state", "Status", False),
     Column("ndcg", "nDCG@10 [95% CI]"),
     Column("vs_best", "vs best", False),
     Column("r1", "R@1"),
@@ -87,7 +88,11 @@ COLUMNS: tuple[Column, ...] = (
     Column("mem", "peak MB"),
 )
 BY_KEY = {c.key: c for c in COLUMNS}
-TUI_VIEW = ("model", "status", "ndcg", "vs_best", "r10", "mrr", "hit1", "docs_s", "p50", "mem")
+TUI_VIEW = ("model", "state", "ndcg", "vs_best", "r10", "mrr", "hit1", "docs_s", "p50", "mem")
+TUI_NARROW_VIEW = ("model", "state", "ndcg", "vs_best", "docs_s", "mem")
+"""The TUI's columns under 100 cells (80x24): the key ones; the rest are in the details pane."""
+TUI_NARROW_BELOW = 100
+"""Terminal width under which the TUI's results table uses `TUI_NARROW_VIEW`."""
 CLI_VIEW = ("model", "status", "ndcg", "vs_best", "r1", "r10", "mrr", "hit1", "docs_s", "p50", "mem")
 REPORT_VIEW = ("model", "status", "ndcg", "vs_best", "r10", "mrr", "hit1", "n", "p50")
 ANSWER_HIT = "answer_hit@1"
@@ -136,6 +141,11 @@ def _perf(row: ResultRow, key: str, fmt: str) -> str:
     return fmt.format(value) if isinstance(value, (int, float)) else MISSING
 
 
+def state_text(row: ResultRow) -> str:
+    """The one-word status of a table with no room for the reason ('failed'; the reason is elsewhere)."""
+    return "stopped" if row.status == "cancelled" else row.status
+
+
 def status_text(row: ResultRow) -> str:
     if row.status == "ok":
         return "ok"
@@ -158,6 +168,7 @@ def trial_rows(rows: Sequence[ResultRow], *, short: bool = True) -> list[TrialRo
         cells = {
             "model": names.get(row.model, row.model),
             "status": status_text(row),
+            "state": state_text(row),
             "ndcg": _with_ci(row, PRIMARY),
             "vs_best": vs_best(row, best),
             "r1": _metric(row, "recall@1"),
@@ -209,7 +220,8 @@ def caption(dataset: Mapping[str, Any], rows: Sequence[ResultRow]) -> list[str]:
         + "; nDCG@10 [95% bootstrap CI over queries].",
         SIGNIFICANCE_NOTE,
         "docs/s: chunks encoded per second (model load excluded); p50: one query encoded + searched"
-        " (up to 20 probes, time-capped); peak MB: process RSS peak while the model ran.",
+        " (up to 20 probes, time-capped); peak MB: the model's own peak memory (process RSS above what"
+        " it was when the model started).",
     ]
     if has_answers(rows):
         lines.append(

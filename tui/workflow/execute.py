@@ -120,7 +120,10 @@ def load_data(plan: TrialPlan, store: Path | None = None) -> Dataset:
     src = plan.source
     sources = [p for p in (src.corpus, src.queries, src.qrels) if p]
     return cached_dataset(
-        "files", {**kwargs, "paths": sources}, sources, store,
+        "files",
+        {**kwargs, "paths": sources},
+        sources,
+        store,
         lambda: _datasets().load_dataset(src.corpus, src.queries, src.qrels, **kwargs),
     )
 

@@ -89,7 +89,10 @@ class LiveRecord:
         db = self.services.open_db()
         try:
             finish_trial(
-                db, self.trial_id, complete=result.complete, results=kept_rows(result),
+                db,
+                self.trial_id,
+                complete=result.complete,
+                results=kept_rows(result),
                 stability=result.stability,
             )
         finally:

@@ -99,6 +99,18 @@ def _export_dir() -> Path:
     return path
 
 
+def _locations() -> dict[str, str]:
+    """Where the journal, data, settings and cache live (what `embedscout path` prints)."""
+    from storage import paths
+
+    return {
+        "data": str(paths.app_dir()),
+        "config": str(paths.config_dir()),
+        "cache": str(paths.cache_dir()),
+        "db": str(paths.db_path()),
+    }
+
+
 def _measure_doc_tokens(folder: str) -> int:
     """The median token count (the trial chunker's counter) of the documents a trial would read from
     `folder`; UserError when nothing readable is there."""
@@ -129,3 +141,5 @@ class Services:
     """Embeddings cache, ONNX exports and LLM-written questions."""
     export_dir: Callable[[], Path] = _export_dir
     measure_doc_tokens: Callable[[str], int] = _measure_doc_tokens
+    locations: Callable[[], dict[str, str]] = _locations
+    """data, config, cache folders and the journal file (shown by the help screen and `embedscout path`)."""

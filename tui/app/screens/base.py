@@ -1,5 +1,6 @@
 """Shared base for the assistant's screens: typed access to the App's draft and services, a hook that
-re-renders whenever the draft is replaced, and palette entries for every shown binding."""
+re-renders whenever the draft is replaced, palette entries for every shown binding, and the chrome every
+screen shares (the screen keys in the header, a compact footer, keys accepted only once it is painted)."""
 
 from __future__ import annotations
 
@@ -9,6 +10,7 @@ from typing import TYPE_CHECKING, cast
 from textual.app import SystemCommand
 from textual.binding import Binding
 from textual.screen import Screen
+from textual.widgets import Footer
 
 if TYPE_CHECKING:
     from tui.app.shell import EmbedscoutApp
@@ -37,10 +39,16 @@ class AppScreen(Screen[None]):
 
     def on_mount(self) -> None:
         self.watch(self.app, "draft", self._draft_changed, init=False)
+        for footer in self.query(Footer).results(Footer):
+            footer.compact = True  # every binding of a screen fits 80 columns
         self.render_draft()
 
     def on_screen_resume(self) -> None:
+        self.sub_title = self.app.current_mode  # the header lists the screens and marks this one
         self.render_draft()
+        # Keys stamped before now were typed while this screen was built or switched to (meant for the one
+        # before): dropped. Marked here, not after a paint, so a key typed once it is shown always counts.
+        self.es_app.screen_ready()
 
     def _draft_changed(self) -> None:
         self.render_draft()
@@ -53,9 +61,11 @@ class AppScreen(Screen[None]):
         for binding in self.BINDINGS:
             if isinstance(binding, Binding) and binding.show and binding.description:
                 action = binding.action
+                # The footer's label is kept short for 80 columns; a longer tooltip is the palette's title.
+                title = binding.tooltip or binding.description
                 yield SystemCommand(
-                    binding.description,
-                    f"{binding.description} ({binding.key})",
+                    title,
+                    f"{title} ({binding.key})",
                     # run_action is a coroutine: schedule it rather than leave it un-awaited.
                     lambda a=action: self.call_later(self.run_action, a),  # type: ignore[misc]
                 )

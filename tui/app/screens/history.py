@@ -17,9 +17,12 @@ from textual.widgets import DataTable, Footer, Header, Input, Label, Markdown, S
 from textual.worker import Worker, WorkerState
 
 from tui.app.screens.base import AppScreen
+from tui.app.widgets.decision_panel import DecisionPanel
+from tui.present.formats import cut, short_names
 
 if TYPE_CHECKING:
     from storage.records import Decision
+    from tui.present.panels import Panel
 
 STATUSES = (("All statuses", ""), ("Draft", "draft"), ("Decided", "decided"), ("Superseded", "superseded"))
 
@@ -29,8 +32,10 @@ class HistoryScreen(AppScreen):
 
     CSS_PATH = "history.tcss"
     AUTO_FOCUS = "#decisions"
+    # Under 100 columns the list sits above the decision: side by side, both halves are too narrow to read.
+    HORIZONTAL_BREAKPOINTS = [(0, "-narrow"), (100, "-wide")]
     BINDINGS = [
-        Binding("enter", "open", "Open"),
+        Binding("enter", "open", "Full report"),
         Binding("space", "mark", "Mark"),
         Binding("c", "compare", "Compare"),
         Binding("r", "recheck", "Re-check"),
@@ -46,6 +51,8 @@ class HistoryScreen(AppScreen):
         self._selected: int | None = None
         self._listed_for: object = object()
         """The draft's saved mark the list was loaded for (none yet): a new save reloads it."""
+        self.report_text = ""
+        """The shown decision's full Markdown report (what Enter opens and `e` exports); '' when none."""
 
     def compose(self) -> ComposeResult:
         yield Header()
@@ -56,11 +63,14 @@ class HistoryScreen(AppScreen):
         with Horizontal(id="history-body"):
             yield DataTable(id="decisions", cursor_type="row", zebra_stripes=True)
             with VerticalScroll(id="decision-detail-box"):
-                yield Markdown("Select a decision.", id="decision-detail")
+                yield Markdown("", id="recheck")
+                yield DecisionPanel(
+                    "Select a decision.", id="decision-detail", hint="Enter: the full report · e: export it"
+                )
         yield Footer()
 
     def on_mount(self) -> None:
-        self.query_one("#decisions", DataTable).add_columns("", "#", "Date", "Title", "Status", "Model")
+        self.query_one("#decisions", DataTable).add_columns("", "#", "Title", "Model", "Status", "Date")
 
     def render_draft(self) -> None:
         """Reload when shown, and when the draft was saved while this screen was away."""
@@ -87,15 +97,19 @@ class HistoryScreen(AppScreen):
     def _show_list(self, decisions: list[Decision]) -> None:
         table = self.query_one("#decisions", DataTable)
         table.clear()
+        # Organisation prefixes dropped (unless two models would share a name) so the column fits.
+        names = short_names(d.chosen_model for d in decisions if d.chosen_model)
         for d in decisions:
             mark = "●" if d.id in self.marked else " "
-            table.add_row(
-                mark, str(d.id), d.created_at[:10], d.title, d.status, d.chosen_model or "-", key=str(d.id)
-            )
+            model = names.get(d.chosen_model, "-") if d.chosen_model else "-"
+            title = cut(d.title, 24)
+            table.add_row(mark, str(d.id), title, model, d.status, d.created_at[:10], key=str(d.id))
         self.query_one("#history-count", Label).update(f"{len(decisions)} decision(s)")
         if not decisions:
-            self.query_one("#decision-detail", Markdown).update(
-                "No decisions yet. Save one from the Decide screen (F5)."
+            self.report_text = ""
+            self._show_recheck("")
+            self.query_one(DecisionPanel).show(
+                None, "No decisions yet. Save one from the Decide screen (F5)."
             )
             return
         ids = [int(d.id or 0) for d in decisions]
@@ -115,20 +129,28 @@ class HistoryScreen(AppScreen):
             self._selected = decision_id
             self._detail_in_thread(decision_id)
 
-    def _markdown(self, decision_id: int) -> str:
-        """The decision's report (in a worker thread: reads the journal)."""
+    def _decision(self, decision_id: int) -> Decision:
+        """The decision with everything attached (in a worker thread: reads the journal)."""
         from storage.store import get_decision
-        from tui.present.markdown import decision_markdown
 
         db = self.services.open_db()
         try:
-            return decision_markdown(get_decision(db, decision_id))
+            return get_decision(db, decision_id)
         finally:
             db.close()
 
     @work(thread=True, exclusive=True, group="history-detail", exit_on_error=False)
-    def _detail_in_thread(self, decision_id: int) -> str:
-        return self._markdown(decision_id)
+    def _detail_in_thread(self, decision_id: int) -> tuple[Panel, str]:
+        from tui.present.markdown import decision_markdown
+        from tui.present.panels import decision_panel
+
+        decision = self._decision(decision_id)
+        return decision_panel(decision), decision_markdown(decision)
+
+    def _show_recheck(self, text: str) -> None:
+        recheck = self.query_one("#recheck", Markdown)
+        recheck.update(text)
+        recheck.display = bool(text)
 
     @on(Input.Changed, "#search")
     @on(Select.Changed, "#status")
@@ -146,8 +168,7 @@ class HistoryScreen(AppScreen):
             return
         from tui.app.screens.report_screen import ReportScreen
 
-        text = self.query_one("#decision-detail", Markdown).source
-        self.app.push_screen(ReportScreen(self._selected, text))
+        self.app.push_screen(ReportScreen(self._selected, self.report_text))
 
     @on(DataTable.RowSelected, "#decisions")
     def _on_row_selected(self) -> None:
@@ -188,7 +209,9 @@ class HistoryScreen(AppScreen):
     @work(thread=True, exclusive=True, group="history-export", exit_on_error=False)
     def _export_in_thread(self, decision_id: int) -> str:
         path = self.services.export_dir() / f"decision-{decision_id}.md"
-        path.write_text(self._markdown(decision_id), encoding="utf-8")
+        from tui.present.markdown import decision_markdown
+
+        path.write_text(decision_markdown(self._decision(decision_id)), encoding="utf-8")
         return str(path)
 
     def action_recheck(self) -> None:
@@ -199,16 +222,10 @@ class HistoryScreen(AppScreen):
 
     @work(thread=True, exclusive=True, group="history-recheck", exit_on_error=False)
     def _recheck_in_thread(self, decision_id: int) -> str:
-        from storage.store import get_decision
         from tui.present.markdown import recheck_markdown
         from tui.workflow.advice import recheck
 
-        db = self.services.open_db()
-        try:
-            decision = get_decision(db, decision_id)
-        finally:
-            db.close()
-        report, _ = recheck(decision, self.services)
+        report, _ = recheck(self._decision(decision_id), self.services)
         return recheck_markdown(report, decision_id)
 
     @on(Worker.StateChanged)
@@ -223,9 +240,12 @@ class HistoryScreen(AppScreen):
             if group == "history-list":
                 self._show_list(result)
             elif group == "history-detail":
-                self.query_one("#decision-detail", Markdown).update(result)
+                panel, self.report_text = result
+                self._show_recheck("")
+                self.query_one(DecisionPanel).show(panel)
             elif group == "history-export":
                 self.notify(f"Exported to {result}", title="Exported")
             elif group == "history-recheck":
-                self.query_one("#decision-detail", Markdown).update(result)
-                self.notify("Re-check done: see the right pane.", title="Re-check")
+                self._show_recheck(result)
+                self.query_one("#decision-detail-box", VerticalScroll).scroll_home(animate=False)
+                self.notify("Re-check done: see the top of the right pane.", title="Re-check")

@@ -13,6 +13,7 @@ from textual import on, work
 from textual.app import ComposeResult
 from textual.binding import Binding
 from textual.containers import Horizontal, Vertical, VerticalScroll
+from textual.validation import Function, Validator
 from textual.widget import Widget
 from textual.widgets import (
     Button,
@@ -34,6 +35,7 @@ from tui.app.screens.base import AppScreen
 from tui.app.widgets.answers_summary import AnswersSummary
 from tui.app.widgets.path_input import PathSuggester
 from tui.present.profile import describe_hardware
+from tui.workflow import fields
 from tui.workflow.profile import BUDGETS, DOMAINS, GPUS, LANGUAGES, LICENCES, TASKS, Profile
 
 if TYPE_CHECKING:
@@ -86,7 +88,9 @@ class QuestionnaireScreen(AppScreen):
     BINDINGS = [
         Binding("ctrl+n,alt+right", "next", "Next"),
         Binding("ctrl+b,alt+left", "back", "Back"),
-        Binding("ctrl+r", "shortlist", "Shortlist now"),
+        Binding(
+            "ctrl+r", "shortlist", "Shortlist now", show=False
+        ),  # F3 shows the same, and is in the footer
     ]
 
     def __init__(self) -> None:
@@ -104,14 +108,17 @@ class QuestionnaireScreen(AppScreen):
                 # Only the first step is built before the first paint; the rest mount right after it.
                 yield ContentSwitcher(self._build_step(0), initial="step-languages", id="steps")
                 with Horizontal(id="nav"):
-                    yield Button("Back", id="back")
-                    yield Button("Next", id="next", variant="primary")
+                    yield Button("Back", id="back", compact=True)
+                    yield Button("Next", id="next", variant="primary", compact=True)
             yield AnswersSummary(id="summary")
         yield Footer()
 
     def _build_step(self, index: int) -> VerticalScroll:
         key, question, hint = STEPS[index]
         controls = getattr(self, f"_controls_{key}")(self.draft.profile)
+        # The message sits right under the field it is about (the length step has more below its field).
+        problem = Static("", id=f"problem-{key}", classes="field-problem error-text")
+        controls.insert(1 if key == "length" else len(controls), problem)
         return VerticalScroll(
             Label(question, classes="question"),
             Static(hint, classes="hint"),
@@ -126,7 +133,10 @@ class QuestionnaireScreen(AppScreen):
                 *[(name, code, code in a.languages) for code, name in LANGUAGES], id="languages"
             ),
             Checkbox(
-                "Multilingual / cross-lingual (many or unknown languages)", a.multilingual, id="multilingual"
+                "Multilingual (many, mixed or unknown)",
+                a.multilingual,
+                id="multilingual",
+                compact=True,
             ),
         ]
 
@@ -144,8 +154,8 @@ class QuestionnaireScreen(AppScreen):
 
     def _controls_length(self, a: Profile) -> list[Widget]:
         return [
-            Input(str(a.doc_tokens), type="integer", id="doc-tokens", placeholder="tokens per document"),
-            Checkbox("I will split long documents into chunks", a.will_chunk, id="will-chunk"),
+            _number_input(str(a.doc_tokens), "doc-tokens", fields.DOC_TOKENS, "tokens per document"),
+            Checkbox("I will split long documents into chunks", a.will_chunk, id="will-chunk", compact=True),
             Horizontal(
                 Input(
                     placeholder="…or measure a folder: path", id="measure-folder", suggester=PathSuggester()
@@ -156,9 +166,7 @@ class QuestionnaireScreen(AppScreen):
         ]
 
     def _controls_corpus(self, a: Profile) -> list[Widget]:
-        return [
-            Input(str(a.corpus_docs), type="integer", id="corpus-docs", placeholder="number of documents")
-        ]
+        return [_number_input(str(a.corpus_docs), "corpus-docs", fields.CORPUS_DOCS, "number of documents")]
 
     def _controls_budget(self, a: Profile) -> list[Widget]:
         return [
@@ -167,8 +175,8 @@ class QuestionnaireScreen(AppScreen):
                 id="budget",
             ),  # only the chosen kind's figure below applies (Profile.with_budget)
             Horizontal(
-                Input(_fmt(a.max_price_per_1m), type="number", id="max-price", placeholder="USD per 1M tok"),
-                Input(_fmt(a.monthly_cap_usd), type="number", id="monthly-cap", placeholder="USD per month"),
+                _number_input(_fmt(a.max_price_per_1m), "max-price", fields.MAX_PRICE, "USD per 1M tok"),
+                _number_input(_fmt(a.monthly_cap_usd), "monthly-cap", fields.MONTHLY_CAP, "USD per month"),
                 classes="row",
             ),
         ]
@@ -182,17 +190,22 @@ class QuestionnaireScreen(AppScreen):
         return [
             Static(detected, id="detected"),
             Horizontal(
-                Input(_fmt(a.ram_gb), type="number", id="ram-gb", placeholder="RAM GB"),
+                _number_input(_fmt(a.ram_gb), "ram-gb", fields.RAM_GB, "RAM GB"),
                 Select(
                     [(label, code) for code, label in GPUS],
                     value=a.gpu,
                     allow_blank=False,
                     id="gpu",
                 ),
-                Input(_fmt(a.vram_gb), type="number", id="vram-gb", placeholder="VRAM GB"),
+                _number_input(_fmt(a.vram_gb), "vram-gb", fields.VRAM_GB, "VRAM GB"),
                 classes="row",
             ),
-            Checkbox("API models allowed (documents leave your network)", a.api_allowed, id="api-allowed"),
+            Checkbox(
+                "API models allowed (documents leave your network)",
+                a.api_allowed,
+                id="api-allowed",
+                compact=True,
+            ),
         ]
 
     def _controls_licence(self, a: Profile) -> list[Widget]:
@@ -229,6 +242,7 @@ class QuestionnaireScreen(AppScreen):
         last = self.step == len(STEPS) - 1
         self.query_one("#next", Button).label = "Show shortlist" if last else "Next"
         self._refresh_summary()
+        self._show_problem(key)
         focusable = self.query_one(f"#step-{key}").query("Input, SelectionList, RadioSet, Select")
         if focusable:
             focusable.first().focus()
@@ -240,6 +254,8 @@ class QuestionnaireScreen(AppScreen):
         self._refresh_summary()
 
     def action_next(self) -> None:
+        if self._refuse_if_wrong(STEPS[self.step][0]):
+            return
         if self.step == len(STEPS) - 1:
             self.action_shortlist()
         else:
@@ -249,7 +265,24 @@ class QuestionnaireScreen(AppScreen):
         self._show_step(self.step - 1)
 
     def action_shortlist(self) -> None:
+        for key, _, _ in STEPS:
+            if self._refuse_if_wrong(key):
+                return
         self.es_app.action_goto("shortlist")
+
+    def on_screen_suspend(self) -> None:
+        """Leaving with a wrong answer (F3...) keeps the last valid one: say so rather than hide it."""
+        for index, (key, _, _) in enumerate(STEPS):
+            problem = self._problem(key)
+            if problem is not None:
+                self.notify(
+                    f"Question {index + 1}: {problem}\n"
+                    "The shortlist uses your last valid answer until it is fixed.",
+                    title="An answer is not valid",
+                    severity="warning",
+                    timeout=8,
+                )
+                return
 
     @on(Button.Pressed, "#next")
     def _on_next_pressed(self) -> None:
@@ -266,25 +299,88 @@ class QuestionnaireScreen(AppScreen):
         else:
             self.action_next()
 
+    # -- validation: the rules are tui.workflow.fields'; a wrong answer never reaches the draft ---------
+    def _problem(self, key: str) -> str | None:
+        """What is wrong with step `key` as typed now (None when fine, or when the step is not built yet)."""
+        if not self.query(f"#step-{key}"):
+            return None
+
+        def text(selector: str) -> str:
+            return self.query_one(selector, Input).value
+
+        if key == "languages":
+            selected = self.query_one("#languages", SelectionList).selected
+            return fields.check_languages(selected, self.query_one("#multilingual", Checkbox).value)
+        if key == "length":
+            return fields.check(fields.DOC_TOKENS, text("#doc-tokens"))
+        if key == "corpus":
+            return fields.check(fields.CORPUS_DOCS, text("#corpus-docs"))
+        if key == "budget":
+            return fields.check_budget(self._budget_kind(), text("#max-price"), text("#monthly-cap"))
+        if key == "hardware":
+            return fields.check(fields.RAM_GB, text("#ram-gb")) or fields.check(
+                fields.VRAM_GB, text("#vram-gb")
+            )
+        return None
+
+    def _show_problem(self, key: str) -> str | None:
+        """Show (or clear) the message under step `key`'s field; Next is disabled while it is shown."""
+        problem = self._problem(key)
+        for label in self.query(f"#problem-{key}").results(Static):
+            label.update(problem or "")
+            label.display = problem is not None
+        if key == STEPS[self.step][0]:
+            self.query_one("#next", Button).disabled = problem is not None
+        return problem
+
+    def _refuse_if_wrong(self, key: str) -> bool:
+        """True (and the step shown, its field focused) when step `key` has a wrong answer."""
+        if self._show_problem(key) is None:
+            return False
+        index = next(i for i, step in enumerate(STEPS) if step[0] == key)
+        if index != self.step:
+            self._show_step(index)
+        self.app.bell()
+        for field in self.query_one(f"#step-{key}").query("Input.-invalid, Input, SelectionList").results():
+            field.focus()
+            break
+        return True
+
     # -- answers ------------------------------------------------------------------------------------
     def _set(self, **changes: Any) -> None:
         self.draft = self.draft.with_profile(self.draft.profile.replace(**changes))
 
+    def _budget_kind(self) -> str:
+        pressed = self.query_one("#budget", RadioSet).pressed_button
+        return pressed.id.removeprefix("budget-") if pressed is not None and pressed.id else "open"
+
     def _set_budget(self) -> None:
         """The radio says which budget applies; only that kind's figure is kept (see Profile.with_budget)."""
-        pressed = self.query_one("#budget", RadioSet).pressed_button
-        kind = pressed.id.removeprefix("budget-") if pressed is not None and pressed.id else "open"
-        price = _number(self.query_one("#max-price", Input).value)
-        monthly = _number(self.query_one("#monthly-cap", Input).value)
+        if self._show_problem("budget") is not None:
+            return
+        kind = self._budget_kind()
+        price = monthly = None
+        if kind == "price":
+            price = fields.parse_float(fields.MAX_PRICE, self.query_one("#max-price", Input).value)
+        elif kind == "monthly":
+            monthly = fields.parse_float(fields.MONTHLY_CAP, self.query_one("#monthly-cap", Input).value)
         self.draft = self.draft.with_profile(self.draft.profile.with_budget(kind, price, monthly))
 
+    def _set_languages(self) -> None:
+        if self._show_problem("languages") is None:
+            selected = tuple(self.query_one("#languages", SelectionList).selected)
+            self._set(languages=selected, multilingual=self.query_one("#multilingual", Checkbox).value)
+
     @on(SelectionList.SelectedChanged, "#languages")
-    def _on_languages_changed(self, event: SelectionList.SelectedChanged[str]) -> None:
-        self._set(languages=tuple(event.selection_list.selected))
+    def _on_languages_changed(self) -> None:
+        self._set_languages()
 
     @on(Checkbox.Changed)
     def _on_checkbox_changed(self, event: Checkbox.Changed) -> None:
-        field = {"multilingual": "multilingual", "will-chunk": "will_chunk", "api-allowed": "api_allowed"}
+        if event.checkbox.id == "multilingual":
+            self._set_languages()
+            return
+        field = {"will-chunk": "will_chunk", "api-allowed": "api_allowed"}
         if event.checkbox.id in field:
             self._set(**{field[event.checkbox.id]: event.value})
 
@@ -307,21 +403,17 @@ class QuestionnaireScreen(AppScreen):
             self._set_budget()
             return
         numeric = {
-            "doc-tokens": ("doc_tokens", int),
-            "corpus-docs": ("corpus_docs", int),
-            "ram-gb": ("ram_gb", float),
-            "vram-gb": ("vram_gb", float),
+            "doc-tokens": ("length", "doc_tokens", fields.DOC_TOKENS),
+            "corpus-docs": ("corpus", "corpus_docs", fields.CORPUS_DOCS),
+            "ram-gb": ("hardware", "ram_gb", fields.RAM_GB),
+            "vram-gb": ("hardware", "vram_gb", fields.VRAM_GB),
         }
         if event.input.id not in numeric:
             return
-        name, kind = numeric[event.input.id]
-        try:
-            value: Any = kind(event.value) if event.value.strip() else None
-        except ValueError:
-            return
-        if value is None and name in ("doc_tokens", "corpus_docs"):
-            return
-        self._set(**{name: value})
+        step, name, spec = numeric[event.input.id]
+        self._show_problem(step)
+        if fields.check(spec, event.value) is None:  # a wrong value keeps the last valid one, with a message
+            self._set(**{name: fields.parse(spec, event.value)})
 
     # -- workers ------------------------------------------------------------------------------------
     @work(thread=True, exclusive=True, group="hardware", exit_on_error=False)
@@ -381,9 +473,19 @@ def _fmt(value: float | None) -> str:
     return "" if value is None else f"{value:g}"
 
 
-def _number(text: str) -> float | None:
-    """A typed amount, or None when the field is empty or not (yet) a number."""
-    try:
-        return float(text) if text.strip() else None
-    except ValueError:
-        return None
+def _rule(spec: fields.NumberField) -> list[Validator]:
+    """Marks the Input invalid (red) by the same rule as the message; an empty budget figure is judged by
+    check_budget, which knows whether that figure applies."""
+    optional = spec in (fields.MAX_PRICE, fields.MONTHLY_CAP)
+    return [Function(lambda t: (optional and not t.strip()) or fields.check(spec, t) is None, spec.rule())]
+
+
+def _number_input(value: str, field_id: str, spec: fields.NumberField, placeholder: str) -> Input:
+    """A typed-number field judged by `spec` (whole numbers: digits only)."""
+    return Input(
+        value,
+        type="integer" if spec.whole else "number",
+        id=field_id,
+        validators=_rule(spec),
+        placeholder=placeholder,
+    )

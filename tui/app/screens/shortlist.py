@@ -43,12 +43,13 @@ class ShortlistScreen(AppScreen):
     CSS_PATH = "shortlist.tcss"
     AUTO_FOCUS = "#candidates-table"
     BINDINGS = [
-        Binding("space", "tick", "Tick for trial"),
+        Binding("space", "tick", "Tick", tooltip="Tick for trial"),
         Binding("s", "sort", "Sort"),
         Binding("slash", "filter", "Filter"),
+        # The tab keys are shown on the tabs themselves, so the footer fits 80 columns.
         Binding("c", "show_tab('tab-candidates')", "Candidates", show=False),
-        Binding("x", "show_tab('tab-excluded')", "Excluded"),
-        Binding("p", "show_tab('tab-plot')", "Plot"),
+        Binding("x", "show_tab('tab-excluded')", "Excluded", show=False),
+        Binding("p", "show_tab('tab-plot')", "Plot", show=False),
         Binding("a", "switch_axis", "Plot axis", show=False),
         Binding("t", "trial", "Trial"),
     ]
@@ -61,6 +62,9 @@ class ShortlistScreen(AppScreen):
         """Candidates in table order (after filter and sort), BM25 excluded."""
         self._drawn: Recommendation | None = None
         """The recommendation the tables show (redrawn only when it, the filter or the sort changes)."""
+        self._stale: set[str] = set()
+        """Tabs ('tab-excluded', 'tab-plot') whose content lags the filter: drawn when next shown, so a
+        sort or a filter keystroke redraws only the candidates table (the plot alone took ~1 s)."""
 
     def compose(self) -> ComposeResult:
         yield Header()
@@ -68,15 +72,15 @@ class ShortlistScreen(AppScreen):
             yield Input(placeholder="/ filter: name, provider, licence, language…", id="filter")
             yield Label("", id="shortlist-status")
         with TabbedContent(id="shortlist-tabs"):
-            with TabPane("Candidates", id="tab-candidates"):
+            with TabPane("Candidates c", id="tab-candidates"):
                 yield DataTable(id="candidates-table", cursor_type="row", zebra_stripes=True)
                 with VerticalScroll(id="candidate-detail-box"):
                     yield Markdown("", id="candidate-detail")
-            with TabPane("Excluded", id="tab-excluded"):
+            with TabPane("Excluded x", id="tab-excluded"):
                 yield DataTable(id="excluded-table", cursor_type="row")
                 with VerticalScroll(id="excluded-detail-box"):
                     yield Markdown("", id="excluded-detail")
-            with TabPane("Plot", id="tab-plot"):
+            with TabPane("Plot p", id="tab-plot"):
                 yield QualityPlot(id="quality-plot")
         yield Footer()
 
@@ -111,8 +115,19 @@ class ShortlistScreen(AppScreen):
         self.query_one("#shortlist-status", Label).update(" · ".join(parts))
 
     def _render_all(self) -> None:
-        rec = self._drawn
+        """The candidates now; the excluded table and the plot now if shown, else when their tab opens."""
         self._render_candidates()
+        self._stale = {"tab-excluded", "tab-plot"}
+        self._render_stale(self.query_one(TabbedContent).active)
+
+    def _render_stale(self, tab: str) -> None:
+        if tab not in self._stale:
+            return
+        self._stale.discard(tab)
+        if tab == "tab-plot":
+            self.query_one(QualityPlot).show(self._shown)
+            return
+        rec = self._drawn
         text = self.query_one("#filter", Input).value
         table = self.query_one("#excluded-table", DataTable)
         table.clear()
@@ -120,7 +135,10 @@ class ShortlistScreen(AppScreen):
         for e in excluded:
             table.add_row(e.spec.name, e.spec.provider, "; ".join(e.reasons), key=e.spec.id)
         self._show_excluded_detail(excluded[0] if excluded else None)
-        self.query_one(QualityPlot).show(self._shown)
+
+    @on(TabbedContent.TabActivated, "#shortlist-tabs")
+    def _on_tab_activated(self, event: TabbedContent.TabActivated) -> None:
+        self._render_stale(event.pane.id or "")
 
     def _render_candidates(self) -> None:
         rec = self._drawn
@@ -181,7 +199,7 @@ class ShortlistScreen(AppScreen):
     def _on_header_selected(self, event: DataTable.HeaderSelected) -> None:
         if event.column_index in _HEADER_SORT:
             self.sort_index = _HEADER_SORT[event.column_index]
-            self._render_all()
+            self._render_candidates()  # a sort changes no other tab
             self._render_status()
 
     @on(Input.Changed, "#filter")
@@ -204,7 +222,7 @@ class ShortlistScreen(AppScreen):
     def action_sort(self) -> None:
         self.sort_index = (self.sort_index + 1) % len(SORTS)
         if self._drawn is not None:
-            self._render_all()
+            self._render_candidates()  # a sort changes no other tab
         self._render_status()
 
     def action_filter(self) -> None:

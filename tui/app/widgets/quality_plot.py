@@ -1,37 +1,54 @@
 """Quality vs. cost/speed scatter of the shortlist (textual-plotext), x axis switchable with `a`.
 
-Open models are placed by size (millions of parameters: the speed and memory proxy); API models by price
-per 1M tokens. Models without a benchmark value are left out of the plot and say so in the title.
+Each model is a one-character marker (its place in the legend beside the plot), so long names never
+overlap or get clipped on the plot; when nothing can be placed on an axis, the plot area says why
+instead of showing empty axes. What is plotted and the words are `tui.present.plot`'s.
 """
 
 from __future__ import annotations
 
-import math
 from typing import TYPE_CHECKING, Any
 
+from rich.console import Group
+from rich.text import Text
+from textual.app import ComposeResult
+from textual.containers import Horizontal, Vertical, VerticalScroll
+from textual.widgets import Static
 from textual_plotext import PlotextPlot
 
-from tui.present.models import benchmark_used
+from tui.present.plot import PlotData, plot_data
 
 if TYPE_CHECKING:
     from catalog.ranking import Ranked
 
-_TICKS: dict[str, list[tuple[float, str]]] = {
-    "size": [
-        (v, f"{v:g}M" if v < 1000 else f"{v / 1000:g}B") for v in (10, 30, 100, 300, 1000, 3000, 10000, 30000)
-    ],
-    "price": [(v, f"${v:g}") for v in (0.005, 0.01, 0.02, 0.05, 0.1, 0.2, 0.5, 1.0)],
-}
 
+class QualityPlot(Vertical):
+    """Scatter of benchmark value (y) against log10 size or price (x), with its legend on the right."""
 
-class QualityPlot(PlotextPlot):
-    """Scatter of benchmark value (y) against log10 size or price (x)."""
+    DEFAULT_CSS = """
+    QualityPlot #plot-title { height: auto; padding: 0 1; text-style: bold; }
+    QualityPlot #plot-row { height: 1fr; }
+    QualityPlot #plot-area { width: 1fr; }
+    QualityPlot #plot-empty { width: 1fr; height: 1fr; content-align: center middle; padding: 1 2; }
+    QualityPlot #plot-legend-box { width: 40%; max-width: 46; border-left: vkey $primary; }
+    QualityPlot #plot-legend { padding: 0 1; }
+    """
 
     def __init__(self, **kwargs: Any) -> None:
         super().__init__(**kwargs)
         self.axis = "size"
         """'size' (open weights, M params) or 'price' (API, USD per 1M tokens)."""
         self._candidates: list[Ranked] = []
+        self.data: PlotData | None = None
+        """What is drawn now (tests read the markers and the note from it)."""
+
+    def compose(self) -> ComposeResult:
+        yield Static("", id="plot-title")
+        with Horizontal(id="plot-row"):
+            yield PlotextPlot(id="plot-area")
+            yield Static("", id="plot-empty")
+            with VerticalScroll(id="plot-legend-box"):
+                yield Static("", id="plot-legend")
 
     def show(self, candidates: list[Ranked]) -> None:
         self._candidates = list(candidates)
@@ -42,30 +59,28 @@ class QualityPlot(PlotextPlot):
         self._draw()
 
     def _draw(self) -> None:
-        plt = self.plt
+        data = self.data = plot_data(self._candidates, self.axis)
+        plot = self.query_one("#plot-area", PlotextPlot)
+        empty = self.query_one("#plot-empty", Static)
+        plot.display, empty.display = bool(data.points), not data.points
+        legend = [Text(p.legend) for p in data.points]
+        if data.left_out:
+            legend += (
+                [Text(""), Text("Not plotted:", style="bold")] if legend else [Text("Not plotted:", "bold")]
+            )
+            legend += [Text(f"- {why}") for why in data.left_out]
+        self.query_one("#plot-title", Static).update(data.title)
+        self.query_one("#plot-legend", Static).update(Group(*legend) if legend else "Nothing plotted.")
+        if not data.points:
+            empty.update(data.empty_note)
+            return
+        plt = plot.plt
         plt.clear_data()
         plt.clear_figure()
-        points: list[tuple[float, float, str]] = []
-        for ranked in self._candidates:
-            spec = ranked.spec
-            _, value = benchmark_used(ranked)
-            x = (
-                spec.price_usd_per_1m
-                if self.axis == "price"
-                else (spec.n_parameters / 1e6 if spec.n_parameters else None)
-            )
-            if value is not None and x:
-                points.append((math.log10(x), value, spec.name))
-        unit = "USD per 1M tokens (API)" if self.axis == "price" else "parameters (open weights)"
-        plt.title(f"Benchmark vs {unit} · {len(points)}/{len(self._candidates)} plotted · a: switch axis")
-        if points:
-            plt.scatter([p[0] for p in points], [p[1] for p in points], marker="dot")
-            for x, y, name in points[:8]:
-                plt.text(name[:18], x, y)
-            xs = [p[0] for p in points]
-            ticks = [t for t in _TICKS[self.axis] if min(xs) - 0.3 <= math.log10(t[0]) <= max(xs) + 0.3]
-            if ticks:
-                plt.xticks([math.log10(v) for v, _ in ticks], [label for _, label in ticks])
+        for p in data.points:
+            plt.scatter([p.x], [p.y], marker=p.marker)
+        if ticks := data.ticks():
+            plt.xticks([x for x, _ in ticks], [label for _, label in ticks])
         plt.xlabel("cheaper/faster ←  (log scale)  → larger/pricier")
         plt.ylabel("benchmark")
-        self.refresh()
+        plot.refresh()

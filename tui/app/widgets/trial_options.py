@@ -8,7 +8,6 @@ money parsing live next to the controls they govern. Nothing here is on unless t
 from __future__ import annotations
 
 import dataclasses
-import math
 
 from textual import on
 from textual.app import ComposeResult
@@ -17,7 +16,7 @@ from textual.validation import Function
 from textual.widgets import Checkbox, Input, Label, Select
 
 from tui.present.formats import usd
-from tui.workflow.errors import UserError
+from tui.workflow import fields
 from tui.workflow.plan import BACKENDS, CHECK_KINDS, INT8_BACKENDS, Queries, TrialPlan
 
 NO_CHECKS = "none"
@@ -65,7 +64,7 @@ class TrialOptions(Horizontal):
             placeholder="no cap",
             id="max-usd",
             compact=True,
-            validators=[Function(_is_usd, "not a number of US dollars >= 0")],
+            validators=[Function(lambda t: fields.check(fields.MAX_USD, t) is None, fields.MAX_USD.rule())],
             valid_empty=True,
             tooltip="Refuse to start when the API spend (LLM questions, then embeddings) could exceed this",
         )
@@ -105,6 +104,10 @@ class QuestionOptions(Horizontal):
             placeholder="no",
             type="integer",
             id="llm-count",
+            validators=[
+                Function(lambda t: fields.check(fields.LLM_COUNT, t) is None, fields.LLM_COUNT.rule())
+            ],
+            valid_empty=True,
             compact=True,
             tooltip="Have a chat model write this many questions from sampled chunks (cached; within Max $)",
         )
@@ -112,35 +115,14 @@ class QuestionOptions(Horizontal):
         yield Input(placeholder="openai:gpt-4o-mini, ollama:llama3.1, …", id="llm-model", compact=True)
 
     def queries(self) -> Queries:
-        count_text = self.query_one("#llm-count", Input).value.strip()
-        count = int(count_text) if count_text.lstrip("-").isdigit() else None
-        if not count:
-            return Queries()
+        """The questions asked; UserError when the count is not 1..10,000 (the plan checks the pair)."""
+        count = fields.parse_int(fields.LLM_COUNT, self.query_one("#llm-count", Input).value)
         return Queries(llm=self.query_one("#llm-model", Input).value.strip() or None, llm_count=count)
-
-
-def _is_usd(text: str) -> bool:
-    try:
-        parse_usd(text)
-    except UserError:
-        return False
-    return True
 
 
 def parse_usd(text: str) -> float | None:
     """'' -> None (no cap); '0.50' / '$0.5' / '1e-7' -> float; anything else (or < 0) -> UserError."""
-    text = text.strip().removeprefix("$").strip()
-    if not text:
-        return None
-    try:
-        value = float(text)
-    except ValueError:
-        value = math.nan
-    if not math.isfinite(value) or value < 0:
-        raise UserError(
-            f"Max $ must be a number of US dollars >= 0, not {text!r}", "e.g. 0.50, or empty for no cap"
-        )
-    return value
+    return fields.parse_float(fields.MAX_USD, text)
 
 
 def describe(plan: TrialPlan) -> str:
