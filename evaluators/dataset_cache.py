@@ -51,8 +51,8 @@ def fingerprint_of(ds: Dataset) -> str:
 def _key(kind: str, options: dict[str, Any], sources: Iterable[str | Path]) -> str:
     files: list[tuple[str, int, int]] = []
     for src in sources:
-        files += _stats(Path(src))
-    code = _stats(Path(__file__).parent / "ingest") + _stats(Path(__file__).parent / "datasets.py")
+        files += file_stats(Path(src))
+    code = file_stats(Path(__file__).parent / "ingest") + file_stats(Path(__file__).parent / "datasets.py")
     raw = json.dumps(
         {
             "format": FORMAT,
@@ -67,7 +67,7 @@ def _key(kind: str, options: dict[str, Any], sources: Iterable[str | Path]) -> s
     return hashlib.sha256(raw.encode("utf-8")).hexdigest()[:32]
 
 
-def _stats(path: Path) -> list[tuple[str, int, int]]:
+def file_stats(path: Path) -> list[tuple[str, int, int]]:
     """(path, size, mtime_ns) of a file, or of every file below a folder (sorted)."""
     if path.is_file():
         st = path.stat()
@@ -93,13 +93,14 @@ def _to_json(ds: Dataset) -> dict[str, Any]:
         "qrels_level": ds.qrels_level,
         "query_origin": ds.query_origin,
         "info": ds.info,
-        "corpus": [_doc(d) for d in ds.corpus],
-        "documents": [_doc(d) for d in ds.documents],  # the runner re-cuts these per model tokenizer
+        "corpus": [doc_row(d) for d in ds.corpus],
+        "documents": [doc_row(d) for d in ds.documents],  # the runner re-cuts these per model tokenizer
         "queries": [[q.id, q.text, q.answer, list(q.answers)] for q in ds.queries],
     }
 
 
-def _doc(d: Doc) -> list[Any]:
+def doc_row(d: Doc) -> list[Any]:
+    """A Doc as a JSON row (Doc(*row) makes it again)."""
     return [d.id, d.text, d.title, d.source, d.parent_id]
 
 
@@ -129,6 +130,11 @@ def _write(file: Path, ds: Dataset) -> None:
     text = json.dumps(data, ensure_ascii=False)
     if len(text) > MAX_BYTES or _from_json(json.loads(text)) != ds:
         return  # too big, or something in it would not come back the same
+    write_text_atomic(file, text)
+
+
+def write_text_atomic(file: Path, text: str) -> None:
+    """Write `text` so readers never see half a file; an unwritable cache is skipped (it costs only time)."""
     tmp = file.with_name(f".{file.name}.{os.getpid()}.tmp")
     try:
         file.parent.mkdir(parents=True, exist_ok=True)

@@ -193,7 +193,7 @@ def estimate_trial(
     """One Estimate per model reference, in order (a reference that does not resolve gets an unknown one)."""
     from evaluators.models import resolve_model
 
-    units = _Units(dataset)
+    units = _Units(dataset, cache_dir)
     queries = [q.text for q in dataset.queries if dataset.qrels.get(q.id)]
     memo: dict[str, Calibration] = {"cal": calibration} if calibration else {}
 
@@ -217,8 +217,8 @@ class _Units:
     """The passages each model will encode: its own cut of the corpus (evaluators.ingest.model_chunking; the
     trial reuses the same cut), or the dataset's chunks when a cut cannot be made."""
 
-    def __init__(self, dataset: Dataset) -> None:
-        self.dataset = dataset
+    def __init__(self, dataset: Dataset, cache_dir: str | Path | None = None) -> None:
+        self.dataset, self.cache_dir = dataset, cache_dir
         self._plain: list[str] | None = None
 
     def plain(self) -> list[str]:
@@ -229,11 +229,11 @@ class _Units:
         return self._plain
 
     def of(self, mref: Any) -> list[str]:
-        from evaluators.ingest.model_chunking import shared_views
+        from evaluators.ingest.views import shared_views
 
         part = mref.parts[0] if mref.kind == "hybrid" else mref
         try:
-            views = shared_views(self.dataset)
+            views = shared_views(self.dataset, self.cache_dir)
             view = views.regex(None) if part.kind == "bm25" else views.for_model(part, None)
         except Exception:  # a tokenizer that will not load: the run will say so; estimate from the chunks
             return self.plain()

@@ -20,7 +20,8 @@ import numpy as np
 from evaluators.answers import query_answers
 from evaluators.dataset_cache import fingerprint_of
 from evaluators.eta import announce_estimates
-from evaluators.ingest.model_chunking import passage_text, recut_relevance, shared_views
+from evaluators.ingest.model_chunking import passage_text, recut_relevance
+from evaluators.ingest.views import shared_views
 from evaluators.optins import check_kinds, spend_estimates
 from evaluators.rerank import DEFAULT_DEPTH, LazyReranker, rerank_budget
 from evaluators.stats import compare_to_best
@@ -100,7 +101,7 @@ def run_trial(
     )
     ctx.answers = {q.id: query_answers(q) for q in queries}
     sizes: list[int | None] = list(dict.fromkeys(chunk_sizes)) if chunk_sizes else [None]
-    ctx.views, ctx.sweep = shared_views(dataset), len(sizes) > 1
+    ctx.views, ctx.sweep = shared_views(dataset, ctx.cache_dir), len(sizes) > 1
     if ctx.sweep and recut_relevance(dataset) is None:
         raise TrialInputError("a chunk-size sweep needs queries with relevant document ids or answers: "
                               "synthetic queries are cut from the chunks of one size")

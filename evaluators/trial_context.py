@@ -15,7 +15,8 @@ from typing import Any
 import numpy as np
 
 from evaluators.cache import EmbeddingCache, LazyEncoder
-from evaluators.ingest.model_chunking import View, Views
+from evaluators.ingest.model_chunking import View
+from evaluators.ingest.views import Views
 from evaluators.rerank import DEFAULT_DEPTH, LazyReranker
 from evaluators.types import Dataset, PhaseFn
 

@@ -80,11 +80,10 @@ def load_tiktoken(encoding: str) -> TokenCounter:
 
 def load_hf_tokenizer(source: str | Path, *, name: str | None = None) -> TokenCounter:
     """From a local model folder, a tokenizer.json file, or an HF id already in the local cache."""
-    path = Path(source)
-    file = path / "tokenizer.json" if path.is_dir() else path
-    if not file.is_file() and not path.exists():
-        file = _cached_tokenizer_json(str(source)) or file
-    if file.is_file():
+    from evaluators.ingest.view_cache import tokenizer_json
+
+    file = tokenizer_json(source)
+    if file is not None:
         from tokenizers import Tokenizer
 
         return _wrap_hf(Tokenizer.from_file(str(file)), name=name or str(source))
@@ -100,15 +99,6 @@ def load_hf_tokenizer(source: str | Path, *, name: str | None = None) -> TokenCo
     if backend is None:
         raise CheckError(f"'{source}' has only a slow tokenizer; tokenizer fit needs a tokenizer.json")
     return _wrap_hf(backend, name=name or str(source))
-
-
-def _cached_tokenizer_json(hf_id: str) -> Path | None:
-    try:
-        from huggingface_hub import try_to_load_from_cache
-    except ImportError:
-        return None
-    found = try_to_load_from_cache(hf_id, "tokenizer.json")
-    return Path(found) if isinstance(found, str) else None
 
 
 def _wrap_hf(tok: Any, *, name: str) -> TokenCounter:

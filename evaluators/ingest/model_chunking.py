@@ -25,6 +25,7 @@ MARGIN = 0.75
 SPLIT_ANSWER = "(answer split across chunks)"
 """The relevant id of a query whose answer no chunk of this cut contains: never retrieved, so it scores 0."""
 _MAX_TRIES = 8
+_BATCH = 256
 
 
 def passage_text(doc: Doc) -> str:
@@ -40,6 +41,8 @@ class ChunkTokenizer:
     spans: SpanFn
     count: Callable[[list[str]], list[int]]
     """Tokens per model input, special tokens included (what the window limits)."""
+    prime: Callable[[list[str]], None] = lambda texts: None
+    """Encode these texts in one batch before `spans` asks about them (the previous batch is dropped)."""
 
 
 @dataclass
@@ -71,9 +74,8 @@ def load_chunk_tokenizer(mref: Any) -> tuple[ChunkTokenizer | None, str]:
         elif mref.kind == "api":
             return None, "the provider publishes no tokenizer"
         else:
-            local = mref.path and Path(str(mref.path)).is_dir()
-            source = mref.path if local else (getattr(spec, "hf_id", None) or mref.path)
-            counter = load_hf_tokenizer(str(source), name=getattr(spec, "id", None) or str(source))
+            source = hf_source(mref)
+            counter = load_hf_tokenizer(source, name=getattr(spec, "id", None) or source)
     except (CheckError, OSError, ValueError) as exc:
         return None, " ".join(str(exc).split())[:160]
     if counter.kind == "tiktoken":
@@ -81,20 +83,36 @@ def load_chunk_tokenizer(mref: Any) -> tuple[ChunkTokenizer | None, str]:
     return _hf_chunker(counter.impl, f"hf:{counter.name}"), ""
 
 
+def hf_source(mref: Any) -> str:
+    """Where a local model's tokenizer comes from: its folder, else its HF id (or its path as given)."""
+    local = mref.path and Path(str(mref.path)).is_dir()
+    return str(mref.path if local else (getattr(mref.spec, "hf_id", None) or mref.path))
+
+
 def _hf_chunker(tok: Any, name: str) -> ChunkTokenizer:
     memo: dict[str, Any] = {}
+    primed: dict[str, tuple[list[tuple[int, int]], list[int]]] = {}
+
+    def offsets_of(encoding: Any) -> tuple[list[tuple[int, int]], list[int]]:
+        offsets = [tuple(o) for o in encoding.offsets]
+        return offsets, [o[0] for o in offsets]
 
     def spans(text: str, start: int, end: int) -> list[tuple[int, int]]:
-        if memo.get("text") is not text:  # the chunker asks sentence by sentence: encode each text once
-            offsets = [tuple(o) for o in tok.encode(text, add_special_tokens=False).offsets]
-            memo.update(text=text, offsets=offsets, starts=[o[0] for o in offsets])
-        lo, hi = bisect_left(memo["starts"], start), bisect_left(memo["starts"], end)
-        return list(memo["offsets"][lo:hi])
+        found = primed.get(text)
+        if found is None and memo.get("text") is not text:  # asked sentence by sentence: encode text once
+            memo.update(text=text, found=offsets_of(tok.encode(text, add_special_tokens=False)))
+        offsets, starts = found or memo["found"]
+        return list(offsets[bisect_left(starts, start):bisect_left(starts, end)])
 
     def count(texts: list[str]) -> list[int]:
         return [len(e.ids) for e in tok.encode_batch(texts, add_special_tokens=True)]
 
-    return ChunkTokenizer(name, spans, count)
+    def prime(texts: list[str]) -> None:
+        primed.clear()
+        encodings = tok.encode_batch(texts, add_special_tokens=False)
+        primed.update(zip(texts, map(offsets_of, encodings), strict=True))
+
+    return ChunkTokenizer(name, spans, count, prime)
 
 
 def _tiktoken_chunker(enc: Any, name: str) -> ChunkTokenizer:
@@ -230,22 +248,35 @@ def _cut(
     rename: None cuts whole documents; 'unit'/'parent' cuts units of a chunked corpus, and their pieces then
     rank under the unit ('unit' qrels) or under its document ('parent' qrels).
     """
-    out: list[Doc] = []
-    recut = 0
     heads = tok.count([prompt + (f"{d.title} " if d.title else "") for d in docs]) if window else []
-    for i, doc in enumerate(docs):
-        limit = max(8, min(size, window - heads[i])) if window else size
-        pieces = chunk_doc(doc, limit, min(overlap, limit // 2), tok.spans)
-        for _ in range(_MAX_TRIES if window else 0):
-            counts = tok.count([prompt + passage_text(p) for p in pieces])
-            excess = max(counts) - window if window else 0
-            if excess <= 0 or limit <= 8:
-                break
-            recut += 1  # token counts are not exactly additive across sentences: cut this doc finer
-            limit = max(8, limit - excess)
-            pieces = chunk_doc(doc, limit, min(overlap, limit // 2), tok.spans)
-        out.extend(_renamed(doc, pieces, rename))
+    limits = [max(8, min(size, window - heads[i])) if window else size for i in range(len(docs))]
+    pieces: list[list[Doc]] = []
+    for lo in range(0, len(docs), _BATCH):  # each batch's texts encoded at once, not one call per doc
+        batch = range(lo, min(lo + _BATCH, len(docs)))
+        tok.prime([docs[i].text for i in batch])
+        pieces += [chunk_doc(docs[i], limits[i], min(overlap, limits[i] // 2), tok.spans) for i in batch]
+    tok.prime([])
+    recut = 0
+    todo = list(range(len(docs))) if window else []
+    for _ in range(_MAX_TRIES):  # each round counts every unchecked doc's pieces in one batch
+        if not todo:
+            break
+        longest = _longest(tok, prompt, [pieces[i] for i in todo])
+        excess = {i: n - (window or 0) for i, n in zip(todo, longest, strict=True)}
+        again = [i for i in todo if excess[i] > 0 and limits[i] > 8]
+        for i in again:  # token counts are not exactly additive across sentences: cut this doc finer
+            recut += 1
+            limits[i] = max(8, limits[i] - excess[i])
+            pieces[i] = chunk_doc(docs[i], limits[i], min(overlap, limits[i] // 2), tok.spans)
+        todo = again
+    out = [u for doc, ps in zip(docs, pieces, strict=True) for u in _renamed(doc, ps, rename)]
     return tuple(out), recut
+
+
+def _longest(tok: ChunkTokenizer, prompt: str, groups: list[list[Doc]]) -> list[int]:
+    """The most tokens any piece of each group takes as the model sees it (one count call for all)."""
+    counts = iter(tok.count([prompt + passage_text(p) for g in groups for p in g]))
+    return [max((next(counts) for _ in g), default=0) for g in groups]
 
 
 def _renamed(unit: Doc, pieces: list[Doc], rename: str | None) -> list[Doc]:
@@ -255,56 +286,6 @@ def _renamed(unit: Doc, pieces: list[Doc], rename: str | None) -> list[Doc]:
         return [replace(unit, parent_id=None) if rename == "unit" else unit]
     parent = unit.id if rename == "unit" else (unit.parent_id or unit.id)
     return [replace(p, id=f"{unit.id}~{n}", parent_id=parent) for n, p in enumerate(pieces)]
-
-
-DEFAULT_OVERLAP = 32
-"""Overlap of a sweep's sizes when the dataset itself was not chunked (as `trial --chunk-overlap`)."""
-
-
-class Views:
-    """A trial's cuts of its corpus, each made once: BM25's regex-v1 chunks per size, and one per (tokenizer,
-    window, prompt, size) for the models; tokenizers load once per model."""
-
-    def __init__(self, ds: Dataset) -> None:
-        self.ds = ds
-        chunked = bool(ds.info.get("chunk_tokens"))
-        given = ds.info.get("chunk_overlap")
-        self.overlap = int(given) if chunked and given is not None else DEFAULT_OVERLAP
-        self._views: dict[tuple[Any, ...], View] = {}
-        self._tokenizers: dict[str, tuple[ChunkTokenizer | None, str]] = {}
-
-    def regex(self, size: int | None) -> View:
-        key = ("regex", size)
-        if key not in self._views:
-            self._views[key] = build_view(self.ds, size, self.overlap)
-        return self._views[key]
-
-    def for_model(self, mref: Any, size: int | None) -> View:
-        """The chunks `mref` indexes at `size` (None: the dataset's own size; 0: whole documents)."""
-        if not (self.ds.info.get("chunk_tokens") if size is None else size):
-            return self.regex(size)  # whole documents: no tokenizer needed, the model truncates
-        if mref.identity not in self._tokenizers:
-            self._tokenizers[mref.identity] = load_chunk_tokenizer(mref)
-        tok, why = self._tokenizers[mref.identity]
-        window = getattr(mref, "max_tokens", None)
-        prompt = getattr(mref, "passage_prompt", None)
-        key = (tok.name if tok else "regex", window, prompt, size)
-        if key not in self._views:
-            self._views[key] = build_view(
-                self.ds, size, self.overlap, tok, window=window, prompt=prompt, why_no_tokenizer=why
-            )
-        return self._views[key]
-
-
-_SHARED: list[Views] = []
-
-
-def shared_views(ds: Dataset) -> Views:
-    """The Views of `ds` (this very object), made once: the estimate made before a trial and the trial itself
-    cut the corpus once between them. One dataset is kept, the last one asked for."""
-    if not _SHARED or _SHARED[0].ds is not ds:
-        _SHARED[:] = [Views(ds)]
-    return _SHARED[0]
 
 
 def parse_chunk_sizes(text: str) -> list[int]:

@@ -15,7 +15,7 @@ from evaluators.cache import EmbeddingCache
 from evaluators.datasets import load_demo
 from evaluators.estimate import Calibration, calibrate, estimate_trial
 from evaluators.estimate_model import CPU_BF16_SPEEDUP, EFFICIENCY, count_tokens, encode_flops, model_arch
-from evaluators.ingest.model_chunking import shared_views
+from evaluators.ingest.views import shared_views
 from evaluators.measure import PeakMemory
 from evaluators.models import resolve_model
 from evaluators.precision import HardwareFacts, fingerprint
