@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import threading
 
+from textual.coordinate import Coordinate
 from textual.widgets import DataTable, Input, Label, Markdown, TabbedContent
 
 from catalog.load import CatalogError
@@ -57,6 +58,21 @@ async def test_sort_and_filter(services: Services) -> None:
         assert _column(table, 7)[1:] == ["8,192", "512", "256"]
         await pilot.press("slash", *"minilm", "enter")
         assert _column(table, 2) == ["BM25 (lexical baseline)", "all-MiniLM-L6-v2"]
+
+
+async def test_a_sort_moves_rows_in_place_and_keeps_the_highlighted_model(services: Services) -> None:
+    """Sorting reorders the drawn rows (BM25 stays first) and the cursor follows the model it was on."""
+    app = _app(services)
+    async with app.run_test(size=(100, 32)) as pilot:
+        await settle(pilot)
+        table = app.screen.query_one("#candidates-table", DataTable)
+        await pilot.press("down", "down")  # nomic-embed-text-v1.5, the 8,192-token model
+        before = table.coordinate_to_cell_key(Coordinate(table.cursor_row, 0)).row_key.value
+        await pilot.press("s", "s", "s")  # -> max tokens, descending
+        await settle(pilot)
+        assert _column(table, 2)[0].startswith("BM25") and _column(table, 7)[1:] == ["8,192", "512", "256"]
+        assert table.coordinate_to_cell_key(Coordinate(table.cursor_row, 0)).row_key.value == before
+        assert before == "nomic-ai/nomic-embed-text-v1.5" and table.cursor_row == 1
 
 
 async def test_detail_pane_has_reasons_and_sources(services: Services) -> None:

@@ -176,7 +176,9 @@ class ShortlistScreen(AppScreen):
             if row <= 0 or row > len(self._shown)
             else rows.candidate_detail(self._shown[row - 1], rec.assumptions if rec else ())
         )
-        self.query_one("#candidate-detail", Markdown).update(text)
+        detail = self.query_one("#candidate-detail", Markdown)
+        if detail.source != text:  # re-parsing the same Markdown costs a repaint of the pane for nothing
+            detail.update(text)
 
     def _show_excluded_detail(self, excluded: Excluded | None) -> None:
         text = rows.excluded_detail(excluded) if excluded is not None else "Nothing excluded."
@@ -199,7 +201,7 @@ class ShortlistScreen(AppScreen):
     def _on_header_selected(self, event: DataTable.HeaderSelected) -> None:
         if event.column_index in _HEADER_SORT:
             self.sort_index = _HEADER_SORT[event.column_index]
-            self._render_candidates()  # a sort changes no other tab
+            self._reorder_candidates()  # a sort changes no other tab
             self._render_status()
 
     @on(Input.Changed, "#filter")
@@ -222,8 +224,23 @@ class ShortlistScreen(AppScreen):
     def action_sort(self) -> None:
         self.sort_index = (self.sort_index + 1) % len(SORTS)
         if self._drawn is not None:
-            self._render_candidates()  # a sort changes no other tab
+            self._reorder_candidates()  # a sort changes no other tab
         self._render_status()
+
+    def _reorder_candidates(self) -> None:
+        """The same rows in the new sort order, moved in place by DataTable.sort (no rows rebuilt, no widths
+        measured again); the highlighted model stays highlighted."""
+        table, rec = self.query_one("#candidates-table", DataTable), self._drawn
+        if rec is None or table.row_count != len(self._shown) + 1:  # not what is drawn: rebuild instead
+            self._render_candidates()
+            return
+        _, key, reverse = SORTS[self.sort_index]
+        self._shown = sorted(self._shown, key=key, reverse=reverse)
+        rank = {c.spec.id: str(i) for i, c in enumerate(rec.candidates, start=1)}
+        position = {rank[c.spec.id]: i for i, c in enumerate(self._shown)}  # the '#' cell names each row
+        cursor_key = table.coordinate_to_cell_key(Coordinate(table.cursor_row, 0)).row_key
+        table.sort(table.ordered_columns[1].key, key=lambda cell: position.get(str(cell), -1))  # BM25 first
+        table.move_cursor(row=table.get_row_index(cursor_key))
 
     def action_filter(self) -> None:
         self.query_one("#filter", Input).focus()
