@@ -41,6 +41,31 @@ def cached_dataset(
     return ds
 
 
+def load_cached(
+    corpus: str | None,
+    queries: str | None,
+    qrels: str | None,
+    options: dict[str, Any],
+    cache_dir: Path | None,
+) -> Dataset:
+    """`evaluators.datasets.load_dataset(corpus, queries, qrels, **options)`, or `load_demo(**options)` when
+    `corpus` is None, through the cache: the ingest code is imported only when the dataset is not stored."""
+    if corpus is None:
+        demo = Path(__file__).parent / "data" / "demo"  # the package data load_demo reads
+        return cached_dataset("demo", options, [demo], cache_dir, lambda: _datasets().load_demo(**options))
+    sources = [p for p in (corpus, queries, qrels) if p]
+    return cached_dataset(
+        "files", {**options, "paths": sources}, sources, cache_dir,
+        lambda: _datasets().load_dataset(corpus, queries, qrels, **options),
+    )  # fmt: skip
+
+
+def _datasets() -> Any:
+    from evaluators import datasets
+
+    return datasets
+
+
 def fingerprint_of(ds: Dataset) -> str:
     """The dataset's fingerprint as the loaders compute it (the ingest code is imported only here)."""
     from evaluators.datasets import fingerprint

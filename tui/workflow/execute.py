@@ -100,10 +100,7 @@ def _options(plan: TrialPlan) -> dict[str, Any]:
 def load_data(plan: TrialPlan, store: Path | None = None) -> Dataset:
     """The plan's documents and questions (the bundled demo when it names no corpus), from the dataset
     cache in `store` when the files and options are unchanged (a re-run skips reading and chunking)."""
-    from pathlib import Path
-
-    import evaluators
-    from evaluators.dataset_cache import cached_dataset
+    from evaluators.dataset_cache import load_cached
 
     synthetic = plan.queries.synthetic
     tokens = plan.chunking.tokens
@@ -114,24 +111,8 @@ def load_data(plan: TrialPlan, store: Path | None = None) -> Dataset:
         "seed": plan.sample.seed,
         "synthetic": None if synthetic.strip().lower() == "none" else synthetic,
     }
-    if plan.source.corpus is None:
-        demo_dir = Path(evaluators.__path__[0]) / "data" / "demo"  # package data (a wheel install unzips it)
-        return cached_dataset("demo", kwargs, [demo_dir], store, lambda: _datasets().load_demo(**kwargs))
     src = plan.source
-    sources = [p for p in (src.corpus, src.queries, src.qrels) if p]
-    return cached_dataset(
-        "files",
-        {**kwargs, "paths": sources},
-        sources,
-        store,
-        lambda: _datasets().load_dataset(src.corpus, src.queries, src.qrels, **kwargs),
-    )
-
-
-def _datasets() -> Any:
-    from evaluators import datasets  # the ingest code loads only when the dataset is not cached
-
-    return datasets
+    return load_cached(src.corpus, src.queries, src.qrels, kwargs, store)
 
 
 def _llm_questions(
