@@ -8,7 +8,7 @@ from __future__ import annotations
 from collections.abc import Mapping, Sequence
 from typing import TYPE_CHECKING, Any
 
-from tui.present.formats import gb, num, plain, usd, when
+from tui.present.formats import gb, num, usd, when
 from tui.present.profile import requirements_line
 
 if TYPE_CHECKING:
@@ -152,7 +152,3 @@ def metric_cell(values: Mapping[str, Any] | None, metric: str) -> str:
     if "status" in values:
         return str(values["status"])
     return num(values.get(metric))
-
-
-def diff_value(value: Any) -> str:
-    return plain(value)

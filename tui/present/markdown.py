@@ -115,9 +115,7 @@ def trial_markdown(trial: TrialRecord) -> list[str]:
     view = rows.with_answers(rows.REPORT_VIEW, stored)
     header = [rows.BY_KEY[k].label for k in view]
     body = [r.view(view) for r in rows.trial_rows(stored, short=False)]
-    notes = [rows.SIGNIFICANCE_NOTE] + (
-        ["ans@1: the share of queries whose top-1 chunk contains an answer text."] if "ans1" in view else []
-    )
+    notes = [rows.SIGNIFICANCE_NOTE] + ([rows.ANSWER_NOTE] if "ans1" in view else [])
     return [*lines, "", *table(header, body), "", *notes, *_stability(trial), *_checks(stored)]
 
 

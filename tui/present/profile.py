@@ -119,8 +119,8 @@ def profile_label(profile: Profile) -> str:
 def summary_rows(profile: Profile) -> list[tuple[str, str]]:
     """(question, answer) for the questionnaire's always-visible summary, one per step."""
     p = profile
-    names = [n.strip() for n in language_names(p.languages).split(",")] if p.languages else []
-    langs = ", ".join(names[:2]) + (f" +{len(names) - 2}" if len(names) > 2 else "") if names else "-"
+    shown, more = p.languages[:2], len(p.languages) - 2
+    langs = language_names(shown) + (f" +{more}" if more > 0 else "")
     if p.multilingual:
         langs += " +multi"
     budget = dict(BUDGETS)[p.budget].split(" (")[0]

@@ -97,6 +97,10 @@ CLI_VIEW = ("model", "status", "ndcg", "vs_best", "r1", "r10", "mrr", "hit1", "d
 REPORT_VIEW = ("model", "status", "ndcg", "vs_best", "r10", "mrr", "hit1", "n", "p50")
 ANSWER_HIT = "answer_hit@1"
 """evaluators.answers.ANSWER_HIT: the answer text inside the top-1 chunk (only when queries carry answers)."""
+ANSWER_NOTE = (
+    "ans@1: answer-hit@1, the share of queries whose top-1 chunk contains an answer text (SQuAD "
+    "normalisation); hit@1 counts the top-1 document."
+)
 SIGNIFICANCE_NOTE = (
     f"vs best: paired randomisation test against the best model by nDCG@10; ** p < 0.01, * p < {SIG_LEVEL},"
     " n.s. not significantly different."
@@ -224,10 +228,7 @@ def caption(dataset: Mapping[str, Any], rows: Sequence[ResultRow]) -> list[str]:
         " it was when the model started).",
     ]
     if has_answers(rows):
-        lines.append(
-            "ans@1: answer-hit@1, the share of queries whose top-1 chunk contains an answer text (SQuAD "
-            "normalisation); hit@1 counts the top-1 document."
-        )
+        lines.append(ANSWER_NOTE)
     if any(r.details.get("kind") == "rerank" for r in rows):
         lines.append(
             "'A -> R' rows: reranker R re-scored A's top chunks per query; p50 ms = A's p50 + the reranking "
