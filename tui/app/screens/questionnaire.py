@@ -13,8 +13,6 @@ from textual import on, work
 from textual.app import ComposeResult
 from textual.binding import Binding
 from textual.containers import Horizontal, Vertical, VerticalScroll
-from textual.validation import Function, Validator
-from textual.widget import Widget
 from textual.widgets import (
     Button,
     Checkbox,
@@ -23,7 +21,6 @@ from textual.widgets import (
     Header,
     Input,
     Label,
-    RadioButton,
     RadioSet,
     Select,
     SelectionList,
@@ -31,53 +28,16 @@ from textual.widgets import (
 )
 from textual.worker import Worker, WorkerState
 
+from tui.app.screens import questionnaire_steps as steps
 from tui.app.screens.base import AppScreen
+from tui.app.screens.questionnaire_steps import STEPS
 from tui.app.widgets.answers_summary import AnswersSummary
-from tui.app.widgets.path_input import PathSuggester
 from tui.present.profile import describe_hardware
 from tui.workflow import fields
-from tui.workflow.profile import BUDGETS, DOMAINS, GPUS, LANGUAGES, LICENCES, TASKS, Profile
 
 if TYPE_CHECKING:
     from evaluators.hardware import Hardware
 
-STEPS: tuple[tuple[str, str, str], ...] = (
-    (
-        "languages",
-        "Which languages are your documents and queries in?",
-        "Picks the benchmark (MTEB English, Multilingual, C-MTEB) and the vocabulary your script needs.",
-    ),
-    (
-        "domain",
-        "What domain is the text from?",
-        "Training data matters: legal, medical and code text favour models trained on it.",
-    ),
-    (
-        "length",
-        "How long is a typical document?",
-        "Context window: a 512-token model truncates a 3,000-token document unless you chunk it.",
-    ),
-    (
-        "corpus",
-        "How many documents will you index?",
-        "Dimensions x documents = index memory; tokens x price = what an API model costs you.",
-    ),
-    (
-        "budget",
-        "What is your budget?",
-        "Cost: API models bill per 1M tokens; open weights cost hardware instead.",
-    ),
-    (
-        "hardware",
-        "What will the model run on?",
-        "Model size must fit: a 7B embedder needs ~16 GB of VRAM; small ones run fine on a CPU.",
-    ),
-    (
-        "licence",
-        "What licence do you need?",
-        "Some weights are research-only (e.g. CC-BY-NC): check before you ship a product.",
-    ),
-)
 
 
 class QuestionnaireScreen(AppScreen):
@@ -115,7 +75,7 @@ class QuestionnaireScreen(AppScreen):
 
     def _build_step(self, index: int) -> VerticalScroll:
         key, question, hint = STEPS[index]
-        controls = getattr(self, f"_controls_{key}")(self.draft.profile)
+        controls = steps.controls(key, self.draft.profile, self._hardware)
         # The message sits right under the field it is about (the length step has more below its field).
         problem = Static("", id=f"problem-{key}", classes="field-problem error-text")
         controls.insert(1 if key == "length" else len(controls), problem)
@@ -126,95 +86,6 @@ class QuestionnaireScreen(AppScreen):
             id=f"step-{key}",
             classes="step",
         )
-
-    def _controls_languages(self, a: Profile) -> list[Widget]:
-        return [
-            SelectionList[str](
-                *[(name, code, code in a.languages) for code, name in LANGUAGES], id="languages"
-            ),
-            Checkbox(
-                "Multilingual (many, mixed or unknown)",
-                a.multilingual,
-                id="multilingual",
-                compact=True,
-            ),
-        ]
-
-    def _controls_domain(self, a: Profile) -> list[Widget]:
-        return [
-            RadioSet(
-                *[RadioButton(name, a.domain == code, id=f"domain-{code}") for code, name in DOMAINS],
-                id="domain",
-            ),
-            Label("What are the embeddings for?", classes="question"),
-            RadioSet(
-                *[RadioButton(name, a.task == code, id=f"task-{code}") for code, name in TASKS], id="task"
-            ),
-        ]
-
-    def _controls_length(self, a: Profile) -> list[Widget]:
-        return [
-            _number_input(str(a.doc_tokens), "doc-tokens", fields.DOC_TOKENS, "tokens per document"),
-            Checkbox("I will split long documents into chunks", a.will_chunk, id="will-chunk", compact=True),
-            Horizontal(
-                Input(
-                    placeholder="…or measure a folder: path", id="measure-folder", suggester=PathSuggester()
-                ),
-                Button("Measure", id="measure"),
-                classes="row",
-            ),
-        ]
-
-    def _controls_corpus(self, a: Profile) -> list[Widget]:
-        return [_number_input(str(a.corpus_docs), "corpus-docs", fields.CORPUS_DOCS, "number of documents")]
-
-    def _controls_budget(self, a: Profile) -> list[Widget]:
-        return [
-            RadioSet(
-                *[RadioButton(name, a.budget == code, id=f"budget-{code}") for code, name in BUDGETS],
-                id="budget",
-            ),  # only the chosen kind's figure below applies (Profile.with_budget)
-            Horizontal(
-                _number_input(_fmt(a.max_price_per_1m), "max-price", fields.MAX_PRICE, "USD per 1M tok"),
-                _number_input(_fmt(a.monthly_cap_usd), "monthly-cap", fields.MONTHLY_CAP, "USD per month"),
-                classes="row",
-            ),
-        ]
-
-    def _controls_hardware(self, a: Profile) -> list[Widget]:
-        detected = (
-            "Detected: " + describe_hardware(self._hardware)
-            if self._hardware is not None
-            else ("Detecting hardware…")
-        )
-        return [
-            Static(detected, id="detected"),
-            Horizontal(
-                _number_input(_fmt(a.ram_gb), "ram-gb", fields.RAM_GB, "RAM GB"),
-                Select(
-                    [(label, code) for code, label in GPUS],
-                    value=a.gpu,
-                    allow_blank=False,
-                    id="gpu",
-                ),
-                _number_input(_fmt(a.vram_gb), "vram-gb", fields.VRAM_GB, "VRAM GB"),
-                classes="row",
-            ),
-            Checkbox(
-                "API models allowed (documents leave your network)",
-                a.api_allowed,
-                id="api-allowed",
-                compact=True,
-            ),
-        ]
-
-    def _controls_licence(self, a: Profile) -> list[Widget]:
-        return [
-            RadioSet(
-                *[RadioButton(name, a.licence == code, id=f"licence-{code}") for code, name in LICENCES],
-                id="licence",
-            )
-        ]
 
     def on_mount(self) -> None:
         self._show_step(0)  # AppScreen.on_mount then watches the draft
@@ -464,28 +335,6 @@ class QuestionnaireScreen(AppScreen):
             value = getattr(after, name)
             if value != getattr(before, name):
                 for field in self.query(selector).results(Input):
-                    field.value = _fmt(value)
+                    field.value = steps.fmt(value)
         for select in self.query("#gpu").results(Select):
             select.value = after.gpu
-
-
-def _fmt(value: float | None) -> str:
-    return "" if value is None else f"{value:g}"
-
-
-def _rule(spec: fields.NumberField) -> list[Validator]:
-    """Marks the Input invalid (red) by the same rule as the message; an empty budget figure is judged by
-    check_budget, which knows whether that figure applies."""
-    optional = spec in (fields.MAX_PRICE, fields.MONTHLY_CAP)
-    return [Function(lambda t: (optional and not t.strip()) or fields.check(spec, t) is None, spec.rule())]
-
-
-def _number_input(value: str, field_id: str, spec: fields.NumberField, placeholder: str) -> Input:
-    """A typed-number field judged by `spec` (whole numbers: digits only)."""
-    return Input(
-        value,
-        type="integer" if spec.whole else "number",
-        id=field_id,
-        validators=_rule(spec),
-        placeholder=placeholder,
-    )
