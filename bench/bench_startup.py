@@ -43,14 +43,17 @@ asyncio.run(main())
 """
 
 
-def time_to_first_screen(timeout: float = 30.0) -> float:
-    """Seconds from spawning the app on a pty until the first question is on the terminal."""
+def time_to_first_screen(
+    timeout: float = 30.0, argv: list[str] | None = None, marker: bytes = MARKER
+) -> float:
+    """Seconds from spawning the app (or `argv`, another program) on a pty until `marker` (the first
+    question) is on the terminal."""
     master, slave = pty.openpty()
     fcntl.ioctl(slave, termios.TIOCSWINSZ, struct.pack("HHHH", 24, 80, 0, 0))
     env = {**os.environ, "TERM": "xterm-256color", "COLUMNS": "80", "LINES": "24"}
     started = time.perf_counter()
     proc = subprocess.Popen(
-        [sys.executable, "-m", "tui"],
+        argv or [sys.executable, "-m", "tui"],
         cwd=ROOT,
         stdin=slave,
         stdout=slave,
@@ -69,7 +72,7 @@ def time_to_first_screen(timeout: float = 30.0) -> float:
                 except OSError:
                     break
                 # Textual writes cell runs with escapes between words: compare with escapes removed.
-                if MARKER in _plain(seen):
+                if marker in _plain(seen):
                     return time.perf_counter() - started
         raise RuntimeError(f"first screen not seen within {timeout} s; got {seen[-300:]!r}")
     finally:

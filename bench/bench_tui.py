@@ -5,6 +5,8 @@ Sort, filter and switches run in one headless app (Textual's pilot, 120x40) on t
 with a throw-away EMBEDSCOUT_HOME; each time is from the key press until the screen has handled it and
 repainted. The first screen is bench_startup's: a real pty, interpreter start included. Numbers are
 benchmarks, not tests: on a shared machine report ratios from one run (the old sort path is timed alongside).
+Each line ends with the same action's cost in a bare Textual app (bench/tui_floor.py) in the same run: the
+floor no change to embedscout can go below.
 """
 
 from __future__ import annotations
@@ -94,18 +96,29 @@ def main() -> None:
     print(_cpu())
     print(f"load average {os.getloadavg()[0]:.1f} (a shared machine: compare ratios within one run)")
     times = asyncio.run(_measure(args.runs))
-    print(f"sort (candidates table only): {_ms(times['sort'])}")
+    from tui_floor import measure_floor
+
+    floor = asyncio.run(measure_floor(args.runs, _timed))
+    print(f"bare Textual app, a key bound to nothing (the pilot's own wait): {_ms(floor['no-op key'])}")
+    print(f"sort (candidates table only): {_ms(times['sort'])}; bare Textual DataTable: {_ms(floor['sort'])}")
     print(f"old sort path (candidates + excluded + plot): {_ms(times['old sort'])}")
     ratio = statistics.median(times["old sort"]) / statistics.median(times["sort"])
     print(f"  -> a sort is {ratio:.1f}x faster than before in this run")
-    print(f"filter keystroke: {_ms(times['filter'])}")
+    print(f"filter keystroke: {_ms(times['filter'])}; bare Textual (rows rebuilt): {_ms(floor['filter'])}")
     print(f"screen switch (F2-F6, until keys are accepted): {_ms(times['switch'])}")
+    print(f"  bare Textual, 5 screens (Header, one widget, Footer): {_ms(floor['switch'])}")
     from bench_startup import time_to_first_screen
 
     first = [time_to_first_screen() for _ in range(args.first_screen_runs)]
     print(
         f"first screen (real pty 80x24, interpreter included): median {statistics.median(first):.3f} s, "
         f"best {min(first):.3f} s (n={len(first)})"
+    )
+    bare_argv = [sys.executable, str(ROOT / "bench" / "tui_floor.py"), "--first-screen"]
+    bare = [time_to_first_screen(argv=bare_argv) for _ in range(args.first_screen_runs)]
+    print(
+        f"  bare Textual app's first screen, same pty: median {statistics.median(bare):.3f} s, "
+        f"best {min(bare):.3f} s (n={len(bare)})"
     )
 
 
