@@ -17,6 +17,7 @@ from textual.binding import Binding
 from textual.reactive import reactive
 from textual.worker import Worker, WorkerState
 
+from tui.app.stylesheet import KeptParseStylesheet
 from tui.workflow.draft import DecisionDraft
 from tui.workflow.errors import user_error
 from tui.workflow.services import Services
@@ -59,6 +60,12 @@ def _history() -> Screen[Any]:
     return HistoryScreen()
 
 
+SCREEN_CSS = (
+    *("questionnaire", "shortlist", "trial", "decide", "history"),
+    *("help", "compare", "report_screen", "path_picker"),
+)
+"""The sibling .tcss of every screen (tui/app/screens/), loaded with the app's own."""
+
 SCREEN_TITLES: dict[str, str] = {
     "questions": "Questions",
     "shortlist": "Shortlist",
@@ -71,7 +78,9 @@ SCREEN_TITLES: dict[str, str] = {
 class EmbedscoutApp(App[None]):
     """Guided questions -> shortlist -> trial -> decision, plus a history browser."""
 
-    CSS_PATH = "app.tcss"
+    # Every screen's stylesheet is read once here: a screen shown for the first time whose CSS is new
+    # makes Textual re-parse all the app's CSS and restyle every widget (100-450 ms per first visit here).
+    CSS_PATH = ["app.tcss", *(f"screens/{name}.tcss" for name in SCREEN_CSS)]
     TITLE = "embedscout"
     SUB_TITLE = "choose an embedding model for RAG"
     MODES: dict[str, str | Callable[[], Screen[Any]]] = {  # type: ignore[assignment,misc]
@@ -111,6 +120,7 @@ class EmbedscoutApp(App[None]):
         draft: DecisionDraft | None = None,
     ) -> None:
         super().__init__()
+        self.stylesheet = KeptParseStylesheet(variables=self.get_css_variables())
         self.services: Services = services or Services()
         """The I/O seam: tests pass fakes of the runner, the journal file, the catalog or the machine."""
         if draft is not None:

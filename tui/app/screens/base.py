@@ -5,8 +5,10 @@ screen shares (the screen keys in the header, a compact footer, keys accepted on
 from __future__ import annotations
 
 from collections.abc import Iterable
+from contextlib import suppress
 from typing import TYPE_CHECKING, cast
 
+from textual import events
 from textual.app import SystemCommand
 from textual.binding import Binding
 from textual.screen import Screen
@@ -19,7 +21,18 @@ if TYPE_CHECKING:
 
 
 class AppScreen(Screen[None]):
-    """A screen of EmbedscoutApp (cast instead of a getter: tui.app imports the screens lazily)."""
+    """A screen of EmbedscoutApp (cast instead of a getter: tui.app imports the screens lazily).
+
+    Two Textual defaults are skipped because they redo work for nothing on every screen switch (see
+    bench/RESULTS.md, issue #15): a screen built now is marked as styled by the current CSS (Textual
+    marks it stale, then restyles every widget of every screen on its first show), and a resumed screen
+    is restyled only if the CSS changed while it was away (the theme); widgets keep their own styles
+    up to date while their screen is hidden."""
+
+    def __init__(self) -> None:
+        super().__init__()
+        with suppress(Exception):  # built outside a running app (none in this project): Textual's way
+            self._css_update_count = self.app._css_update_count
 
     @property
     def es_app(self) -> EmbedscoutApp:
@@ -40,10 +53,13 @@ class AppScreen(Screen[None]):
     def on_mount(self) -> None:
         self.watch(self.app, "draft", self._draft_changed, init=False)
         for footer in self.query(Footer).results(Footer):
-            footer.compact = True  # every binding of a screen fits 80 columns
+            footer.compact = True  # every binding of a screen fits 80 columns (the screens build it so)
         self.render_draft()
 
-    def on_screen_resume(self) -> None:
+    def on_screen_resume(self, event: events.ScreenResume) -> None:
+        # Runs before Screen's own handler (Textual dispatches down the MRO), which reads this flag.
+        if self._css_update_count == self.app._css_update_count:
+            event.refresh_styles = False
         self.sub_title = self.app.current_mode  # the header lists the screens and marks this one
         self.render_draft()
         # Keys stamped before now were typed while this screen was built or switched to (meant for the one

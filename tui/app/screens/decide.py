@@ -63,7 +63,7 @@ class DecideScreen(AppScreen):
                 yield Button("Save decision", id="save", variant="primary", compact=True)
                 yield Button("History", id="to-history", compact=True)
                 yield Label("", id="saved-note")
-        yield Footer()
+        yield Footer(compact=True)  # built compact: switching it after mount rebuilds every key
 
     # -- the draft ------------------------------------------------------------------------------------
     def render_draft(self) -> None:

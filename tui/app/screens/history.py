@@ -67,7 +67,7 @@ class HistoryScreen(AppScreen):
                 yield DecisionPanel(
                     "Select a decision.", id="decision-detail", hint="Enter: the full report · e: export it"
                 )
-        yield Footer()
+        yield Footer(compact=True)  # built compact: switching it after mount rebuilds every key
 
     def on_mount(self) -> None:
         self.query_one("#decisions", DataTable).add_columns("", "#", "Title", "Model", "Status", "Date")

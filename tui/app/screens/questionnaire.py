@@ -71,7 +71,7 @@ class QuestionnaireScreen(AppScreen):
                     yield Button("Back", id="back", compact=True)
                     yield Button("Next", id="next", variant="primary", compact=True)
             yield AnswersSummary(id="summary")
-        yield Footer()
+        yield Footer(compact=True)  # built compact: switching it after mount rebuilds every key
 
     def _build_step(self, index: int) -> VerticalScroll:
         key, question, hint = STEPS[index]

@@ -82,7 +82,7 @@ class ShortlistScreen(AppScreen):
                     yield Markdown("", id="excluded-detail")
             with TabPane("Plot p", id="tab-plot"):
                 yield QualityPlot(id="quality-plot")
-        yield Footer()
+        yield Footer(compact=True)  # built compact: switching it after mount rebuilds every key
 
     def on_mount(self) -> None:
         self.query_one("#candidates-table", DataTable).add_columns(*rows.CANDIDATE_COLUMNS)
@@ -207,7 +207,9 @@ class ShortlistScreen(AppScreen):
     @on(Input.Changed, "#filter")
     def _on_filter_changed(self) -> None:
         if self._drawn is not None:
-            self._render_all()
+            self._refilter_candidates()
+            self._stale = {"tab-excluded", "tab-plot"}
+            self._render_stale(self.query_one(TabbedContent).active)
 
     @on(Input.Submitted, "#filter")
     def _on_filter_submitted(self) -> None:
@@ -236,11 +238,43 @@ class ShortlistScreen(AppScreen):
             return
         _, key, reverse = SORTS[self.sort_index]
         self._shown = sorted(self._shown, key=key, reverse=reverse)
+        cursor_key = table.coordinate_to_cell_key(Coordinate(table.cursor_row, 0)).row_key
+        self._sort_drawn_rows(table, rec)
+        table.move_cursor(row=table.get_row_index(cursor_key))
+
+    def _sort_drawn_rows(self, table: DataTable[Any], rec: Recommendation) -> None:
+        """Put the drawn rows in the order of `self._shown`, BM25 first, without rebuilding any."""
         rank = {c.spec.id: str(i) for i, c in enumerate(rec.candidates, start=1)}
         position = {rank[c.spec.id]: i for i, c in enumerate(self._shown)}  # the '#' cell names each row
-        cursor_key = table.coordinate_to_cell_key(Coordinate(table.cursor_row, 0)).row_key
-        table.sort(table.ordered_columns[1].key, key=lambda cell: position.get(str(cell), -1))  # BM25 first
-        table.move_cursor(row=table.get_row_index(cursor_key))
+        table.sort(table.ordered_columns[1].key, key=lambda cell: position.get(str(cell), -1))
+
+    def _refilter_candidates(self) -> None:
+        """Rows that stop matching the filter are removed and rows that start matching are added, then
+        sorted in place: a keystroke no longer rebuilds the table and measures every cell again. The
+        highlighted model stays highlighted while it matches."""
+        table, rec = self.query_one("#candidates-table", DataTable), self._drawn
+        if rec is None or table.row_count != len(self._shown) + 1:  # not what is drawn: rebuild instead
+            self._render_candidates()
+            return
+        text = self.query_one("#filter", Input).value
+        _, key, reverse = SORTS[self.sort_index]
+        shown = sorted((c for c in rec.candidates if rows.matches(c.spec, text)), key=key, reverse=reverse)
+        keep, drawn = {c.spec.id for c in shown}, {c.spec.id for c in self._shown}
+        row = table.cursor_row
+        cursor_key = table.coordinate_to_cell_key(Coordinate(row, 0)).row_key
+        for c in self._shown:
+            if c.spec.id not in keep:
+                table.remove_row(c.spec.id)
+        added = [c for c in shown if c.spec.id not in drawn]
+        ticked, rank = self.draft.ticked, {c.spec.id: i for i, c in enumerate(rec.candidates, start=1)}
+        for c in added:
+            table.add_row(*rows.candidate_cells(rank[c.spec.id], c, c.spec.id in ticked), key=c.spec.id)
+        self._shown = shown
+        if added:  # removing rows keeps the order of the others
+            self._sort_drawn_rows(table, rec)
+        still = cursor_key.value in keep or cursor_key.value == BASELINE
+        table.move_cursor(row=table.get_row_index(cursor_key) if still else min(row, table.row_count - 1))
+        self._show_candidate_detail(table.cursor_row)
 
     def action_filter(self) -> None:
         self.query_one("#filter", Input).focus()

@@ -129,7 +129,7 @@ class TrialScreen(AppScreen):
         yield ResultsTable(id="results-table")
         yield Label("", id="trial-stability")
         yield ResultDetails(id="result-details")
-        yield Footer()
+        yield Footer(compact=True)  # built compact: switching it after mount rebuilds every key
 
     def on_mount(self) -> None:
         self.query_one(ResultDetails).show(None)
