@@ -198,8 +198,10 @@ class QuestionnaireScreen(AppScreen):
         """Show (or clear) the message under step `key`'s field; Next is disabled while it is shown."""
         problem = self._problem(key)
         for label in self.query(f"#problem-{key}").results(Static):
-            label.update(problem or "")
-            label.display = problem is not None
+            # Unchanged (the usual case on Next/Back): no update, which would lay the screen out again.
+            if label.display != (problem is not None) or label.content != (problem or ""):
+                label.update(problem or "")
+                label.display = problem is not None
         if key == STEPS[self.step][0]:
             self.query_one("#next", Button).disabled = problem is not None
         return problem
