@@ -14,11 +14,12 @@ from rich.text import Text
 from textual.app import ComposeResult
 from textual.containers import Horizontal, Vertical, VerticalScroll
 from textual.widgets import Static
-from textual_plotext import PlotextPlot
 
 from tui.present.plot import PlotData, plot_data
 
 if TYPE_CHECKING:
+    from textual_plotext import PlotextPlot
+
     from catalog.ranking import Ranked
 
 
@@ -44,8 +45,7 @@ class QualityPlot(Vertical):
 
     def compose(self) -> ComposeResult:
         yield Static("", id="plot-title")
-        with Horizontal(id="plot-row"):
-            yield PlotextPlot(id="plot-area")
+        with Horizontal(id="plot-row"):  # the plot itself is mounted first in it when first drawn
             yield Static("", id="plot-empty")
             with VerticalScroll(id="plot-legend-box"):
                 yield Static("", id="plot-legend")
@@ -58,9 +58,20 @@ class QualityPlot(Vertical):
         self.axis = "price" if self.axis == "size" else "size"
         self._draw()
 
+    def _plot_area(self) -> PlotextPlot:
+        """The plot widget, built when something is first drawn (the Plot tab opened): textual-plotext and
+        plotext take ~30 ms to import, and most visits to the shortlist never open that tab."""
+        from textual_plotext import PlotextPlot
+
+        for plot in self.query("#plot-area").results(PlotextPlot):
+            return plot
+        plot = PlotextPlot(id="plot-area")
+        self.query_one("#plot-row", Horizontal).mount(plot, before=0)
+        return plot
+
     def _draw(self) -> None:
         data = self.data = plot_data(self._candidates, self.axis)
-        plot = self.query_one("#plot-area", PlotextPlot)
+        plot = self._plot_area()
         empty = self.query_one("#plot-empty", Static)
         plot.display, empty.display = bool(data.points), not data.points
         legend = [Text(p.legend) for p in data.points]
