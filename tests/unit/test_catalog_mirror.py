@@ -1,11 +1,11 @@
-"""The shipped catalog's JSON mirror (catalog/mirror.py): in step with the TOML, and never trusted when not."""
+"""The shipped catalog's JSON mirror (catalog/mirror.py): in step with the TOML, and ignored when not."""
 
 from __future__ import annotations
 
-import tomllib
 from pathlib import Path
 
 import pytest
+import tomllib
 
 from catalog import mirror
 from catalog.load import load_catalog, parse_catalog
