@@ -41,7 +41,7 @@ def mirror_text(raw: bytes, data: dict[str, Any]) -> str:
 
 def write_mirror(source: Path = SOURCE, mirror: Path = MIRROR) -> Path:
     """Decode `source` with tomllib and write its mirror; refuses data JSON would not give back unchanged."""
-    import tomllib
+    from catalog.load import tomllib  # tomli on 3.10
 
     raw = source.read_bytes()
     data = tomllib.loads(raw.decode("utf-8"))
