@@ -306,9 +306,20 @@ def _merge(base: list[Any], overlay: Mapping[str, Any]) -> list[Any]:
 
 
 @lru_cache(maxsize=4)
+def _decoded(path: Path | None) -> tuple[bytes, dict[str, Any]]:
+    """The file's bytes and its decoded TOML; the shipped file through its JSON mirror (catalog.mirror)."""
+    raw = _read(path)
+    if path is None:
+        from catalog.mirror import read_mirror
+
+        if (data := read_mirror(raw)) is not None:
+            return raw, data
+    return raw, _decode(raw, str(path or "catalog/data/models.toml"))
+
+
+@lru_cache(maxsize=4)
 def _load_cached(path: Path | None) -> tuple[ModelSpec, ...]:
-    data = _decode(_read(path), str(path or "catalog/data/models.toml"))
-    return parse_catalog(data)
+    return parse_catalog(_decoded(path)[1])
 
 
 def load_catalog(
@@ -321,16 +332,15 @@ def load_catalog(
     resolved = Path(path) if path is not None else None
     if not overlay:
         return _load_cached(resolved)
-    data = _decode(_read(resolved), str(resolved or "catalog/data/models.toml"))
+    data = dict(_decoded(resolved)[1])
     data["model"] = _merge(list(data.get("model", [])), overlay)
     return parse_catalog(data)
 
 
 def catalog_version(path: Path | str | None = None) -> str:
     """Snapshot date plus a content hash, recorded with every saved recommendation."""
-    raw = _read(Path(path) if path is not None else None)
-    snapshot = _decode(raw, str(path or "catalog/data/models.toml")).get("snapshot", "unknown")
-    return f"{snapshot}+{hashlib.sha256(raw).hexdigest()[:8]}"
+    raw, data = _decoded(Path(path) if path is not None else None)
+    return f"{data.get('snapshot', 'unknown')}+{hashlib.sha256(raw).hexdigest()[:8]}"
 
 
 ALIASES = {"minilm": "sentence-transformers/all-MiniLM-L6-v2"}

@@ -33,6 +33,7 @@ else:  # pragma: no cover - exercised on 3.10 only
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
 
+from catalog import mirror  # noqa: E402
 from catalog.facts import merge, meta_facts, to_toml  # noqa: E402
 from catalog.plausibility import broken_revisions, implausible_note  # noqa: E402
 from catalog.refresh import BenchmarkDef, benchmark_scores, load_benchmarks  # noqa: E402
@@ -266,6 +267,8 @@ def main(argv: list[str]) -> int:
         return 0 if same and same_revs else 1
     args.out.write_text(text, encoding="utf-8")
     BENCHMARKS.write_text(bench_text, encoding="utf-8")
+    if args.out.resolve() == mirror.SOURCE:
+        mirror.write_mirror()  # the JSON mirror read at start-up follows the TOML
     print(f"wrote {len(entries)} models to {args.out} (mteb@{mteb_commit[:7]}, results@{results_commit[:7]})")
     run_evidence(args.mteb, args.results)
     return 0
