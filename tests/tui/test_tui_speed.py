@@ -1,17 +1,19 @@
 """What the speed work of issue #15 must not break: the shortlist filter edits rows in place yet draws
 what a rebuild would; CSS work skipped on screen switches still restyles after a theme change; parsed
-CSS is reused only while the variables are the same; the first screen loads no numpy (~0.3 s)."""
+CSS is reused only while the variables are the same; the first screen loads no numpy (~0.3 s); the
+questions are built one step at a time as they are first shown."""
 
 from __future__ import annotations
 
 import subprocess
 import sys
+from typing import Any
 
 from textual.color import Color
 from textual.coordinate import Coordinate
-from textual.widgets import DataTable
+from textual.widgets import DataTable, Input, Static
 
-from tests.tui.fakes import cpu_draft, settle
+from tests.tui.fakes import cpu_draft, fake_services, settle
 from tui.app import EmbedscoutApp
 from tui.app.stylesheet import KeptParseStylesheet
 from tui.workflow.services import Services
@@ -104,3 +106,34 @@ def test_first_screen_loads_no_numpy() -> None:
     )
     out = subprocess.run([sys.executable, "-c", probe], capture_output=True, text=True, check=True)
     assert out.stdout.strip().splitlines()[-1:] in ([], [""])
+
+
+async def test_question_steps_are_built_when_first_shown(services: Services) -> None:
+    """Only the first step exists at start; two Next presses handled before either step was built land
+    on step 3 with its field focused (once, building it while it was shown crashed on a missing field)."""
+    app = EmbedscoutApp(services)
+    async with app.run_test(size=(100, 32)) as pilot:
+        await settle(pilot)
+        screen: Any = app.screen
+        assert [w.id for w in screen.query(".step")] == ["step-languages"]
+        screen.action_next()
+        screen.action_next()
+        await settle(pilot)
+        assert screen.step == 2 and "Question 3 of 7" in str(screen.query_one("#step-counter").render())
+        assert [w.id for w in screen.query(".step")] == ["step-languages", "step-domain", "step-length"]
+        assert app.focused is screen.query_one("#doc-tokens", Input)
+        await pilot.press("ctrl+b")
+        assert screen.step == 1 and screen.query_one("#step-domain").display
+
+
+async def test_hardware_step_built_after_a_failed_detection_says_so() -> None:
+    def no_hardware(probe_gpu: bool = True) -> Any:
+        raise OSError("no /proc here")
+
+    app = EmbedscoutApp(fake_services(detect_hardware=no_hardware))
+    async with app.run_test(size=(100, 32)) as pilot:
+        await settle(pilot)  # detection ended; the hardware step is not built yet
+        await pilot.press(*["ctrl+n"] * 5)
+        await settle(pilot)
+        detected = app.screen.query_one("#detected", Static)
+        assert "Hardware not detected: enter it below." in str(detected.render())

@@ -7,7 +7,7 @@ both touch the disk or probe devices.
 
 from __future__ import annotations
 
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING, Any, cast
 
 from textual import on, work
 from textual.app import ComposeResult
@@ -59,13 +59,15 @@ class QuestionnaireScreen(AppScreen):
         """Index into STEPS of the question on screen."""
         self._hardware: Hardware | None = None
         """What detection found (None until the worker returns)."""
+        self._detected_note: str | None = None
+        """What the hardware step says about detection once it ended (None while it runs)."""
 
     def compose(self) -> ComposeResult:
         yield Header()
         with Horizontal(id="questions-body"):
             with Vertical(id="questions-main"):
                 yield Label("", id="step-counter")
-                # Only the first step is built before the first paint; the rest mount right after it.
+                # Only the first step is built now; each other one when first shown (see _show_step).
                 yield ContentSwitcher(self._build_step(0), initial="step-languages", id="steps")
                 with Horizontal(id="nav"):
                     yield Button("Back", id="back", compact=True)
@@ -76,6 +78,10 @@ class QuestionnaireScreen(AppScreen):
     def _build_step(self, index: int) -> VerticalScroll:
         key, question, hint = STEPS[index]
         controls = steps.controls(key, self.draft.profile, self._hardware)
+        note = self._detected_note
+        if note is not None:  # detection ended before this step was built
+            for detected in (c for c in controls if c.id == "detected"):
+                cast(Static, detected).update(note)
         # The message sits right under the field it is about (the length step has more below its field).
         problem = Static("", id=f"problem-{key}", classes="field-problem error-text")
         controls.insert(1 if key == "length" else len(controls), problem)
@@ -90,22 +96,25 @@ class QuestionnaireScreen(AppScreen):
     def on_mount(self) -> None:
         self._show_step(0)  # AppScreen.on_mount then watches the draft
         self._detect_in_thread()
-        self.call_after_refresh(self._mount_other_steps)
 
-    async def _mount_other_steps(self) -> None:
+    async def _build_and_show(self, step: int) -> None:
+        """Mount step `step` (its fields included), then show it. Steps are built when first shown, not
+        all after the first paint: seven steps are ~90 widgets, whose mounting delayed the first keys
+        typed on this screen and made it slow to show the first time (issue #15)."""
+        key = STEPS[step][0]
         switcher = self.query_one("#steps", ContentSwitcher)
-        for index in range(1, len(STEPS)):
-            if not switcher.query(f"#step-{STEPS[index][0]}"):
-                await switcher.add_content(self._build_step(index))
+        if not switcher.query(f"#step-{key}"):
+            await switcher.add_content(self._build_step(step))
+        if self.step == step:  # no other step was asked for meanwhile
+            self._show_step(step)
 
     # -- navigation ---------------------------------------------------------------------------------
     def _show_step(self, step: int) -> None:
         self.step = max(0, min(step, len(STEPS) - 1))
         key = STEPS[self.step][0]
         switcher = self.query_one("#steps", ContentSwitcher)
-        if not switcher.query(f"#step-{key}"):  # a key press beat the background mount
-            switcher.add_content(self._build_step(self.step), set_current=True)
-            self.call_after_refresh(self._show_step, self.step)
+        if not switcher.query(f"#step-{key}"):
+            self.call_next(self._build_and_show, self.step)
             return
         switcher.current = f"step-{key}"
         self.query_one("#step-counter", Label).update(f"Question {self.step + 1} of {len(STEPS)}")
@@ -173,7 +182,7 @@ class QuestionnaireScreen(AppScreen):
     # -- validation: the rules are tui.workflow.fields'; a wrong answer never reaches the draft ---------
     def _problem(self, key: str) -> str | None:
         """What is wrong with step `key` as typed now (None when fine, or when the step is not built yet)."""
-        if not self.query(f"#step-{key}"):
+        if not self.query(f"#problem-{key}"):  # built with the step's fields: they are all there
             return None
 
         def text(selector: str) -> str:
@@ -316,6 +325,7 @@ class QuestionnaireScreen(AppScreen):
                 self._hardware = hardware
                 text = "Detected: " + describe_hardware(hardware)
                 self._apply_hardware(hardware)
+            self._detected_note = text
             for detected in self.query("#detected").results(Static):
                 detected.update(text)
         elif worker.group == "measure" and state in (WorkerState.SUCCESS, WorkerState.ERROR):
