@@ -12,6 +12,7 @@ from textual import events
 from textual.app import SystemCommand
 from textual.binding import Binding
 from textual.screen import Screen
+from textual.types import NoActiveAppError
 from textual.widgets import Footer
 
 if TYPE_CHECKING:
@@ -31,7 +32,7 @@ class AppScreen(Screen[None]):
 
     def __init__(self) -> None:
         super().__init__()
-        with suppress(Exception):  # built outside a running app (none in this project): Textual's way
+        with suppress(NoActiveAppError):  # built outside a running app: left to Textual
             self._css_update_count = self.app._css_update_count
 
     @property
