@@ -305,16 +305,21 @@ def _merge(base: list[Any], overlay: Mapping[str, Any]) -> list[Any]:
     return merged
 
 
-@lru_cache(maxsize=4)
 def _decoded(path: Path | None) -> tuple[bytes, dict[str, Any]]:
-    """The file's bytes and its decoded TOML; the shipped file through its JSON mirror (catalog.mirror)."""
-    raw = _read(path)
+    """The file's bytes and its decoded TOML; the shipped file once per process, through its JSON mirror."""
     if path is None:
-        from catalog.mirror import read_mirror
+        return _shipped()
+    raw = _read(path)
+    return raw, _decode(raw, str(path))
 
-        if (data := read_mirror(raw)) is not None:
-            return raw, data
-    return raw, _decode(raw, str(path or "catalog/data/models.toml"))
+
+@lru_cache(maxsize=1)
+def _shipped() -> tuple[bytes, dict[str, Any]]:
+    from catalog.mirror import read_mirror
+
+    raw = _read(None)
+    data = read_mirror(raw)
+    return raw, data if data is not None else _decode(raw, "catalog/data/models.toml")
 
 
 @lru_cache(maxsize=4)
