@@ -10,11 +10,11 @@ from collections.abc import Callable
 from dataclasses import dataclass, field
 from datetime import datetime, timezone
 from pathlib import Path
-from typing import Any
+from typing import Any, Protocol
 
 import numpy as np
 
-from evaluators.cache import EmbeddingCache, LazyEncoder
+from evaluators.cache import LazyEncoder
 from evaluators.ingest.model_chunking import View
 from evaluators.ingest.views import Views
 from evaluators.rerank import DEFAULT_DEPTH, LazyReranker
@@ -30,6 +30,12 @@ SEED = 0
 """Seed of the bootstrap and randomisation tests (results are reproducible)."""
 
 
+class MetaStore(Protocol):
+    """Where a measured run's cost is kept beside what it cached (an EmbeddingCache, a BM25 StoredRun)."""
+
+    def write_meta(self, meta: dict[str, Any]) -> None: ...
+
+
 @dataclass
 class Run:
     """One model's ranking of the trial's queries over its chunks, with what it cost."""
@@ -38,7 +44,7 @@ class Run:
     val: np.ndarray
     perf: dict[str, float] = field(default_factory=dict)
     details: dict[str, Any] = field(default_factory=dict)
-    meta_cache: EmbeddingCache | None = None
+    meta_cache: MetaStore | None = None
     lazy: LazyEncoder | None = None
     """Dense runs: the (possibly never loaded) encoder, reused by the deeper checks."""
     docs: np.ndarray | None = None

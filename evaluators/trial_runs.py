@@ -10,7 +10,7 @@ from __future__ import annotations
 import time
 from functools import partial
 
-from evaluators.bm25 import BM25Index
+from evaluators.bm25_cache import StoredRun, run_key
 from evaluators.cache import EmbeddingCache, LazyEncoder, Probe, encode_cached
 from evaluators.dense_perf import dense_perf
 from evaluators.fidelity import Sample
@@ -20,7 +20,7 @@ from evaluators.ingest.model_chunking import View
 from evaluators.measure import LATENCY_PROBES, MIN_PROBES, latency_ms
 from evaluators.models import ModelRef
 from evaluators.search import search
-from evaluators.trial_context import BATCH, DEPTH, LATENCY_SHARE, Run, TrialContext
+from evaluators.trial_context import BATCH, DEPTH, LATENCY_SHARE, Run, TrialContext, now
 from evaluators.types import PhaseEvent, TrialCancelled
 
 
@@ -30,12 +30,30 @@ def memo_key(ctx: TrialContext, mref: ModelRef) -> tuple[str, int | None]:
 
 
 def bm25_run(ctx: TrialContext, mref: ModelRef, view: View | None = None) -> Run:
-    """BM25 over the regex-v1 chunks (it has no window), or over `view`: a hybrid's dense chunks."""
+    """BM25 over the regex-v1 chunks (it has no window), or over `view`: a hybrid's dense chunks. A run
+    already made on the same chunks and queries is read back from the cache (evaluators.bm25_cache)."""
     assert ctx.views is not None
     view = view or ctx.views.regex(ctx.size)
     key = ("bm25", id(view))  # Views keeps every view for the trial, so ids are not reused
     if key in ctx.memo:
         return ctx.memo[key]
+    stored = StoredRun(ctx.cache_dir, run_key(view.texts, ctx.qtexts, DEPTH)) if ctx.cache_dir else None
+    hit = stored.read() if stored else None
+    if hit is not None:
+        ctx.progress(mref.name, len(view.texts), len(view.texts))
+        ctx.memo[key] = run = Run(*hit, view=view)
+        return run
+    ctx.memo[key] = run = _bm25_measured(ctx, mref, view)
+    if stored is not None:  # stored now (a hybrid's BM25 part is no row), again by the row with its memory
+        stored.ranking = (run.idx, run.val)
+        stored.write_meta({**run.perf, "details": run.details, "measured_at": now()})
+        run.meta_cache = stored
+    return run
+
+
+def _bm25_measured(ctx: TrialContext, mref: ModelRef, view: View) -> Run:
+    from evaluators.bm25 import BM25Index  # bm25s imports numba and scipy: only when BM25 really runs
+
     texts = view.texts
     ctx.progress(mref.name, 0, len(texts))
     t0 = time.perf_counter()
@@ -62,8 +80,7 @@ def bm25_run(ctx: TrialContext, mref: ModelRef, view: View | None = None) -> Run
         "bm25": "bm25s lucene k1=1.5 b=0.75",
         "perf_source": "measured",
     }
-    ctx.memo[key] = run = Run(idx, val, perf, details, view=view)
-    return run
+    return Run(idx, val, perf, details, view=view)
 
 
 def hybrid_run(ctx: TrialContext, mref: ModelRef) -> Run:

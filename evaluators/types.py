@@ -8,12 +8,13 @@ result type round-trips through plain JSON (`to_dict` / `from_dict`), which is w
 from __future__ import annotations
 
 from collections.abc import Callable, Sequence
-from dataclasses import asdict, dataclass, field
-from typing import Any, Protocol, runtime_checkable
-
-import numpy as np
+from dataclasses import asdict, dataclass, field, replace
+from typing import TYPE_CHECKING, Any, Protocol, runtime_checkable
 
 from evaluators.winner.model import WinnerStability
+
+if TYPE_CHECKING:
+    import numpy as np  # only in annotations: importing numpy costs ~0.27 s, and a replay needs none
 
 ProgressFn = Callable[[str, int, int], None]
 """on_progress(model, done, total): called from the worker thread after each batch of passages."""
@@ -129,7 +130,8 @@ class ModelResult:
     whole documents or units as given. Trade-off tables group rows by it."""
 
     def to_dict(self) -> dict[str, Any]:
-        d = asdict(self)
+        d = asdict(replace(self, per_query={}))  # asdict's deep copy of per_query was most of a replay's time
+        d["per_query"] = {metric: dict(values) for metric, values in self.per_query.items()}
         d["ci95"] = {k: list(v) for k, v in self.ci95.items()}
         return d
 

@@ -286,19 +286,3 @@ def _renamed(unit: Doc, pieces: list[Doc], rename: str | None) -> list[Doc]:
         return [replace(unit, parent_id=None) if rename == "unit" else unit]
     parent = unit.id if rename == "unit" else (unit.parent_id or unit.id)
     return [replace(p, id=f"{unit.id}~{n}", parent_id=parent) for n, p in enumerate(pieces)]
-
-
-def parse_chunk_sizes(text: str) -> list[int]:
-    """'256' or '128,256,512' (0: whole documents) -> sizes in the order given, duplicates dropped."""
-    from evaluators.types import TrialInputError
-
-    sizes: list[int] = []
-    for part in str(text).split(","):
-        part = part.strip()
-        if not part.isdigit():
-            raise TrialInputError(
-                f"sizes are whole numbers of tokens separated by commas (e.g. 128,256,512), got {text!r}"
-            )
-        if int(part) not in sizes:
-            sizes.append(int(part))
-    return sizes

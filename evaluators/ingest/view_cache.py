@@ -36,7 +36,7 @@ def tokenizer_key(mref: Any) -> str | None:
     spec = mref.spec
     encoding = getattr(spec, "tiktoken_encoding", None)
     if encoding:
-        lib = _package_stamp("tiktoken")
+        lib = package_stamp("tiktoken")
         return f"tiktoken:{encoding}:{lib}" if lib else None
     if mref.kind == "api" or not (mref.path or getattr(spec, "hf_id", None)):
         return None
@@ -46,7 +46,7 @@ def tokenizer_key(mref: Any) -> str | None:
         digest = hashlib.sha256(file.read_bytes()).hexdigest() if file else None
     except OSError:
         return None
-    lib = _package_stamp("tokenizers")  # the library that encodes: another version may cut differently
+    lib = package_stamp("tokenizers")  # the library that encodes: another version may cut differently
     return f"hf:{getattr(spec, 'id', None) or source}:{lib}:{digest}" if digest and lib else None
 
 
@@ -69,14 +69,16 @@ def _cached_tokenizer_json(hf_id: str) -> Path | None:
     return Path(found) if isinstance(found, str) else None
 
 
-def _package_stamp(name: str) -> str | None:
+def package_stamp(name: str) -> str | None:
     """A short hash of an installed package's files (path, size, mtime): changes when it is upgraded. Read
     from the file system: importlib.metadata costs ~0.3 s to import on a loaded machine, more than a hit."""
     spec = find_spec(name)
     folders = spec.submodule_search_locations if spec else None
-    if not folders:
+    origin = spec.origin if spec and spec.has_location else None
+    where = Path(list(folders)[0]) if folders else Path(origin) if origin else None  # a package, or one file
+    if where is None:
         return None
-    stats = json.dumps(file_stats(Path(list(folders)[0])))
+    stats = json.dumps(file_stats(where))
     return hashlib.sha256(stats.encode("utf-8")).hexdigest()[:16]
 
 

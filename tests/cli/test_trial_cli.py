@@ -95,8 +95,7 @@ def test_first_ctrl_c_asks_the_trial_to_stop(monkeypatch: pytest.MonkeyPatch) ->
     """Ctrl-C sets the stop flag and waits for the worker (which keeps finished rows) instead of dying."""
     import threading
 
-    from rich.console import Console
-
+    from tui.cli.console_run import _Bars
     from tui.cli.console_run import wait as _wait
 
     stop, finished = threading.Event(), threading.Event()
@@ -111,5 +110,5 @@ def test_first_ctrl_c_asks_the_trial_to_stop(monkeypatch: pytest.MonkeyPatch) ->
         return real_wait(timeout)
 
     monkeypatch.setattr(finished, "wait", wait)
-    assert _wait(finished, stop, Console(stderr=True)) is True
+    assert _wait(finished, stop, _Bars()) is True
     assert stop.is_set() and len(calls) == 3

@@ -46,6 +46,16 @@ def test_every_model_the_articles_name_is_present(model_id: str) -> None:
     assert find_model(model_id) is not None, model_id
 
 
+def test_finding_one_shipped_model_by_id_equals_searching_the_whole_catalog() -> None:
+    """find_model parses only the matching entry for an id or HF id (start-up); it must find what a search of
+    every parsed entry finds, for every id, HF id and case."""
+    pool = load_catalog()
+    refs = [ref for m in pool for ref in (m.id, m.hf_id, m.id.upper()) if ref]
+    assert len(refs) > 2 * len(pool)
+    for ref in refs:
+        assert find_model(ref) == find_model(ref, pool), ref
+
+
 def test_packaged_minilm_entry_has_its_real_facts() -> None:
     """The packaged test model's entry must be right: the trial and tokenizer-fit checks rely on it."""
     m = find_model("sentence-transformers/all-MiniLM-L6-v2")

@@ -12,9 +12,9 @@ from evaluators.ingest.model_chunking import (
     SPLIT_ANSWER,
     build_view,
     load_chunk_tokenizer,
-    parse_chunk_sizes,
     passage_text,
 )
+from evaluators.ingest.sizes import parse_chunk_sizes
 from evaluators.models import resolve_model
 from evaluators.runner import run_trial
 from evaluators.types import Dataset, Doc, Query, TrialInputError

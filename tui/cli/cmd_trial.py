@@ -127,7 +127,6 @@ def trial(ctx: click.Context, as_json: bool, save: bool, decision: int | None, t
           --rerank cross-encoder/ms-marco-MiniLM-L6-v2
     """
     from tui.cli.console_run import run_in_console
-    from tui.cli.tables import render, to_json
 
     if (decision is not None or title) and not save:
         raise click.UsageError("--decision and --title only apply with --save")
@@ -139,8 +138,12 @@ def trial(ctx: click.Context, as_json: bool, save: bool, decision: int | None, t
         _check_journal()
     outcome = run_in_console(plan, services(ctx), save=save, decision=decision, title=title)
     if as_json:
+        from tui.cli.trial_json import to_json
+
         click.echo(json.dumps(to_json(outcome.result), indent=2, ensure_ascii=False, default=str))
     else:
+        from tui.cli.tables import render
+
         render(outcome.result, tradeoffs=show_tradeoffs, corpus_docs=corpus_docs)
     if outcome.saved_line:
         click.echo(outcome.saved_line, err=True)

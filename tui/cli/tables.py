@@ -18,23 +18,10 @@ from evaluators.winner.text import stability_text
 from tui.present import trial_rows as rows
 from tui.present.checks import measures, value_text
 from tui.present.formats import short_names
-from tui.present.trial_notes import notes
+from tui.present.trial_notes import notes, replay_line
 
 if TYPE_CHECKING:
     from evaluators.types import TrialResult
-
-
-def to_json(result: TrialResult) -> dict[str, Any]:
-    """TrialResult.to_dict() with each row's metrics and perf also flattened to top-level keys."""
-    data: dict[str, Any] = result.to_dict()
-    flat_rows = []
-    for row in data["results"]:
-        flat = {"model": row["model"], "status": row["status"], "error": row["error"]}
-        flat.update(row.get("metrics", {}))
-        flat.update(row.get("perf", {}))
-        flat_rows.append({**flat, **row})
-    data["results"] = flat_rows
-    return data
 
 
 def _console() -> Console:
@@ -72,6 +59,8 @@ def render(result: TrialResult, *, tradeoffs: bool = False, corpus_docs: int | N
         console.print(line, markup=False)
     if stability := stability_text(result.stability, names):
         console.print(stability, markup=False)
+    if replayed := replay_line(result.environment):
+        console.print(replayed, markup=False)
     checks = [
         {**c, "model": names.get(str(c.get("model", "")), str(c.get("model", "")))}
         for r in result.results

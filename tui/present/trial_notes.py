@@ -161,3 +161,15 @@ def stability_lines(figure: Any, rows: Sequence[ResultRow]) -> tuple[str, str, b
     detailed = stability_text(figure, names, detailed=True) or summary
     advice = figure.get("advice") if isinstance(figure, Mapping) else getattr(figure, "advice", "")
     return summary, detailed, bool(advice)
+
+
+def replay_line(environment: Mapping[str, Any]) -> str | None:
+    """What a replayed trial says under its table: the result shown is the kept one (evaluators.replay)."""
+    kept = environment.get("replayed")
+    if not isinstance(kept, Mapping):
+        return None
+    when = str(kept.get("kept_at") or "an earlier run")[:16].replace("T", " ")
+    return (
+        f"Replayed: nothing changed since the trial of {when} UTC, so its kept result is shown, not "
+        "recomputed ('embedscout trial --no-cache' measures again)."
+    )

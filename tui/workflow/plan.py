@@ -68,7 +68,7 @@ class Chunking:
     @classmethod
     def parse(cls, text: str, overlap: int) -> Chunking:
         """'256' or '128,256,512' (a sweep); UserError for anything else."""
-        from evaluators.ingest.model_chunking import parse_chunk_sizes
+        from evaluators.ingest.sizes import parse_chunk_sizes
         from evaluators.types import TrialInputError
 
         try:

@@ -243,6 +243,10 @@ class TrialScreen(AppScreen):
     @on(TrialPhased)
     def _on_phased(self, event: TrialPhased) -> None:
         progress = self.query_one(TrialProgress)
+        if event.phase == "replay":  # an unchanged trial: its kept result, nothing recomputed
+            progress.say(event.text)
+            self.query_one("#trial-log", RichLog).write(event.text)
+            return
         if event.phase == "estimate":
             total = progress.estimate(event.model, event.text, event.estimate_s)
             lines = [f"Estimate {event.model}: {event.text}" if event.model else f"Estimate: {event.text}"]
