@@ -70,7 +70,11 @@ def csv_records(raw: str, src: str, report: ReadReport) -> list[dict[str, Any]]:
     ...) or looks like names above data of another kind; otherwise every row is data, the first column is
     the id when it holds short unique values, and the other cells are the text (a note says so)."""
     csv.field_size_limit(MAX_FIELD_CHARS)
-    rows = [r for r in csv.reader(io.StringIO(raw)) if any(c.strip() for c in r)]
+    try:  # newline="": csv itself splits rows, so a lone '\r' (old Mac line ends) ends a row, not the read
+        rows = [r for r in csv.reader(io.StringIO(raw, newline="")) if any(c.strip() for c in r)]
+    except csv.Error as exc:
+        report.skip(src, f"unreadable CSV ({exc})")
+        return []
     if not rows:
         return []
     if _is_header(rows[0], rows[1:]):

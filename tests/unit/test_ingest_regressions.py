@@ -80,6 +80,31 @@ def test_csv_with_a_header_is_unchanged(tmp_path: Path) -> None:
     assert report.notes == []
 
 
+def test_csv_with_old_mac_line_ends_reads_its_rows(tmp_path: Path) -> None:
+    """A lone '\\r' ended the read with a csv.Error traceback (found by the ingest property test: a file
+    holding b'\\r ')."""
+    path = tmp_path / "docs.csv"
+    path.write_bytes(b"id,text\rd1,First text here.\rd2,Second text here.\r")
+    assert [(d.id, d.text) for d in read_documents(path, ReadReport())] == [("d1", "First text here."),
+                                                                          ("d2", "Second text here.")]
+    lone = tmp_path / "lone.csv"
+    lone.write_bytes(b"\r ")
+    report = ReadReport()
+    assert read_documents(lone, report) == [] and [r for _, r in report.examples] == ["empty"]
+
+
+def test_a_csv_the_csv_module_refuses_is_skipped_with_its_reason(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    from evaluators.ingest import records
+
+    monkeypatch.setattr(records, "MAX_FIELD_CHARS", 10)  # the real limit (50M characters) is past any test
+    path = _write(tmp_path / "docs.csv", 'id,text\nd1,"a field longer than ten characters"\n')
+    report = ReadReport()
+    assert read_documents(path, report) == []
+    assert report.examples and "unreadable CSV (field larger than field limit" in report.examples[0][1]
+
+
 def test_dropped_queries_are_a_reading_note(tmp_path: Path) -> None:
     """Queries dropped for unknown doc ids were visible only in --json; the notes every front end prints
     now say how many, why, which ids, and what to check."""
