@@ -94,12 +94,16 @@ def _json_rows(raw: str, path: Path, report: ReadReport) -> list[dict[str, Any]]
 
 def _csv_rows(raw: str, path: Path) -> list[dict[str, Any]]:
     delim = "\t" if path.suffix.lower() == ".tsv" else ","
-    reader = csv.DictReader(io.StringIO(raw), delimiter=delim)
-    fields = {f.strip().lower() for f in reader.fieldnames or []}
-    if not fields & set(TEXT_KEYS):
-        raise TrialInputError(f"{path}: needs a 'question' (or 'query'/'text') column: add a header row "
-                              "naming it")
-    return [{(k or "").strip().lower(): v for k, v in row.items()} for row in reader]
+    reader = csv.DictReader(io.StringIO(raw, newline=""), delimiter=delim)  # csv splits rows: a lone '\r' too
+    try:
+        fields = {f.strip().lower() for f in reader.fieldnames or []}
+        if not fields & set(TEXT_KEYS):
+            raise TrialInputError(f"{path}: needs a 'question' (or 'query'/'text') column: add a header row "
+                                  "naming it")
+        return [{(k or "").strip().lower(): v for k, v in row.items()} for row in reader]
+    except csv.Error as exc:
+        raise TrialInputError(f"{path}: not a readable {path.suffix.lower()[1:].upper()} file ({exc}); "
+                              "save it as UTF-8 CSV with one question per row") from None
 
 
 def _answers(value: Any) -> list[str]:

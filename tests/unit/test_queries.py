@@ -62,6 +62,28 @@ def test_jsonl_queries_with_doc_ids_and_file_names(corpus: Path, tmp_path: Path)
     assert ds.info["files_skipped"]["invalid JSON line"] == 1
 
 
+def test_a_queries_csv_with_old_mac_line_ends_is_read(corpus: Path, tmp_path: Path) -> None:
+    """A lone '\\r' between rows ended the load with a csv.Error traceback."""
+    qf = tmp_path / "q.csv"
+    qf.write_bytes(b"question,answer\rWhat is the code?,blue falcon\rWhere is the tower?,Paris\r")
+    ds = load_dataset(corpus, queries=qf, chunk_tokens=64, chunk_overlap=0)
+    assert [q.text for q in ds.queries] == ["What is the code?", "Where is the tower?"]
+
+
+def test_a_queries_csv_the_csv_module_refuses_is_one_line(corpus: Path, tmp_path: Path) -> None:
+    import csv
+
+    qf = tmp_path / "q.csv"
+    qf.write_text('question,answer\n"a question far longer than the limit",x\n', encoding="utf-8")
+    old = csv.field_size_limit(10)  # the real limit is past any test; the corpus here has no CSV to reset it
+    try:
+        with pytest.raises(TrialInputError, match=r"q\.csv: not a readable CSV file \(field larger") as err:
+            load_dataset(corpus, queries=qf, chunk_tokens=64, chunk_overlap=0)
+        assert "\n" not in str(err.value)
+    finally:
+        csv.field_size_limit(old)
+
+
 def test_csv_answers_mark_chunks_containing_them(corpus: Path, tmp_path: Path) -> None:
     """question + answer: relevance is the chunk(s) whose text contains the answer, at unit level."""
     qf = tmp_path / "q.csv"
