@@ -20,7 +20,7 @@ from typing import Any
 
 from evaluators.ingest.beir import read_jsonl, read_text
 from evaluators.ingest.chunking import CJK_RANGES
-from evaluators.ingest.records import json_value
+from evaluators.ingest.records import MAX_FIELD_CHARS, json_value
 from evaluators.ingest.report import ReadReport
 from evaluators.types import Doc, Query, TrialInputError
 
@@ -94,6 +94,7 @@ def _json_rows(raw: str, path: Path, report: ReadReport) -> list[dict[str, Any]]
 
 def _csv_rows(raw: str, path: Path) -> list[dict[str, Any]]:
     delim = "\t" if path.suffix.lower() == ".tsv" else ","
+    csv.field_size_limit(MAX_FIELD_CHARS)  # process-wide: the same limit as the documents' CSV
     reader = csv.DictReader(io.StringIO(raw, newline=""), delimiter=delim)  # csv splits rows: a lone '\r' too
     try:
         fields = {f.strip().lower() for f in reader.fieldnames or []}

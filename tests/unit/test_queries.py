@@ -70,18 +70,22 @@ def test_a_queries_csv_with_old_mac_line_ends_is_read(corpus: Path, tmp_path: Pa
     assert [q.text for q in ds.queries] == ["What is the code?", "Where is the tower?"]
 
 
-def test_a_queries_csv_the_csv_module_refuses_is_one_line(corpus: Path, tmp_path: Path) -> None:
+def test_a_queries_csv_the_csv_module_refuses_is_one_line(
+    corpus: Path, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
     import csv
+
+    from evaluators.ingest import queries, records
 
     qf = tmp_path / "q.csv"
     qf.write_text('question,answer\n"a question far longer than the limit",x\n', encoding="utf-8")
-    old = csv.field_size_limit(10)  # the real limit is past any test; the corpus here has no CSV to reset it
+    monkeypatch.setattr(queries, "MAX_FIELD_CHARS", 10)  # the real limit (50M characters) is past any test
     try:
         with pytest.raises(TrialInputError, match=r"q\.csv: not a readable CSV file \(field larger") as err:
             load_dataset(corpus, queries=qf, chunk_tokens=64, chunk_overlap=0)
         assert "\n" not in str(err.value)
     finally:
-        csv.field_size_limit(old)
+        csv.field_size_limit(records.MAX_FIELD_CHARS)  # the limit is process-wide: leave the real one
 
 
 def test_csv_answers_mark_chunks_containing_them(corpus: Path, tmp_path: Path) -> None:
