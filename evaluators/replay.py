@@ -53,11 +53,13 @@ def trial_key(dataset: Dataset, settings: dict[str, Any], model_refs: Sequence[s
     resolve (the trial itself then says why)."""
     from evaluators.models import resolve_model
 
-    try:
-        identities = [resolve_model(ref).identity for ref in model_refs]
+    reranker = settings.get("rerank")
+    refs = [*model_refs, *([reranker] if isinstance(reranker, str) and reranker else [])]
+    try:  # the reranker's too: its scores are computed on every run, from weights that may have changed
+        identities = [resolve_model(ref).identity for ref in refs]
     except ValueError:
         return None
-    paths = [settings.get("rerank"), *model_refs]
+    paths = refs
     parts = {
         "format": FORMAT,
         "dataset": dataset_key(dataset),

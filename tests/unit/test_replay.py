@@ -119,6 +119,18 @@ def test_every_input_that_decides_a_result_changes_the_key(
     monkeypatch.setenv("HF_TOKEN", "hf_secret_value")  # a secret is never read into the key
     assert trial_key(ds, settings, refs) == before_secret
     assert trial_key(ds, settings, ["hybrid:bm25+bm25"]) is None  # unresolvable: the trial says why
+    reranking = {**settings, "rerank": str(_model_folder(tmp_path / "reranker"))}
+    with_reranker = trial_key(ds, reranking, refs)
+    os.utime(tmp_path / "reranker" / "model.safetensors", ns=(2, 2))  # the reranker's scores change too
+    assert with_reranker not in (None, before_secret) and trial_key(ds, reranking, refs) != with_reranker
+    monkeypatch.setenv("HF_HUB_CACHE", str(tmp_path / "hub"))  # a reranker by HF id: its cached commit
+    ref_file = tmp_path / "hub" / "models--org--reranker" / "refs" / "main"
+    ref_file.parent.mkdir(parents=True)
+    ref_file.write_text("commit1", encoding="utf-8")
+    by_id = {**settings, "rerank": "org/reranker"}
+    first = trial_key(ds, by_id, refs)
+    ref_file.write_text("commit2", encoding="utf-8")  # a newer revision downloaded
+    assert first is not None and trial_key(ds, by_id, refs) != first
 
 
 def _result(*rows: ModelResult, complete: bool = True) -> TrialResult:
