@@ -20,7 +20,7 @@ from typing import Any
 
 import numpy as np
 
-from evaluators.dataset_cache import file_stats
+from evaluators.dataset_cache import file_stats, write_bytes_atomic
 from evaluators.ingest.view_cache import package_stamp
 
 FORMAT = 1
@@ -77,10 +77,4 @@ class StoredRun:
         blob = np.frombuffer(json.dumps(info, default=str).encode("utf-8"), dtype=np.uint8)
         buffer = io.BytesIO()
         np.savez(buffer, idx=idx, val=val, meta=blob)
-        tmp = self.file.with_name(f".{self.file.name}.{os.getpid()}.tmp")
-        try:
-            self.file.parent.mkdir(parents=True, exist_ok=True)
-            tmp.write_bytes(buffer.getvalue())
-            os.replace(tmp, self.file)  # readers never see half a file
-        except OSError:  # a read-only cache only costs the next run its BM25 time
-            tmp.unlink(missing_ok=True)
+        write_bytes_atomic(self.file, buffer.getvalue())

@@ -159,11 +159,16 @@ def _write(file: Path, ds: Dataset) -> None:
 
 
 def write_text_atomic(file: Path, text: str) -> None:
-    """Write `text` so readers never see half a file; an unwritable cache is skipped (it costs only time)."""
+    """Write `text` (UTF-8) so readers never see half a file; see `write_bytes_atomic`."""
+    write_bytes_atomic(file, text.encode("utf-8"))
+
+
+def write_bytes_atomic(file: Path, data: bytes) -> None:
+    """Write `data` so readers never see half a file; an unwritable cache is skipped (it costs only time)."""
     tmp = file.with_name(f".{file.name}.{os.getpid()}.tmp")
     try:
         file.parent.mkdir(parents=True, exist_ok=True)
-        tmp.write_text(text, encoding="utf-8")
+        tmp.write_bytes(data)
         os.replace(tmp, file)  # readers never see half a file
     except OSError:  # a read-only cache only costs the next run its load time
         tmp.unlink(missing_ok=True)

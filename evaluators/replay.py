@@ -123,18 +123,11 @@ def _library_stamp(name: str) -> tuple[str, int, int] | None:
 
 
 def _cpu() -> dict[str, Any]:
-    """The machine the backends adapt to: architecture, cores, and the CPU's model and flags (Linux)."""
-    out: dict[str, Any] = {"machine": os.uname().machine, "cpus": os.cpu_count()}
-    try:
-        with open("/proc/cpuinfo", encoding="utf-8", errors="replace") as fh:
-            for line in fh:
-                if line.startswith(("model name", "flags", "Features")):
-                    out[line.split(":", 1)[0].strip()] = line.split(":", 1)[1].strip()
-                if len(out) >= 4:
-                    break
-    except OSError:
-        pass
-    return out
+    """The machine the backends adapt to: architecture, cores, and the CPU's model and flags."""
+    from evaluators.hardware import cpu_info
+
+    name, flags = cpu_info()
+    return {"machine": os.uname().machine, "cpus": os.cpu_count(), "model": name, "flags": sorted(flags)}
 
 
 def _setting(name: str) -> bool:

@@ -243,14 +243,13 @@ class TrialScreen(AppScreen):
     @on(TrialPhased)
     def _on_phased(self, event: TrialPhased) -> None:
         progress = self.query_one(TrialProgress)
-        if event.phase == "replay":  # an unchanged trial: its kept result, nothing recomputed
-            progress.say(event.text)
-            self.query_one("#trial-log", RichLog).write(event.text)
-            return
         if event.phase == "estimate":
             total = progress.estimate(event.model, event.text, event.estimate_s)
             lines = [f"Estimate {event.model}: {event.text}" if event.model else f"Estimate: {event.text}"]
             lines += [total] if total else []
+        elif event.phase == "replay":  # an unchanged trial: its kept result, nothing recomputed
+            progress.say(event.text)
+            lines = [event.text]
         else:
             progress.phase(event.model, event.phase)
             lines = [f"{event.model}: {event.text}"]
